@@ -1,0 +1,28 @@
+namespace EfsDr.Aws.Http;
+
+/// <summary>Bounded retries with exponential backoff and full jitter, and a timeout on each attempt.</summary>
+public sealed record AwsRetryOptions
+{
+    /// <summary>Attempts in all, the first included (AWS standard mode uses 3; DR calls get a little more patience).</summary>
+    public int MaxAttempts { get; init; } = 5;
+
+    /// <summary>The backoff base: retry n waits a random time in [0, min(MaxDelay, BaseDelay·2ⁿ⁻¹)).</summary>
+    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The most one backoff may wait (AWS standard mode: 20 s).</summary>
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The timeout of one attempt, response body included.</summary>
+    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The defaults.</summary>
+    public static AwsRetryOptions Default { get; } = new();
+
+    /// <summary>The full-jitter delay before retry number <paramref name="retry"/> (1-based), for a random draw in [0,1).</summary>
+    public TimeSpan BackoffFor(int retry, double random)
+    {
+        var exponent = Math.Min(Math.Max(retry - 1, 0), 30);
+        var ceiling = Math.Min(MaxDelay.TotalMilliseconds, BaseDelay.TotalMilliseconds * Math.Pow(2, exponent));
+        return TimeSpan.FromMilliseconds(ceiling * Math.Clamp(random, 0, 1));
+    }
+}

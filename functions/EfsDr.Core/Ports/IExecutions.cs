@@ -1,0 +1,20 @@
+using EfsDr.Core.Model;
+
+namespace EfsDr.Core.Ports;
+
+/// <summary>Step Functions executions. The region is taken from the ARN.</summary>
+public interface IExecutions
+{
+    /// <summary>Starts an execution. Throws <see cref="Exceptions.ExecutionAlreadyExistsException"/> when the name was used
+    /// with other input or by a closed execution.</summary>
+    Task<StartedExecution> StartAsync(string stateMachineArn, string name, string input, CancellationToken cancellationToken);
+
+    /// <summary>One execution, with input and output.</summary>
+    Task<Execution> DescribeAsync(string executionArn, CancellationToken cancellationToken);
+
+    /// <summary>One page of the execution's history, oldest first.</summary>
+    Task<Page<HistoryEvent>> GetHistoryPageAsync(string executionArn, string? nextToken, CancellationToken cancellationToken);
+
+    /// <summary>One page of the state machine's executions, optionally only those in <paramref name="status"/>.</summary>
+    Task<Page<Execution>> ListAsync(string stateMachineArn, ExecutionStatus? status, string? nextToken, CancellationToken cancellationToken);
+}
