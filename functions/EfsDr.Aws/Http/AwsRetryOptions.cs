@@ -26,3 +26,6 @@ public sealed record AwsRetryOptions
         return TimeSpan.FromMilliseconds(ceiling * Math.Clamp(random, 0, 1));
     }
 }
+
+/// <summary>One retry about to happen: which retry (1-based), how long it waits, and what failed.</summary>
+public sealed record AwsRetryNotice(int Retry, TimeSpan Delay, string ErrorCode, int HttpStatus);

@@ -30,13 +30,15 @@ public sealed class SignedRequestPipeline
     /// <param name="retry">Retry and timeout settings.</param>
     /// <param name="time">The clock used for signing dates, backoff and timeouts.</param>
     /// <param name="random">Draws in [0,1) for the jitter; <see cref="Random.Shared"/> by default.</param>
+    /// <param name="onRetry">Told about every retry before its backoff starts (for logs and tests).</param>
     public SignedRequestPipeline(
         HttpClient http,
         AWSCredentials? credentials,
         EndpointResolver endpoints,
         AwsRetryOptions? retry = null,
         TimeProvider? time = null,
-        Func<double>? random = null)
+        Func<double>? random = null,
+        Action<AwsRetryNotice>? onRetry = null)
     {
         _http = http ?? throw new ArgumentNullException(nameof(http));
         _credentials = credentials is null
@@ -53,6 +55,15 @@ public sealed class SignedRequestPipeline
                 MaxRetryAttempts = Math.Max(options.MaxAttempts - 1, 0),
                 ShouldHandle = new PredicateBuilder().Handle<AwsTransientException>().Handle<AwsUnreachableException>().Handle<TimeoutRejectedException>(),
                 DelayGenerator = args => new ValueTask<TimeSpan?>(options.BackoffFor(args.AttemptNumber + 1, draw())),
+                OnRetry = args =>
+                {
+                    onRetry?.Invoke(new AwsRetryNotice(
+                        args.AttemptNumber + 1,
+                        args.RetryDelay,
+                        args.Outcome.Exception is AwsServiceException aws ? aws.ErrorCode : args.Outcome.Exception?.GetType().Name ?? "unknown",
+                        args.Outcome.Exception is AwsServiceException status ? status.HttpStatus : 0));
+                    return default;
+                },
             })
             .AddTimeout(options.AttemptTimeout)
             .Build();

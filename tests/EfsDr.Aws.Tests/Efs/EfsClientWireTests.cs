@@ -326,4 +326,12 @@ public sealed class EfsClientWireTests
         Assert.Equal("creating", target.LifeCycleState);
         Assert.False(target.IsAvailable);
     }
+
+    [Fact]
+    public void ParseStatus_EveryModelReplicationStatus_IsKnown() =>
+        Assert.All(Model.EnumValues("ReplicationStatus"), v => Assert.NotEqual(ReplicationStatus.Unknown, EfsClient.ParseStatus(v)));
+
+    [Fact]
+    public void ParseProtection_EveryModelValue_RoundTrips() =>
+        Assert.All(Model.EnumValues("ReplicationOverwriteProtection"), v => Assert.Equal(v, EfsClient.ProtectionWire(EfsClient.ParseProtection(v))));
 }

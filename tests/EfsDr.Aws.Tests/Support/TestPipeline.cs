@@ -19,12 +19,14 @@ public static class TestPipeline
         AwsRetryOptions? retry = null,
         IReadOnlyDictionary<string, string>? environment = null,
         AWSCredentials? credentials = null,
-        Func<double>? random = null) =>
+        Func<double>? random = null,
+        Action<AwsRetryNotice>? onRetry = null) =>
         new(
             new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan },
             credentials ?? new BasicAWSCredentials(AccessKey, SecretKey),
             new EndpointResolver(name => environment is not null && environment.TryGetValue(name, out var v) ? v : null),
             retry ?? new AwsRetryOptions { BaseDelay = TimeSpan.Zero, MaxAttempts = 3 },
             time,
-            random ?? (() => 0.5));
+            random ?? (() => 0.5),
+            onRetry);
 }

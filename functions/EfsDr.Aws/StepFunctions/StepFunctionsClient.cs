@@ -1,0 +1,187 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using EfsDr.Aws.Http;
+using EfsDr.Core.Model;
+using EfsDr.Core.Ports;
+
+namespace EfsDr.Aws.StepFunctions;
+
+/// <summary>AWS Step Functions (JSON 1.0, <c>X-Amz-Target: AWSStepFunctions.&lt;Op&gt;</c>) over the shared signed-request pipeline.
+/// The region of each call is the one in the ARN.</summary>
+public sealed class StepFunctionsClient : IExecutions
+{
+    private const string ContentType = "application/x-amz-json-1.0";
+    private readonly SignedRequestPipeline _pipeline;
+
+    /// <summary>Creates the client.</summary>
+    public StepFunctionsClient(SignedRequestPipeline pipeline)
+    {
+        _pipeline = pipeline ?? throw new ArgumentNullException(nameof(pipeline));
+    }
+
+    /// <summary>Page size for history and listing (the API's maximum is 1000).</summary>
+    public int PageSize { get; init; } = 100;
+
+    /// <inheritdoc />
+    public async Task<StartedExecution> StartAsync(string stateMachineArn, string name, string input, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(input);
+        if (name.Length > 80)
+        {
+            throw new ArgumentException($"name: '{name}' is longer than the 80 characters Step Functions allows.", nameof(name));
+        }
+
+        var result = await CallAsync(
+            "StartExecution",
+            stateMachineArn,
+            new SfnStartExecutionRequest { StateMachineArn = stateMachineArn, Name = name, Input = input },
+            SfnJsonContext.Default.SfnStartExecutionRequest,
+            SfnJsonContext.Default.SfnStartExecutionResponse,
+            cancellationToken).ConfigureAwait(false);
+        return new StartedExecution(result.ExecutionArn, result.StartDate);
+    }
+
+    /// <inheritdoc />
+    public async Task<Execution> DescribeAsync(string executionArn, CancellationToken cancellationToken)
+    {
+        var result = await CallAsync(
+            "DescribeExecution",
+            executionArn,
+            new SfnDescribeExecutionRequest { ExecutionArn = executionArn },
+            SfnJsonContext.Default.SfnDescribeExecutionRequest,
+            SfnJsonContext.Default.SfnExecution,
+            cancellationToken).ConfigureAwait(false);
+        return ToModel(result);
+    }
+
+    /// <inheritdoc />
+    public async Task<Page<HistoryEvent>> GetHistoryPageAsync(string executionArn, string? nextToken, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(
+            new SfnGetExecutionHistoryRequest { ExecutionArn = executionArn, MaxResults = PageSize, NextToken = nextToken },
+            SfnJsonContext.Default.SfnGetExecutionHistoryRequest);
+        var response = await SendAsync("GetExecutionHistory", executionArn, body, cancellationToken).ConfigureAwait(false);
+        using var doc = JsonDocument.Parse(response.Body);
+        var events = new List<HistoryEvent>();
+        foreach (var e in doc.RootElement.GetProperty("events").EnumerateArray())
+        {
+            events.Add(ToHistoryEvent(e));
+        }
+
+        var token = doc.RootElement.TryGetProperty("nextToken", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        return new Page<HistoryEvent>(events, string.IsNullOrEmpty(token) ? null : token);
+    }
+
+    /// <inheritdoc />
+    public async Task<Page<Execution>> ListAsync(string stateMachineArn, ExecutionStatus? status, string? nextToken, CancellationToken cancellationToken)
+    {
+        var result = await CallAsync(
+            "ListExecutions",
+            stateMachineArn,
+            new SfnListExecutionsRequest { StateMachineArn = stateMachineArn, StatusFilter = status is null ? null : StatusWire(status.Value), MaxResults = PageSize, NextToken = nextToken },
+            SfnJsonContext.Default.SfnListExecutionsRequest,
+            SfnJsonContext.Default.SfnListExecutionsResponse,
+            cancellationToken).ConfigureAwait(false);
+        return new Page<Execution>([.. result.Executions.Select(ToModel)], string.IsNullOrEmpty(result.NextToken) ? null : result.NextToken);
+    }
+
+    /// <summary>The region named in a Step Functions ARN (<c>arn:aws:states:REGION:ACCOUNT:…</c>).</summary>
+    /// <exception cref="ArgumentException">The text is not a Step Functions ARN.</exception>
+    public static string RegionOf(string arn)
+    {
+        var parts = (arn ?? string.Empty).Split(':');
+        if (parts.Length < 7 || parts[0] != "arn" || parts[2] != "states" || parts[3].Length == 0)
+        {
+            throw new ArgumentException($"arn: '{arn}' is not a Step Functions state machine or execution ARN.", nameof(arn));
+        }
+
+        return parts[3];
+    }
+
+    /// <summary>The wire value of an execution status.</summary>
+    public static string StatusWire(ExecutionStatus status) => status switch
+    {
+        ExecutionStatus.Running => "RUNNING",
+        ExecutionStatus.Succeeded => "SUCCEEDED",
+        ExecutionStatus.Failed => "FAILED",
+        ExecutionStatus.TimedOut => "TIMED_OUT",
+        ExecutionStatus.Aborted => "ABORTED",
+        ExecutionStatus.PendingRedrive => "PENDING_REDRIVE",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "status: not a status Step Functions filters by."),
+    };
+
+    /// <summary>Parses an execution status; unknown values give <see cref="ExecutionStatus.Unknown"/>.</summary>
+    public static ExecutionStatus ParseStatus(string? value) => value switch
+    {
+        "RUNNING" => ExecutionStatus.Running,
+        "SUCCEEDED" => ExecutionStatus.Succeeded,
+        "FAILED" => ExecutionStatus.Failed,
+        "TIMED_OUT" => ExecutionStatus.TimedOut,
+        "ABORTED" => ExecutionStatus.Aborted,
+        "PENDING_REDRIVE" => ExecutionStatus.PendingRedrive,
+        _ => ExecutionStatus.Unknown,
+    };
+
+    private static Execution ToModel(SfnExecution e) => new(
+        e.ExecutionArn,
+        e.StateMachineArn,
+        e.Name ?? e.ExecutionArn.Split(':')[^1],
+        ParseStatus(e.Status),
+        e.StartDate,
+        e.StopDate,
+        e.Input,
+        e.Output,
+        e.Error,
+        e.Cause);
+
+    private static HistoryEvent ToHistoryEvent(JsonElement e)
+    {
+        string? stateName = null, error = null, cause = null, details = null;
+        foreach (var property in e.EnumerateObject())
+        {
+            if (!property.Name.EndsWith("EventDetails", StringComparison.Ordinal) || property.Value.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            details = property.Value.GetRawText();
+            stateName = Text(property.Value, "name");
+            error = Text(property.Value, "error");
+            cause = Text(property.Value, "cause");
+        }
+
+        return new HistoryEvent(
+            e.GetProperty("id").GetInt64(),
+            e.TryGetProperty("previousEventId", out var previous) && previous.ValueKind == JsonValueKind.Number ? previous.GetInt64() : 0,
+            e.GetProperty("type").GetString() ?? string.Empty,
+            EpochSecondsConverter.FromSeconds(e.GetProperty("timestamp").GetDouble()),
+            stateName,
+            error,
+            cause,
+            details);
+    }
+
+    private static string? Text(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private async Task<TResponse> CallAsync<TRequest, TResponse>(string operation, string arn, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(operation, arn, JsonSerializer.SerializeToUtf8Bytes(request, requestType), cancellationToken).ConfigureAwait(false);
+        return JsonSerializer.Deserialize(response.Body, responseType) ?? throw new JsonException($"Empty {operation} response.");
+    }
+
+    private Task<AwsResponse> SendAsync(string operation, string arn, byte[] body, CancellationToken cancellationToken) =>
+        _pipeline.SendAsync(
+            AwsServiceInfo.StepFunctions,
+            RegionOf(arn),
+            new AwsRequest(HttpMethod.Post, "/")
+            {
+                Body = body,
+                ContentType = ContentType,
+                Headers = new Dictionary<string, string> { ["X-Amz-Target"] = "AWSStepFunctions." + operation },
+                Operation = operation,
+            },
+            JsonErrorReader.Instance,
+            cancellationToken);
+}

@@ -1,0 +1,73 @@
+using System.Reflection;
+using EfsDr.Core.Exceptions;
+
+namespace EfsDr.Core.Tests.Exceptions;
+
+/// <summary>The exception types are the workflow's error names: they must be unique, suffixed and final.</summary>
+public sealed class ExceptionContractTests
+{
+    private static readonly Type[] DomainExceptions =
+        [.. typeof(EfsDrException).Assembly.GetTypes().Where(t => typeof(EfsDrException).IsAssignableFrom(t))];
+
+    [Fact]
+    public void DomainExceptions_Names_EndWithExceptionAndAreUnique()
+    {
+        Assert.NotEmpty(DomainExceptions);
+        Assert.All(DomainExceptions, t => Assert.EndsWith("Exception", t.Name, StringComparison.Ordinal));
+        Assert.Equal(DomainExceptions.Length, DomainExceptions.Select(t => t.Name).Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public void DomainExceptions_ConcreteTypes_AreSealedUnlessTheyHaveSubtypes()
+    {
+        foreach (var type in DomainExceptions.Where(t => !t.IsAbstract))
+        {
+            var hasSubtypes = DomainExceptions.Any(t => t.BaseType == type);
+            Assert.True(type.IsSealed || hasSubtypes, $"{type.Name} is neither sealed nor a base of another exception");
+        }
+    }
+
+    [Fact]
+    public void DomainExceptions_AllPublic_SoHandlersAndTestsCanNameThem() =>
+        Assert.All(DomainExceptions, t => Assert.True(t.IsPublic, t.Name));
+
+    [Theory]
+    [InlineData(typeof(FileSystemNotFoundException))]
+    [InlineData(typeof(ReplicationNotFoundException))]
+    [InlineData(typeof(InvocationDoesNotExistException))]
+    [InlineData(typeof(NoSuchHostedZoneException))]
+    [InlineData(typeof(ExecutionDoesNotExistException))]
+    public void NotFoundTypes_AreDistinctSubtypesOfAwsNotFound(Type type)
+    {
+        Assert.True(type.IsSubclassOf(typeof(AwsNotFoundException)));
+        Assert.Single(DomainExceptions, t => t == type);
+    }
+
+    [Fact]
+    public void AwsServiceException_Message_CarriesServiceCodeStatusAndRequestId()
+    {
+        var ex = new ReplicationNotFoundException(new AwsErrorDetails("efs", "ReplicationNotFound", "none here", 404, "req-7"));
+
+        Assert.Equal("efs ReplicationNotFound (HTTP 404, request req-7): none here", ex.Message);
+        Assert.Equal("ReplicationNotFound", ex.ErrorCode);
+        Assert.Equal(404, ex.HttpStatus);
+        Assert.Equal("req-7", ex.RequestId);
+    }
+
+    [Fact]
+    public void InvalidChangeBatchException_Messages_AreAllKeptAndJoined()
+    {
+        var ex = new InvalidChangeBatchException(new AwsErrorDetails("route53", "InvalidChangeBatch", "first", 400, null), ["first", "second"]);
+
+        Assert.Equal(["first", "second"], ex.Messages);
+        Assert.EndsWith("first; second", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CoreAssembly_ReferencesNoAwsAssembly()
+    {
+        var references = typeof(EfsDrException).Assembly.GetReferencedAssemblies().Select(a => a.Name ?? string.Empty);
+
+        Assert.DoesNotContain(references, name => name.StartsWith("AWSSDK", StringComparison.Ordinal) || name.StartsWith("Amazon", StringComparison.Ordinal) || name.StartsWith("EfsDr.Aws", StringComparison.Ordinal));
+    }
+}
