@@ -33,6 +33,7 @@ public static class AwsErrors
             ["ExecutionAlreadyExists"] = (d, _) => new ExecutionAlreadyExistsException(d),
             ["StateMachineDoesNotExist"] = (d, _) => new StateMachineDoesNotExistException(d),
             ["InvalidInstanceID.NotFound"] = (d, _) => new InstanceNotFoundException(d),
+            ["InvalidInstanceID.Malformed"] = (d, _) => new InstanceNotFoundException(d),
             ["InvalidInstanceId"] = (d, _) => new InstanceNotFoundException(d),
         }.ToFrozenDictionary(StringComparer.Ordinal);
 

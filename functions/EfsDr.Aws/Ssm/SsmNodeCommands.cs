@@ -1,0 +1,135 @@
+using Amazon.SimpleSystemsManagement.Model;
+using EfsDr.Aws.Http;
+using EfsDr.Aws.Sdk;
+using EfsDr.Core.Exceptions;
+using EfsDr.Core.Model;
+using EfsDr.Core.Ports;
+using CommandInvocation = EfsDr.Core.Model.CommandInvocation;
+using PingStatus = EfsDr.Core.Model.PingStatus;
+
+namespace EfsDr.Aws.Ssm;
+
+/// <summary>SSM Run Command through AWSSDK.SimpleSystemsManagement.</summary>
+/// <param name="clients">The SDK clients, one per region.</param>
+public sealed class SsmNodeCommands(SdkClientFactory clients) : INodeCommands
+{
+    private const int MaxInstanceInformationPages = 100;
+    private readonly SdkClientFactory _clients = clients ?? throw new ArgumentNullException(nameof(clients));
+
+    /// <inheritdoc />
+    /// <remarks><see cref="NodeCommand.DeliveryTimeoutSeconds"/> becomes SendCommand's <c>TimeoutSeconds</c>, the
+    /// <em>delivery</em> timeout; the script's own limit is the document's <c>executionTimeout</c> parameter.</remarks>
+    public Task<string> SendAsync(string region, string instanceId, NodeCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(instanceId);
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentException.ThrowIfNullOrWhiteSpace(command.DocumentName, nameof(command));
+        var request = new SendCommandRequest
+        {
+            InstanceIds = [instanceId],
+            DocumentName = command.DocumentName,
+            DocumentVersion = command.DocumentVersion,
+            Comment = command.Comment,
+            TimeoutSeconds = command.DeliveryTimeoutSeconds,
+            Parameters = command.Parameters.ToDictionary(p => p.Key, p => p.Value.ToList(), StringComparer.Ordinal),
+        };
+        return SdkErrors.InvokeAsync(
+            AwsServiceInfo.Ssm,
+            "SendCommand",
+            async token =>
+            {
+                var response = await _clients.Ssm(region).SendCommandAsync(request, token).ConfigureAwait(false);
+                return response.Command?.CommandId is { Length: > 0 } id
+                    ? id
+                    : throw new AwsServiceException(new AwsErrorDetails(AwsServiceInfo.Ssm.ErrorService, "MissingCommandId", "SendCommand answered without a command id", (int)response.HttpStatusCode, response.ResponseMetadata?.RequestId));
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<CommandInvocation> GetInvocationAsync(string region, string commandId, string instanceId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(commandId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(instanceId);
+
+        // No PluginName: AWS-RunShellScript and EfsDr's documents have a single step.
+        var request = new GetCommandInvocationRequest { CommandId = commandId, InstanceId = instanceId };
+        return SdkErrors.InvokeAsync(
+            AwsServiceInfo.Ssm,
+            "GetCommandInvocation",
+            async token =>
+            {
+                var r = await _clients.Ssm(region).GetCommandInvocationAsync(request, token).ConfigureAwait(false);
+                return new CommandInvocation(
+                    r.CommandId ?? commandId,
+                    r.InstanceId ?? instanceId,
+                    ParseStatus(r.Status?.Value),
+                    r.StatusDetails,
+                    r.ResponseCode ?? -1,
+                    r.StandardOutputContent ?? string.Empty,
+                    r.StandardErrorContent ?? string.Empty);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Stopped, terminated and unmanaged instances have no entry and give <see cref="PingStatus.NotRegistered"/>.</remarks>
+    public Task<PingStatus> GetPingStatusAsync(string region, string instanceId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(instanceId);
+        return SdkErrors.InvokeAsync(
+            AwsServiceInfo.Ssm,
+            "DescribeInstanceInformation",
+            async token =>
+            {
+                var client = _clients.Ssm(region);
+                string? nextToken = null;
+                for (var page = 0; page < MaxInstanceInformationPages; page++)
+                {
+                    var response = await client.DescribeInstanceInformationAsync(
+                        new DescribeInstanceInformationRequest
+                        {
+                            Filters = [new InstanceInformationStringFilter { Key = "InstanceIds", Values = [instanceId] }],
+                            NextToken = nextToken,
+                        },
+                        token).ConfigureAwait(false);
+                    var entry = response.InstanceInformationList?.FirstOrDefault(i => string.Equals(i.InstanceId, instanceId, StringComparison.Ordinal));
+                    if (entry is not null)
+                    {
+                        return ParsePing(entry.PingStatus?.Value);
+                    }
+
+                    nextToken = response.NextToken;
+                    if (string.IsNullOrEmpty(nextToken))
+                    {
+                        break;
+                    }
+                }
+
+                return PingStatus.NotRegistered;
+            },
+            cancellationToken);
+    }
+
+    /// <summary>The invocation status for SSM's wire value; <see cref="CommandStatus.Unknown"/> for a value EfsDr does not know.</summary>
+    public static CommandStatus ParseStatus(string? value) => value switch
+    {
+        "Pending" => CommandStatus.Pending,
+        "InProgress" => CommandStatus.InProgress,
+        "Delayed" => CommandStatus.Delayed,
+        "Success" => CommandStatus.Success,
+        "Cancelled" => CommandStatus.Cancelled,
+        "TimedOut" => CommandStatus.TimedOut,
+        "Failed" => CommandStatus.Failed,
+        "Cancelling" => CommandStatus.Cancelling,
+        _ => CommandStatus.Unknown,
+    };
+
+    /// <summary>The ping status for SSM's wire value; an unknown value counts as <see cref="PingStatus.Inactive"/> (unreachable).</summary>
+    public static PingStatus ParsePing(string? value) => value switch
+    {
+        "Online" => PingStatus.Online,
+        "ConnectionLost" => PingStatus.ConnectionLost,
+        _ => PingStatus.Inactive,
+    };
+}
