@@ -119,7 +119,7 @@ public sealed class XmlErrorReader : IAwsErrorReader
                 {
                     var error = root.Name.LocalName == "Error" ? root : root.Elements().FirstOrDefault(e => e.Name.LocalName == "Error");
                     code = ErrorHeaders.Sanitize(error?.Elements().FirstOrDefault(e => e.Name.LocalName == "Code")?.Value);
-                    if (code is null && root.Name.LocalName != "ErrorResponse")
+                    if (code is null && root.Name.LocalName != "ErrorResponse" && root.Name.NamespaceName.StartsWith("https://route53.amazonaws.com/", StringComparison.Ordinal))
                     {
                         // Route 53 answers some errors with the error's own name as the root element.
                         code = root.Name.LocalName;

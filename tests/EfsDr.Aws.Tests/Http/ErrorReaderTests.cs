@@ -97,4 +97,12 @@ public sealed class ErrorReaderTests
     [Fact]
     public void ToException_ThrottlingCodeOn400_IsTransientEvenIfTyped() =>
         Assert.IsType<AwsTransientException>(AwsErrors.ToException("route53", 400, new AwsErrorResponse("Throttling", "Rate exceeded", null, [])));
+
+    [Fact]
+    public void Read_HtmlErrorPageFromAProxy_FallsBackToStatus()
+    {
+        var error = ReadXml("<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>Bad Gateway</p></body></html>");
+
+        Assert.Equal("400", error.Code);
+    }
 }
