@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using EfsDr.Core.Exceptions;
+
+namespace EfsDr.Core.Configuration;
+
+/// <summary>Checks a configuration field by field. Values that reach a node's shell are held to the same patterns
+/// as the SSM document's <c>allowedPattern</c>s (see <see cref="Patterns"/>).</summary>
+public static class ClusterConfigurationValidator
+{
+    /// <summary>Every problem of <paramref name="configuration"/>, each naming its field; empty when it is valid.</summary>
+    public static IReadOnlyList<FieldError> Validate(ClusterConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var errors = new List<FieldError>();
+        void Check(bool ok, string field, string message)
+        {
+            if (!ok)
+            {
+                errors.Add(new FieldError(field, message));
+            }
+        }
+
+        var missing = new (object? Value, string Field)[]
+        {
+            (configuration.FileSystem, "fileSystem"), (configuration.Servers, "servers"), (configuration.Dns, "dns"),
+            (configuration.Application, "application"), (configuration.Poll, "poll"), (configuration.Budgets, "budgets"),
+        }.Where(x => x.Value is null).Select(x => new FieldError(x.Field, "must be an object, not null")).ToList();
+        if (missing.Count > 0 || configuration.Servers.Any(s => s is null))
+        {
+            return missing.Count > 0 ? missing : [new FieldError("servers", "must not contain null")];
+        }
+
+        var fs = configuration.FileSystem;
+        Check(Patterns.FileSystemName().IsMatch(fs.Name), "fileSystem.name", $"'{fs.Name}' must be 1–256 characters of letters, digits, spaces and _ . : / = + - @ (an EFS Name tag)");
+        Check(Patterns.IsMountPoint(fs.MountPoint), "fileSystem.mountPoint", $"'{fs.MountPoint}' must be an absolute path below / of letters, digits and . _ - / without '..'");
+        Check(Enum.IsDefined(fs.MountMethod), "fileSystem.mountMethod", "must be efs-utils or nfs4");
+
+        Check(configuration.Servers.Count > 0, "servers", "at least one server is required");
+        for (var i = 0; i < configuration.Servers.Count; i++)
+        {
+            var s = configuration.Servers[i];
+            var at = $"servers[{i}]";
+            Check(Patterns.ServerName().IsMatch(s.Name), at + ".name", $"'{s.Name}' must be 1–63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            Check(Patterns.GroupName().IsMatch(s.Group), at + ".group", $"'{s.Group}' must be a server group name such as Main or Sub");
+            Check(Patterns.Region().IsMatch(s.Region), at + ".region", $"'{s.Region}' is not an AWS region name (for example us-west-2)");
+            Check(Patterns.InstanceId().IsMatch(s.InstanceId), at + ".instanceId", $"'{s.InstanceId}' is not an EC2 instance id (i- and 8 or 17 hex digits)");
+            Check(Patterns.IsIPv4(s.PrivateIp), at + ".privateIp", $"'{s.PrivateIp}' is not an IPv4 address");
+        }
+
+        foreach (var (field, values) in new[]
+        {
+            ("name", configuration.Servers.Select(s => s.Name)),
+            ("instanceId", configuration.Servers.Select(s => s.InstanceId)),
+            ("privateIp", configuration.Servers.Select(s => s.PrivateIp)),
+        })
+        {
+            var duplicate = values.GroupBy(v => v, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1 && g.Key.Length > 0);
+            Check(duplicate is null, "servers[]." + field, $"'{duplicate?.Key}' appears more than once");
+        }
+
+        var dns = configuration.Dns;
+        Check(Patterns.HostedZoneId().IsMatch(dns.HostedZoneId), "dns.hostedZoneId", $"'{dns.HostedZoneId}' is not a Route 53 hosted zone id (upper-case letters and digits, without /hostedzone/)");
+        Check(Patterns.RecordName().IsMatch(dns.RecordName), "dns.recordName", $"'{dns.RecordName}' is not a DNS name");
+        Check(dns.Ttl is >= 0 and <= 172800, "dns.ttl", $"{dns.Ttl} must be between 0 and 172800 seconds");
+        Check(dns.FailoverTtl >= 0 && dns.FailoverTtl <= dns.Ttl, "dns.failoverTtl", $"{dns.FailoverTtl} must be between 0 and dns.ttl ({dns.Ttl})");
+
+        var app = configuration.Application;
+        Check(Patterns.Unit().IsMatch(app.Unit), "application.unit", $"'{app.Unit}' is not a systemd unit name");
+        Check(Patterns.IsHealthUrl(app.HealthUrl), "application.healthUrl", $"'{app.HealthUrl}' must be an absolute http(s) URL without spaces or quotes");
+
+        Check(configuration.RpoSeconds is >= 60 and <= 86400, "rpoSeconds", $"{configuration.RpoSeconds} must be between 60 and 86400");
+        Check(configuration.Poll.PromotionSeconds is >= 1 and <= 300, "poll.promotionSeconds", $"{configuration.Poll.PromotionSeconds} must be between 1 and 300");
+        Check(configuration.Poll.NodeSeconds is >= 1 and <= 300, "poll.nodeSeconds", $"{configuration.Poll.NodeSeconds} must be between 1 and 300");
+        Check(configuration.Poll.DnsSeconds is >= 1 and <= 300, "poll.dnsSeconds", $"{configuration.Poll.DnsSeconds} must be between 1 and 300");
+        Check(configuration.Budgets.PromotionSeconds is >= 60 and <= 86400, "budgets.promotionSeconds", $"{configuration.Budgets.PromotionSeconds} must be between 60 and 86400");
+        Check(configuration.Budgets.NodeCommandSeconds is >= 30 and <= 172800, "budgets.nodeCommandSeconds", $"{configuration.Budgets.NodeCommandSeconds} must be between 30 and 172800");
+        Check(configuration.Budgets.HealthSeconds is >= 1 and <= 3600, "budgets.healthSeconds", $"{configuration.Budgets.HealthSeconds} must be between 1 and 3600");
+        Check(configuration.Budgets.HealthSeconds < configuration.Budgets.NodeCommandSeconds, "budgets.healthSeconds", "must be shorter than budgets.nodeCommandSeconds");
+        Check(configuration.Budgets.DnsSeconds is >= 10 and <= 86400, "budgets.dnsSeconds", $"{configuration.Budgets.DnsSeconds} must be between 10 and 86400");
+        return errors;
+    }
+
+    /// <summary>Throws <see cref="InvalidConfigurationException"/> unless the configuration is valid.</summary>
+    public static ClusterConfiguration EnsureValid(ClusterConfiguration configuration)
+    {
+        var errors = Validate(configuration);
+        return errors.Count == 0 ? configuration : throw new InvalidConfigurationException(errors);
+    }
+}
+
+/// <summary>The patterns shared by the validator and the SSM document's <c>allowedPattern</c>s.</summary>
+public static partial class Patterns
+{
+    /// <summary>An EFS Name tag value.</summary>
+    [GeneratedRegex(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$")]
+    public static partial Regex FileSystemName();
+
+    /// <summary>A cluster server name.</summary>
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")]
+    public static partial Regex ServerName();
+
+    /// <summary>A server group name.</summary>
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$")]
+    public static partial Regex GroupName();
+
+    /// <summary>An AWS region.</summary>
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
+    public static partial Regex Region();
+
+    /// <summary>An EC2 instance id.</summary>
+    [GeneratedRegex("^i-([0-9a-f]{8}|[0-9a-f]{17})$")]
+    public static partial Regex InstanceId();
+
+    /// <summary>An EFS file system id (the SSM document's FileSystemId pattern).</summary>
+    [GeneratedRegex("^fs-[0-9a-f]{8,40}$")]
+    public static partial Regex FileSystemId();
+
+    /// <summary>A Route 53 hosted zone id.</summary>
+    [GeneratedRegex("^[A-Z0-9]{1,32}$")]
+    public static partial Regex HostedZoneId();
+
+    /// <summary>A DNS record name, trailing dot optional.</summary>
+    [GeneratedRegex(@"^(?=.{1,253}\.?$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?$")]
+    public static partial Regex RecordName();
+
+    /// <summary>A systemd unit name (the SSM document's Unit pattern).</summary>
+    [GeneratedRegex("^[A-Za-z0-9@._-]{1,64}$")]
+    public static partial Regex Unit();
+
+    /// <summary>A mount point (the SSM document's MountPoint pattern).</summary>
+    [GeneratedRegex("^/[A-Za-z0-9._/-]{1,254}$")]
+    public static partial Regex MountPointPattern();
+
+    /// <summary>A health URL (the SSM document's HealthUrl pattern).</summary>
+    [GeneratedRegex(@"^https?://[A-Za-z0-9.:\[\]_-]+(/[A-Za-z0-9._~/%-]*)?$")]
+    public static partial Regex HealthUrlPattern();
+
+    /// <summary>True for an absolute mount point that is not / and has no '..' segment.</summary>
+    public static bool IsMountPoint(string? value) =>
+        value is not null && MountPointPattern().IsMatch(value) && !value.Split('/').Contains("..") && value.TrimEnd('/').Length > 0;
+
+    /// <summary>True for a dotted-quad IPv4 address.</summary>
+    public static bool IsIPv4(string? value) =>
+        value is not null && IPAddress.TryParse(value, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork && ip.ToString() == value;
+
+    /// <summary>True for an absolute http(s) URL that the node may poll.</summary>
+    public static bool IsHealthUrl(string? value) =>
+        value is not null && value.Length <= 512 && HealthUrlPattern().IsMatch(value) && Uri.TryCreate(value, UriKind.Absolute, out _);
+}

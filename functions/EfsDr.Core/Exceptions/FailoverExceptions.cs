@@ -1,0 +1,49 @@
+namespace EfsDr.Core.Exceptions;
+
+/// <summary>No file system in the target region has exactly the protected Name.</summary>
+public sealed class FileSystemNameNotFoundException(string name, string region)
+    : EfsDrException($"No file system named exactly '{name}' in {region}.");
+
+/// <summary>More than one file system in the target region has exactly the protected Name.</summary>
+public sealed class AmbiguousFileSystemNameException(string name, string region, IEnumerable<string> ids)
+    : EfsDrException($"More than one file system is named exactly '{name}' in {region}: {string.Join(", ", ids)}. Rename or delete the stale one.");
+
+/// <summary>The target file system is writable but not known to be current: it could be a stale ex-primary.</summary>
+public sealed class StaleFileSystemException(string message)
+    : EfsDrException(message);
+
+/// <summary>The target instance is not Online in SSM; nothing was changed.</summary>
+public sealed class TargetNodeOfflineException(string message)
+    : EfsDrException(message);
+
+/// <summary>No available mount target in the target instance's availability zone; nothing was changed.</summary>
+public sealed class MountTargetUnavailableException(string message)
+    : EfsDrException(message);
+
+/// <summary>The replication is in ERROR or PAUSED; its status message says why.</summary>
+public sealed class ReplicationFailedException(string message)
+    : EfsDrException(message);
+
+/// <summary>The replica did not become writable within the promotion budget.</summary>
+public sealed class PromotionTimeoutException(string message)
+    : EfsDrException(message);
+
+/// <summary>The node command failed, timed out or was cancelled; the message ends with the node's stderr.</summary>
+public sealed class NodeCommandFailedException(string message)
+    : EfsDrException(message);
+
+/// <summary>The node did not report within the node-command budget.</summary>
+public sealed class NodeCommandTimeoutException(string message)
+    : EfsDrException(message);
+
+/// <summary>The DNS change did not reach INSYNC within its budget.</summary>
+public sealed class DnsChangeTimeoutException(string message)
+    : EfsDrException(message);
+
+/// <summary>The file system in the target region is not in the <c>available</c> state.</summary>
+public sealed class FileSystemUnavailableException(string message)
+    : EfsDrException(message);
+
+/// <summary>The replica has never completed a sync, so promoting it would expose an incomplete copy.</summary>
+public sealed class ReplicaNotSyncedException(string message)
+    : EfsDrException(message);

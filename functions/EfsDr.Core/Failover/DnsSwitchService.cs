@@ -1,0 +1,81 @@
+using EfsDr.Core.Exceptions;
+using EfsDr.Core.Model;
+using EfsDr.Core.Ports;
+
+namespace EfsDr.Core.Failover;
+
+/// <summary>LowerDnsTtl, SwitchDns and CheckDns: point the record at the target node.</summary>
+public sealed class DnsSwitchService(IDnsRecords dns, TimeProvider time)
+{
+    /// <summary>Best effort: sets the failover TTL on the current record so caches expire before the flip. Never throws, except on cancellation.</summary>
+    public async Task<TtlState> LowerTtlAsync(FailoverState state, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var settings = state.Plan.Dns;
+        var now = time.GetUtcNow();
+        try
+        {
+            var record = await dns.GetRecordAsync(settings.HostedZoneId, settings.RecordName, "A", cancellationToken).ConfigureAwait(false);
+            if (record is null || record.Values.Count != 1)
+            {
+                return new TtlState { Note = record is null ? "no A record yet; nothing to lower" : "the record has several values; left as it is", At = now };
+            }
+
+            if (record.Ttl is { } ttl && ttl <= settings.FailoverTtl)
+            {
+                return new TtlState { Note = $"TTL is already {ttl} s", At = now };
+            }
+
+            await dns.UpsertARecordAsync(settings.HostedZoneId, settings.RecordName, record.Values[0], settings.FailoverTtl, $"EfsDr {state.Plan.RunId}: lower TTL before failover", cancellationToken).ConfigureAwait(false);
+            return new TtlState { Lowered = true, At = now };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return new TtlState { Note = $"not lowered: {ex.Message}", At = now };
+        }
+    }
+
+    /// <summary>UPSERTs the record to the target's IP with the normal TTL, or skips when it already points there.</summary>
+    public async Task<DnsState> SwitchAsync(FailoverState state, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var plan = state.Plan;
+        var now = time.GetUtcNow();
+        var record = await dns.GetRecordAsync(plan.Dns.HostedZoneId, plan.Dns.RecordName, "A", cancellationToken).ConfigureAwait(false);
+        var previous = record is null ? null : string.Join(",", record.Values);
+        if (record is not null && record.Values.Count == 1 && record.Values[0] == plan.TargetIp && record.Ttl == plan.Dns.Ttl)
+        {
+            return new DnsState { StartedAt = now, PreviousValue = previous, Skipped = true, Done = true, CompletedAt = now };
+        }
+
+        var change = await dns.UpsertARecordAsync(plan.Dns.HostedZoneId, plan.Dns.RecordName, plan.TargetIp, plan.Dns.Ttl, $"EfsDr {plan.RunId}: fail over to {plan.TargetServer}", cancellationToken).ConfigureAwait(false);
+        var done = change.Status == DnsChangeStatus.InSync;
+        return new DnsState { ChangeId = change.ChangeId, StartedAt = now, PreviousValue = previous, Done = done, CompletedAt = done ? now : null };
+    }
+
+    /// <summary>One check of the change; done at INSYNC.</summary>
+    /// <exception cref="DnsChangeTimeoutException">Not INSYNC within the DNS budget.</exception>
+    public async Task<DnsState> CheckAsync(FailoverState state, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var plan = state.Plan;
+        var progress = state.Dns ?? throw new InvalidOperationException("CheckDns needs the DNS state from SwitchDns.");
+        if (progress.Done || progress.ChangeId is null)
+        {
+            return progress with { Done = true };
+        }
+
+        var now = time.GetUtcNow();
+        var change = await dns.GetChangeAsync(progress.ChangeId, cancellationToken).ConfigureAwait(false);
+        progress = progress with { Checks = progress.Checks + 1 };
+        if (change.Status == DnsChangeStatus.InSync)
+        {
+            return progress with { Done = true, CompletedAt = now };
+        }
+
+        var elapsed = now - progress.StartedAt;
+        return elapsed.TotalSeconds > plan.Budgets.DnsSeconds
+            ? throw new DnsChangeTimeoutException($"Change {progress.ChangeId} for {plan.Dns.RecordName} was still PENDING after {elapsed.TotalSeconds:0} s.")
+            : progress;
+    }
+}

@@ -1,0 +1,259 @@
+using System.Text.Json.Serialization;
+using EfsDr.Core.Configuration;
+
+namespace EfsDr.Core.Failover;
+
+/// <summary>The execution input of the failover workflow.</summary>
+public sealed record FailoverRequest
+{
+    /// <summary>The server to make active (required).</summary>
+    public string? TargetServer { get; set; }
+
+    /// <summary>Plan only; change nothing.</summary>
+    public bool DryRun { get; set; }
+
+    /// <summary>The source region is down: delete only the local side of the replication.</summary>
+    public bool SourceRegionUnavailable { get; set; }
+
+    /// <summary>Why the failover is run (kept in tags and logs).</summary>
+    public string? Reason { get; set; }
+}
+
+/// <summary>What the failover does with the file system.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<PlanAction>))]
+public enum PlanAction
+{
+    /// <summary>The file system is already writable here (the replication source, or promoted earlier by EfsDr).</summary>
+    [JsonStringEnumMemberName("none")]
+    None,
+
+    /// <summary>The file system is a replica: delete the replication to make it writable.</summary>
+    [JsonStringEnumMemberName("promote")]
+    Promote,
+}
+
+/// <summary>What Plan decided; every later step works from it alone.</summary>
+public sealed record FailoverPlan
+{
+    /// <summary>The execution's name, used as the run id.</summary>
+    public string RunId { get; set; } = string.Empty;
+
+    /// <summary>When the plan was made.</summary>
+    public DateTimeOffset PlannedAt { get; set; }
+
+    /// <summary>The target server's name.</summary>
+    public string TargetServer { get; set; } = string.Empty;
+
+    /// <summary>The target server's region.</summary>
+    public string TargetRegion { get; set; } = string.Empty;
+
+    /// <summary>The target server's instance id.</summary>
+    public string TargetInstanceId { get; set; } = string.Empty;
+
+    /// <summary>The target server's private IP (the DNS record's new value).</summary>
+    public string TargetIp { get; set; } = string.Empty;
+
+    /// <summary>The target server's availability zone.</summary>
+    public string TargetAvailabilityZone { get; set; } = string.Empty;
+
+    /// <summary>The file system in the target region.</summary>
+    public string FileSystemId { get; set; } = string.Empty;
+
+    /// <summary>The protected file system's Name tag.</summary>
+    public string FileSystemName { get; set; } = string.Empty;
+
+    /// <summary>promote or none.</summary>
+    public PlanAction Action { get; set; }
+
+    /// <summary>Why this action (human-readable).</summary>
+    public string Decision { get; set; } = string.Empty;
+
+    /// <summary>For promote: the replication's source file system id (the DELETE path carries it).</summary>
+    public string? SourceFileSystemId { get; set; }
+
+    /// <summary>For promote: the source's region.</summary>
+    public string? SourceRegion { get; set; }
+
+    /// <summary>For promote: delete both sides (false) or only the local one (true).</summary>
+    public bool LocalConfigurationOnly { get; set; }
+
+    /// <summary>When the replica last caught up, when known.</summary>
+    public DateTimeOffset? LastReplicatedTimestamp { get; set; }
+
+    /// <summary>Writes since this many seconds before the plan may be lost (0 when nothing is promoted; null when unknown).</summary>
+    public double? DataLossWindowSeconds { get; set; }
+
+    /// <summary>The epoch the file system gets when this run promotes it.</summary>
+    public long NextEpoch { get; set; }
+
+    /// <summary>True when the run changes nothing.</summary>
+    public bool DryRun { get; set; }
+
+    /// <summary>The operator's reason.</summary>
+    public string? Reason { get; set; }
+
+    /// <summary>Pre-flight results, each "name: result".</summary>
+    public IReadOnlyList<string> Preflight { get; set; } = [];
+
+    /// <summary>Notes that did not stop the plan.</summary>
+    public IReadOnlyList<string> Warnings { get; set; } = [];
+
+    /// <summary>The mount point.</summary>
+    public string MountPoint { get; set; } = string.Empty;
+
+    /// <summary>How to mount.</summary>
+    public MountMethod MountMethod { get; set; }
+
+    /// <summary>The application's unit.</summary>
+    public string Unit { get; set; } = string.Empty;
+
+    /// <summary>The application's health URL.</summary>
+    public string HealthUrl { get; set; } = string.Empty;
+
+    /// <summary>The DNS record.</summary>
+    public DnsSettings Dns { get; set; } = new();
+
+    /// <summary>Seconds each Wait state waits (the ASL reads them with SecondsPath).</summary>
+    public PollSettings Waits { get; set; } = new();
+
+    /// <summary>The time budgets.</summary>
+    public BudgetSettings Budgets { get; set; } = new();
+}
+
+/// <summary>Progress of the promotion (PromoteReplica, then CheckPromotion).</summary>
+public sealed record PromotionState
+{
+    /// <summary>When the delete was requested.</summary>
+    public DateTimeOffset StartedAt { get; set; }
+
+    /// <summary>The deletion mode used: ALL_CONFIGURATIONS or LOCAL_CONFIGURATION_ONLY.</summary>
+    public string DeletionMode { get; set; } = "ALL_CONFIGURATIONS";
+
+    /// <summary>Why the local-only mode was used, when it was.</summary>
+    public string? FallbackReason { get; set; }
+
+    /// <summary>Consecutive ReplicationNotFound answers seen.</summary>
+    public int NotFoundCount { get; set; }
+
+    /// <summary>Checks made so far.</summary>
+    public int Checks { get; set; }
+
+    /// <summary>The last replication status seen (DELETING …), or "gone".</summary>
+    public string LastStatus { get; set; } = "requested";
+
+    /// <summary>True once the replica is writable and tagged.</summary>
+    public bool Done { get; set; }
+
+    /// <summary>When it became writable.</summary>
+    public DateTimeOffset? CompletedAt { get; set; }
+}
+
+/// <summary>Progress of the node command (ActivateNode, then CheckNodeCommand).</summary>
+public sealed record NodeState
+{
+    /// <summary>The SSM command id.</summary>
+    public string CommandId { get; set; } = string.Empty;
+
+    /// <summary>When it was sent.</summary>
+    public DateTimeOffset StartedAt { get; set; }
+
+    /// <summary>The last status seen.</summary>
+    public string LastStatus { get; set; } = "Sent";
+
+    /// <summary>Checks made so far.</summary>
+    public int Checks { get; set; }
+
+    /// <summary>True once the node reported success.</summary>
+    public bool Done { get; set; }
+
+    /// <summary>When the node reported success.</summary>
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>The end of the node's output.</summary>
+    public string? OutputTail { get; set; }
+}
+
+/// <summary>Progress of the DNS switch (SwitchDns, then CheckDns).</summary>
+public sealed record DnsState
+{
+    /// <summary>The Route 53 change id, or null when the record already pointed at the target.</summary>
+    public string? ChangeId { get; set; }
+
+    /// <summary>When the switch started.</summary>
+    public DateTimeOffset StartedAt { get; set; }
+
+    /// <summary>The value before the switch, when known.</summary>
+    public string? PreviousValue { get; set; }
+
+    /// <summary>True when nothing needed changing.</summary>
+    public bool Skipped { get; set; }
+
+    /// <summary>Checks made so far.</summary>
+    public int Checks { get; set; }
+
+    /// <summary>True once INSYNC (or skipped).</summary>
+    public bool Done { get; set; }
+
+    /// <summary>When it was INSYNC.</summary>
+    public DateTimeOffset? CompletedAt { get; set; }
+}
+
+/// <summary>What LowerDnsTtl did (best effort; never fails the run).</summary>
+public sealed record TtlState
+{
+    /// <summary>True when the TTL was lowered.</summary>
+    public bool Lowered { get; set; }
+
+    /// <summary>Why nothing was changed, or the error that was swallowed.</summary>
+    public string? Note { get; set; }
+
+    /// <summary>When it ran.</summary>
+    public DateTimeOffset At { get; set; }
+}
+
+/// <summary>The input of each step after Plan: the plan and the steps' progress so far.</summary>
+public sealed record FailoverState
+{
+    /// <summary>The plan.</summary>
+    public FailoverPlan Plan { get; set; } = new();
+
+    /// <summary>The promotion, once started.</summary>
+    public PromotionState? Promotion { get; set; }
+
+    /// <summary>The node command, once sent.</summary>
+    public NodeState? Node { get; set; }
+
+    /// <summary>The DNS switch, once started.</summary>
+    public DnsState? Dns { get; set; }
+
+    /// <summary>The TTL step, once run.</summary>
+    public TtlState? Ttl { get; set; }
+}
+
+/// <summary>One step of the run summary.</summary>
+public sealed record StepTiming(string Step, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, double? Seconds);
+
+/// <summary>The run summary, the execution's output.</summary>
+public sealed record RunSummary
+{
+    /// <summary>The run id.</summary>
+    public string RunId { get; set; } = string.Empty;
+
+    /// <summary>The plan.</summary>
+    public FailoverPlan Plan { get; set; } = new();
+
+    /// <summary>Each step with its start and end.</summary>
+    public IReadOnlyList<StepTiming> Steps { get; set; } = [];
+
+    /// <summary>From the plan to the end of the last step.</summary>
+    public double RecoveryTimeSeconds { get; set; }
+
+    /// <summary>The data-loss window, as planned.</summary>
+    public double? DataLossWindowSeconds { get; set; }
+
+    /// <summary>The active server now.</summary>
+    public string ActiveServer { get; set; } = string.Empty;
+
+    /// <summary>The file system now mounted.</summary>
+    public string FileSystemId { get; set; } = string.Empty;
+}
