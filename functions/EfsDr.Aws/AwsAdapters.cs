@@ -38,6 +38,7 @@ public sealed class AwsAdapters : IDisposable
         Dns = new Route53Client(pipeline);
         Executions = new StepFunctionsClient(pipeline);
         NodeCommands = new SsmNodeCommands(_sdk);
+        Parameters = new SsmParameters(_sdk);
         Instances = new Ec2Instances(_sdk);
     }
 
@@ -55,6 +56,9 @@ public sealed class AwsAdapters : IDisposable
 
     /// <summary>SSM Run Command.</summary>
     public INodeCommands NodeCommands { get; }
+
+    /// <summary>SSM Parameter Store.</summary>
+    public IParameters Parameters { get; }
 
     /// <summary>EC2 instances.</summary>
     public IInstances Instances { get; }

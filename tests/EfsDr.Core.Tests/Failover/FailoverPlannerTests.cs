@@ -1,7 +1,7 @@
 using EfsDr.Core.Exceptions;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
-using EfsDr.Core.Tests.Fakes;
+using EfsDr.Testing.Fakes;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EfsDr.Core.Tests.Failover;

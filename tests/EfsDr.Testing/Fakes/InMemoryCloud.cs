@@ -2,7 +2,7 @@ using EfsDr.Core.Exceptions;
 using EfsDr.Core.Model;
 using EfsDr.Core.Ports;
 
-namespace EfsDr.Core.Tests.Fakes;
+namespace EfsDr.Testing.Fakes;
 
 /// <summary>An in-memory stand-in for every domain port, recording each write so tests can assert "nothing was changed".</summary>
 public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, IInstances, IDnsRecords

@@ -1,7 +1,7 @@
 using EfsDr.Core.Configuration;
 using EfsDr.Core.Model;
 
-namespace EfsDr.Core.Tests.Fakes;
+namespace EfsDr.Testing.Fakes;
 
 /// <summary>The seed article's topology: server1/server2 in us-east-1 (Main), server3 in us-west-2 (Sub), DRTest-EFS1 replicated east → west.</summary>
 public static class SeedCluster

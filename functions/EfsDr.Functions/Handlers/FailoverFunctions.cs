@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using EfsDr.Core.Configuration;
+using EfsDr.Core.Exceptions;
+using EfsDr.Core.Failover;
+using EfsDr.Core.Ports;
+using EfsDr.Functions.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace EfsDr.Functions.Handlers;
+
+/// <summary>What the Plan task receives: the execution input as it came, and the execution's name.</summary>
+public sealed class PlanInput
+{
+    /// <summary>The execution input (<c>$</c>).</summary>
+    public JsonElement Input { get; set; }
+
+    /// <summary><c>$$.Execution.Name</c>, the run id.</summary>
+    public string? ExecutionName { get; set; }
+}
+
+/// <summary>Source-generated JSON of the handler-only contracts.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(PlanInput))]
+internal sealed partial class HandlerJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// The failover workflow's Lambda handlers. Each is thin: parse and validate the input, call one domain service,
+/// serialize the result. Domain exceptions propagate; their class names are the workflow's error names.
+/// </summary>
+public sealed partial class FailoverFunctions(
+    Func<CancellationToken, Task<ClusterConfiguration>> configuration,
+    IFileSystems fileSystems,
+    IReplications replications,
+    INodeCommands nodes,
+    IInstances instances,
+    IDnsRecords dns,
+    string nodeDocument,
+    TimeProvider time,
+    ILogger logger)
+{
+    /// <summary>Every handler by its name.</summary>
+    public IReadOnlyDictionary<string, LambdaHandler> Handlers() => new Dictionary<string, LambdaHandler>(StringComparer.Ordinal)
+    {
+        [FunctionNames.Plan] = PlanAsync,
+        [FunctionNames.LowerDnsTtl] = (i, c, t) => StepAsync(FunctionNames.LowerDnsTtl, i, c, (s, k) => new DnsSwitchService(dns, time).LowerTtlAsync(s, k), StateJsonContext.Default.TtlState, t),
+        [FunctionNames.PromoteReplica] = (i, c, t) => StepAsync(FunctionNames.PromoteReplica, i, c, (s, k) => Promotion.PromoteAsync(s, k), StateJsonContext.Default.PromotionState, t),
+        [FunctionNames.CheckPromotion] = (i, c, t) => StepAsync(FunctionNames.CheckPromotion, i, c, (s, k) => Promotion.CheckAsync(s, k), StateJsonContext.Default.PromotionState, t),
+        [FunctionNames.ActivateNode] = (i, c, t) => StepAsync(FunctionNames.ActivateNode, i, c, (s, k) => Nodes.ActivateAsync(s, k), StateJsonContext.Default.NodeState, t),
+        [FunctionNames.CheckNodeCommand] = (i, c, t) => StepAsync(FunctionNames.CheckNodeCommand, i, c, (s, k) => Nodes.CheckAsync(s, k), StateJsonContext.Default.NodeState, t),
+        [FunctionNames.SwitchDns] = (i, c, t) => StepAsync(FunctionNames.SwitchDns, i, c, (s, k) => new DnsSwitchService(dns, time).SwitchAsync(s, k), StateJsonContext.Default.DnsState, t),
+        [FunctionNames.CheckDns] = (i, c, t) => StepAsync(FunctionNames.CheckDns, i, c, (s, k) => new DnsSwitchService(dns, time).CheckAsync(s, k), StateJsonContext.Default.DnsState, t),
+        [FunctionNames.SummarizeRun] = (i, c, t) => StepAsync(FunctionNames.SummarizeRun, i, c, (s, _) => Task.FromResult(RunSummarizer.Summarize(s, time.GetUtcNow())), StateJsonContext.Default.RunSummary, t),
+    };
+
+    private PromotionService Promotion => new(fileSystems, replications, time);
+
+    private NodeActivationService Nodes => new(nodes, nodeDocument, time);
+
+    /// <summary>Plan: validates the execution input and makes the plan.</summary>
+    public async Task<byte[]> PlanAsync(byte[] input, InvocationContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        PlanInput envelope;
+        try
+        {
+            envelope = JsonSerializer.Deserialize(input, HandlerJsonContext.Default.PlanInput) ?? throw new InvalidInputException([new FieldError("$", "is null")]);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidInputException([new FieldError("$", "is not valid JSON: " + ex.Message)]);
+        }
+
+        var runId = string.IsNullOrWhiteSpace(envelope.ExecutionName) ? context.RequestId : envelope.ExecutionName;
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["runId"] = runId, ["step"] = FunctionNames.Plan, ["requestId"] = context.RequestId });
+        var request = EfsDrJson.ParseRequest(envelope.Input.ValueKind == JsonValueKind.Undefined ? string.Empty : envelope.Input.GetRawText());
+        var clock = Stopwatch.StartNew();
+        var plan = await new FailoverPlanner(await configuration(cancellationToken).ConfigureAwait(false), fileSystems, replications, nodes, instances, time)
+            .PlanAsync(request, runId, cancellationToken).ConfigureAwait(false);
+        LogPlanned(logger, plan.TargetServer, plan.Action, plan.FileSystemId, plan.DataLossWindowSeconds, clock.ElapsedMilliseconds);
+        foreach (var warning in plan.Warnings)
+        {
+            LogPlanWarning(logger, warning);
+        }
+
+        return JsonSerializer.SerializeToUtf8Bytes(plan, StateJsonContext.Default.FailoverPlan);
+    }
+
+    private async Task<byte[]> StepAsync<T>(string step, byte[] input, InvocationContext context, Func<FailoverState, CancellationToken, Task<T>> run, JsonTypeInfo<T> output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var state = ParseState(input);
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["runId"] = state.Plan.RunId, ["step"] = step, ["requestId"] = context.RequestId });
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var result = await run(state, cancellationToken).ConfigureAwait(false);
+            LogStep(logger, step, clock.ElapsedMilliseconds);
+            return JsonSerializer.SerializeToUtf8Bytes(result, output);
+        }
+        catch (EfsDrException ex)
+        {
+            LogStepFailed(logger, step, ex.GetType().Name, ex.Message);
+            throw;
+        }
+    }
+
+    private static FailoverState ParseState(byte[] input)
+    {
+        FailoverState? state;
+        try
+        {
+            state = JsonSerializer.Deserialize(input, StateJsonContext.Default.FailoverState);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidInputException([new FieldError(string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path.TrimStart('$', '.'), "is not valid: " + ex.Message.Split(" Path:", 2)[0])]);
+        }
+
+        if (state?.Plan is null || string.IsNullOrEmpty(state.Plan.RunId) || string.IsNullOrEmpty(state.Plan.FileSystemId))
+        {
+            throw new InvalidInputException([new FieldError("plan", "is required: the state must carry the plan made by the Plan step")]);
+        }
+
+        return state;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Planned failover to {TargetServer}: {Action} {FileSystemId}, data-loss window {DataLossWindowSeconds} s, in {ElapsedMs} ms")]
+    private static partial void LogPlanned(ILogger logger, string targetServer, PlanAction action, string fileSystemId, double? dataLossWindowSeconds, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Plan warning: {Warning}")]
+    private static partial void LogPlanWarning(ILogger logger, string warning);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Step {Step} done in {ElapsedMs} ms")]
+    private static partial void LogStep(ILogger logger, string step, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Step {Step} failed with {ErrorType}: {ErrorMessage}")]
+    private static partial void LogStepFailed(ILogger logger, string step, string errorType, string errorMessage);
+}

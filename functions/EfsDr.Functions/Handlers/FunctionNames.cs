@@ -1,0 +1,35 @@
+namespace EfsDr.Functions.Handlers;
+
+/// <summary>The handler strings of the functions (the template's <c>Handler</c>, the runtime's <c>_HANDLER</c>).</summary>
+public static class FunctionNames
+{
+    /// <summary>Plan the failover.</summary>
+    public const string Plan = "plan";
+
+    /// <summary>Lower the record's TTL (best effort).</summary>
+    public const string LowerDnsTtl = "lower-dns-ttl";
+
+    /// <summary>Delete the replication.</summary>
+    public const string PromoteReplica = "promote-replica";
+
+    /// <summary>Check the promotion.</summary>
+    public const string CheckPromotion = "check-promotion";
+
+    /// <summary>Send the node command.</summary>
+    public const string ActivateNode = "activate-node";
+
+    /// <summary>Check the node command.</summary>
+    public const string CheckNodeCommand = "check-node-command";
+
+    /// <summary>UPSERT the record.</summary>
+    public const string SwitchDns = "switch-dns";
+
+    /// <summary>Check the DNS change.</summary>
+    public const string CheckDns = "check-dns";
+
+    /// <summary>Build the run summary.</summary>
+    public const string SummarizeRun = "summarize-run";
+
+    /// <summary>Every name.</summary>
+    public static IReadOnlyList<string> All { get; } = [Plan, LowerDnsTtl, PromoteReplica, CheckPromotion, ActivateNode, CheckNodeCommand, SwitchDns, CheckDns, SummarizeRun];
+}

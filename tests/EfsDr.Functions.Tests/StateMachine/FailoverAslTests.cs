@@ -1,0 +1,201 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using EfsDr.Core.Exceptions;
+using EfsDr.Functions.Handlers;
+using EfsDr.Functions.Tests.Support;
+
+namespace EfsDr.Functions.Tests.StateMachine;
+
+/// <summary>Structural checks of statemachine/failover.asl.json, and the ASL validators run on it.</summary>
+public sealed partial class FailoverAslTests
+{
+    private static readonly string AslPath = Repo.Path("statemachine", "failover.asl.json");
+    private static readonly JsonElement Definition = JsonDocument.Parse(File.ReadAllText(AslPath)).RootElement.Clone();
+
+    private static IEnumerable<JsonProperty> States => Definition.GetProperty("States").EnumerateObject();
+
+    private static IEnumerable<JsonProperty> Tasks => States.Where(s => s.Value.GetProperty("Type").GetString() == "Task");
+
+    private static readonly HashSet<string> TransientErrors = new(StringComparer.Ordinal)
+    {
+        "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException",
+        "Lambda.ClientExecutionTimeoutException", nameof(AwsTransientException), nameof(AwsUnreachableException),
+    };
+
+    private static IEnumerable<string> Targets(JsonElement state)
+    {
+        foreach (var name in new[] { "Next", "Default" })
+        {
+            if (state.TryGetProperty(name, out var next))
+            {
+                yield return next.GetString()!;
+            }
+        }
+
+        foreach (var list in new[] { "Choices", "Catch" })
+        {
+            if (state.TryGetProperty(list, out var items))
+            {
+                foreach (var item in items.EnumerateArray())
+                {
+                    yield return item.GetProperty("Next").GetString()!;
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Definition_TopLevel_HasStartTimeoutAndComment()
+    {
+        Assert.True(Definition.GetProperty("TimeoutSeconds").GetInt32() >= 3600);
+        Assert.False(string.IsNullOrWhiteSpace(Definition.GetProperty("Comment").GetString()));
+        Assert.Contains(States, s => s.Name == Definition.GetProperty("StartAt").GetString());
+        Assert.False(Definition.TryGetProperty("QueryLanguage", out var language) && language.GetString() == "JSONata", "the local engine runs JSONPath only");
+    }
+
+    [Fact]
+    public void EveryTransition_PointsAtAnExistingState()
+    {
+        var names = States.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var state in States)
+        {
+            Assert.All(Targets(state.Value), t => Assert.True(names.Contains(t), $"{state.Name} → {t} does not exist"));
+        }
+    }
+
+    [Fact]
+    public void EveryState_IsReachableFromStartAt()
+    {
+        var reached = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<string>([Definition.GetProperty("StartAt").GetString()!]);
+        var byName = States.ToDictionary(s => s.Name, s => s.Value, StringComparer.Ordinal);
+        while (queue.TryDequeue(out var name))
+        {
+            if (reached.Add(name))
+            {
+                foreach (var next in Targets(byName[name]))
+                {
+                    queue.Enqueue(next);
+                }
+            }
+        }
+
+        Assert.Equal(byName.Keys.Order(StringComparer.Ordinal), reached.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void EveryErrorEquals_NamesARealExceptionType()
+    {
+        var exceptionNames = typeof(EfsDrException).Assembly.GetTypes().Where(t => typeof(Exception).IsAssignableFrom(t) && !t.IsAbstract).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var abstractNames = typeof(EfsDrException).Assembly.GetTypes().Where(t => t.IsAbstract).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var names = Tasks.SelectMany(t => new[] { "Retry", "Catch" }.Where(k => t.Value.TryGetProperty(k, out _)).SelectMany(k => t.Value.GetProperty(k).EnumerateArray()))
+            .SelectMany(rule => rule.GetProperty("ErrorEquals").EnumerateArray().Select(e => e.GetString()!))
+            .Where(n => !n.StartsWith("States.", StringComparison.Ordinal) && !n.StartsWith("Lambda.", StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.NotEmpty(names);
+        Assert.All(names, n => Assert.True(exceptionNames.Contains(n) && !abstractNames.Contains(n), $"ErrorEquals '{n}' is not a concrete exception type of EfsDr.Core"));
+    }
+
+    [Fact]
+    public void EveryTask_HasCommentRetryForTransientOnlyAndCatch()
+    {
+        Assert.NotEmpty(Tasks);
+        foreach (var task in Tasks)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(task.Value.GetProperty("Comment").GetString()), task.Name);
+            var retry = Assert.Single(task.Value.GetProperty("Retry").EnumerateArray());
+            Assert.All(retry.GetProperty("ErrorEquals").EnumerateArray(), e => Assert.Contains(e.GetString()!, TransientErrors));
+            Assert.True(retry.GetProperty("MaxAttempts").GetInt32() is > 0 and <= 10, task.Name);
+            var catches = task.Value.GetProperty("Catch").EnumerateArray().ToList();
+            Assert.NotEmpty(catches);
+            Assert.All(catches, c => Assert.Equal("$.error", c.GetProperty("ResultPath").GetString()));
+        }
+    }
+
+    [Fact]
+    public void NoState_ReplacesTheWholeStateWithResultPathDollar()
+    {
+        var text = File.ReadAllText(AslPath);
+
+        Assert.DoesNotMatch(@"""ResultPath""\s*:\s*""\$""", text);
+    }
+
+    [Fact]
+    public void ChoiceStates_ArePhrasedAsQuestions_AndTasksStartWithAVerb()
+    {
+        Assert.All(States.Where(s => s.Value.GetProperty("Type").GetString() == "Choice"), s => Assert.EndsWith("?", s.Name, StringComparison.Ordinal));
+        var verbs = new[] { "Plan", "Lower", "Promote", "Check", "Activate", "Switch", "Summarize" };
+        Assert.All(Tasks, t => Assert.Contains(verbs, v => t.Name.StartsWith(v, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void TaskResources_AreSubstitutionsOfKnownFunctions()
+    {
+        var expected = FunctionNames.All.Select(n => string.Concat(n.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])) + "FunctionArn").ToHashSet(StringComparer.Ordinal);
+        var used = Tasks.Select(t => Placeholder().Match(t.Value.GetProperty("Resource").GetString()!).Groups[1].Value).ToList();
+
+        Assert.All(used, u => Assert.Contains(u, expected));
+        Assert.Equal(expected.Order(StringComparer.Ordinal), used.Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void WaitStates_ReadTheirSecondsFromThePlan()
+    {
+        var waits = States.Where(s => s.Value.GetProperty("Type").GetString() == "Wait").ToList();
+
+        Assert.Equal(3, waits.Count);
+        Assert.All(waits, w => Assert.StartsWith("$.plan.waits.", w.Value.GetProperty("SecondsPath").GetString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validators_AslValidatorAndStatelint_AcceptTheSubstitutedDefinition()
+    {
+        var bin = Repo.Path("node_modules", ".bin");
+        if (!File.Exists(Path.Combine(bin, "asl-validator")) || !File.Exists(Path.Combine(bin, "statelint")))
+        {
+            Repo.Unavailable("asl-validator/statelint are not installed (run npm ci at the repository root)");
+        }
+
+        var substituted = Path.Combine(Path.GetTempPath(), $"failover-{Guid.NewGuid():N}.asl.json");
+        File.WriteAllText(substituted, Placeholder().Replace(File.ReadAllText(AslPath), m => $"arn:aws:lambda:us-west-2:123456789012:function:{m.Groups[1].Value}"));
+        try
+        {
+            var asl = Repo.Run(Path.Combine(bin, "asl-validator"), ["--json-path", substituted]);
+            Assert.True(asl.ExitCode == 0, asl.Output);
+            var lint = Repo.Run(Path.Combine(bin, "statelint"), [substituted]);
+            Assert.True(lint.ExitCode == 0, lint.Output);
+        }
+        finally
+        {
+            File.Delete(substituted);
+        }
+    }
+
+    [Fact]
+    public void Validators_BrokenDefinition_AreRejected()
+    {
+        // The validators must be able to fail: a transition to a missing state is refused.
+        var bin = Repo.Path("node_modules", ".bin");
+        if (!File.Exists(Path.Combine(bin, "statelint")))
+        {
+            Repo.Unavailable("statelint is not installed (run npm ci at the repository root)");
+        }
+
+        var broken = Path.Combine(Path.GetTempPath(), $"broken-{Guid.NewGuid():N}.asl.json");
+        File.WriteAllText(broken, """{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"Missing"}}}""");
+        try
+        {
+            Assert.NotEqual(0, Repo.Run(Path.Combine(bin, "statelint"), [broken]).ExitCode);
+            Assert.NotEqual(0, Repo.Run(Path.Combine(bin, "asl-validator"), ["--json-path", broken]).ExitCode);
+        }
+        finally
+        {
+            File.Delete(broken);
+        }
+    }
+
+    [GeneratedRegex(@"\$\{([A-Za-z0-9]+)\}")]
+    private static partial Regex Placeholder();
+}

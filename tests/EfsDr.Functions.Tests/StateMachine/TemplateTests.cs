@@ -1,0 +1,130 @@
+using System.Text.RegularExpressions;
+using EfsDr.Core.Configuration;
+using EfsDr.Core.Failover;
+using EfsDr.Functions.Handlers;
+using EfsDr.Functions.Tests.Support;
+
+namespace EfsDr.Functions.Tests.StateMachine;
+
+/// <summary>template.yaml against the ASL, the handlers, the domain's patterns and the node script; and cfn-lint.</summary>
+public sealed partial class TemplateTests
+{
+    private static readonly string Template = File.ReadAllText(Repo.Path("template.yaml"));
+
+    [Fact]
+    public void DefinitionSubstitutions_CoverExactlyTheAslPlaceholders()
+    {
+        var placeholders = Placeholder().Matches(File.ReadAllText(Repo.Path("statemachine", "failover.asl.json"))).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        var block = Template[Template.IndexOf("DefinitionSubstitutions:", StringComparison.Ordinal)..];
+        block = block[..block.IndexOf("      Logging:", StringComparison.Ordinal)];
+        var substitutions = Substitution().Matches(block).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+
+        Assert.Equal(placeholders.Order(StringComparer.Ordinal), substitutions.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void FunctionHandlers_AreExactlyTheRegisteredFunctions()
+    {
+        var handlers = HandlerLine().Matches(Template).Select(m => m.Groups[1].Value).ToList();
+
+        Assert.Equal(FunctionNames.All.Order(StringComparer.Ordinal), handlers.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Functions_UseTheCustomRuntimeWithSmallMemory()
+    {
+        Assert.Matches(@"Runtime: provided\.al2023", Template);
+        var memory = int.Parse(Regex.Match(Template, @"MemorySize: (\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(memory, 128, 256);
+    }
+
+    [Fact]
+    public void NodeDocument_ParametersAreWhatTheWorkflowSends_EachWithAPatternOrValuesAndEnvVarInterpolation()
+    {
+        var document = Template[Template.IndexOf("NodeDocument:", StringComparison.Ordinal)..];
+        var parameters = document[document.IndexOf("        parameters:", StringComparison.Ordinal)..document.IndexOf("        mainSteps:", StringComparison.Ordinal)];
+        var names = DocumentParameter().Matches(parameters).Select(m => m.Groups[1].Value).ToList();
+        var sent = NodeActivationService.Parameters(new FailoverPlan(), "activate").Keys;
+
+        Assert.Equal(sent.Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
+        Assert.Matches(@"schemaVersion: ""2\.2""", document);
+        Assert.Equal(names.Count, Regex.Count(parameters, "interpolationType: ENV_VAR"));
+        Assert.Equal(names.Count, Regex.Count(parameters, "allowedPattern: |allowedValues: "));
+    }
+
+    [Theory]
+    [InlineData("FileSystemId", "fs-0123456789abcdef0", "fs-123; reboot")]
+    [InlineData("Region", "us-west-2", "us-west-2 && id")]
+    [InlineData("MountPoint", "/mnt/efs", "/mnt/efs $(id)")]
+    [InlineData("Unit", "minio", "minio;id")]
+    [InlineData("HealthUrl", "http://127.0.0.1:9000/minio/health/live", "http://127.0.0.1:9000/`id`")]
+    public void NodeDocument_AllowedPatterns_MatchTheDomainPatterns(string parameter, string good, string bad)
+    {
+        var pattern = DocumentPattern(parameter);
+        var domain = parameter switch
+        {
+            "FileSystemId" => Patterns.FileSystemId(),
+            "Region" => Patterns.Region(),
+            "MountPoint" => Patterns.MountPointPattern(),
+            "Unit" => Patterns.Unit(),
+            _ => Patterns.HealthUrlPattern(),
+        };
+
+        Assert.Equal(domain.ToString(), pattern);
+        Assert.Matches(pattern, good);
+        Assert.DoesNotMatch(pattern, bad);
+    }
+
+    [Fact]
+    public void NodeDocument_ScriptBlock_IsTheNodeScript()
+    {
+        var scriptPath = Repo.Path("node", "efsdr-node.sh");
+        Assert.True(File.Exists(scriptPath), "node/efsdr-node.sh is missing");
+        var lines = Template.Split('\n');
+        var start = Array.FindIndex(lines, l => l.Contains("# >>> node/efsdr-node.sh", StringComparison.Ordinal));
+        var end = Array.FindIndex(lines, l => l.Contains("# <<< node/efsdr-node.sh", StringComparison.Ordinal));
+        Assert.True(start > 0 && end > start, "markers missing");
+        Assert.Equal("- |", lines[start + 1].Trim());
+        var indent = lines[start + 1].IndexOf('-', StringComparison.Ordinal) + 2;
+        var embedded = string.Join('\n', lines[(start + 2)..end].Select(l => l.Length >= indent ? l[indent..] : l.Trim()));
+
+        Assert.Equal(File.ReadAllText(scriptPath).TrimEnd('\n'), embedded.TrimEnd('\n'));
+    }
+
+    [Fact]
+    public void CfnLint_Template_IsClean()
+    {
+        var cfnLint = FindOnPath("cfn-lint");
+        if (cfnLint is null)
+        {
+            Repo.Unavailable("cfn-lint is not on PATH (it ships with the machine image's Python)");
+        }
+
+        var (code, output) = Repo.Run(cfnLint!, ["template.yaml"]);
+
+        Assert.True(code == 0, output);
+    }
+
+    private static string DocumentPattern(string parameter)
+    {
+        var document = Template[Template.IndexOf("NodeDocument:", StringComparison.Ordinal)..];
+        var at = document.IndexOf($"          {parameter}:\n", StringComparison.Ordinal);
+        var match = Regex.Match(document[at..], "allowedPattern: \"(.*)\"");
+        return match.Groups[1].Value.Replace(@"\\", @"\", StringComparison.Ordinal);
+    }
+
+    private static string? FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator).Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
+
+    [GeneratedRegex(@"\$\{([A-Za-z0-9]+FunctionArn)\}")]
+    private static partial Regex Placeholder();
+
+    [GeneratedRegex(@"^\s{8}([A-Za-z0-9]+FunctionArn): !GetAtt", RegexOptions.Multiline)]
+    private static partial Regex Substitution();
+
+    [GeneratedRegex(@"^\s+Handler: (\S+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex HandlerLine();
+
+    [GeneratedRegex(@"^ {10}([A-Za-z]+):\s*$", RegexOptions.Multiline)]
+    private static partial Regex DocumentParameter();
+}
