@@ -1,8 +1,22 @@
+using System.Runtime.InteropServices;
+using EfsDr.Functions.Runtime;
+
 namespace EfsDr.Functions;
 
-/// <summary>The bootstrap: composition root and runtime loop (filled in by the handlers work).</summary>
+/// <summary>The <c>bootstrap</c> of the provided.al2023 runtime: one binary for every function, chosen by <c>_HANDLER</c>.</summary>
 public static class Program
 {
-    /// <summary>Entry point.</summary>
-    public static Task<int> Main() => Task.FromResult(0);
+    /// <summary>Runs the Lambda runtime loop until SIGTERM.</summary>
+    public static async Task<int> Main()
+    {
+        using var stop = new CancellationTokenSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+        using var client = RuntimeApiClient.FromEnvironment();
+        var time = TimeProvider.System;
+        return await LambdaRuntime.RunAsync(() => FunctionHost.Build(Environment.GetEnvironmentVariable, time, Console.Out), client, time, stop.Token).ConfigureAwait(false);
+    }
 }

@@ -5,7 +5,7 @@ using EfsDr.Core.Ports;
 namespace EfsDr.Testing.Fakes;
 
 /// <summary>An in-memory stand-in for every domain port, recording each write so tests can assert "nothing was changed".</summary>
-public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, IInstances, IDnsRecords
+public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, IInstances, IDnsRecords, IParameters
 {
     private int _sequence;
 
@@ -26,6 +26,13 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
     public Dictionary<string, Queue<Func<CommandInvocation>>> Invocations { get; } = new(StringComparer.Ordinal);
 
     public List<string> Writes { get; } = [];
+
+    public Dictionary<string, string> ParameterValues { get; } = new(StringComparer.Ordinal);
+
+    public Task<string> GetAsync(string region, string name, CancellationToken cancellationToken) =>
+        ParameterValues.TryGetValue(region + ":" + name, out var value)
+            ? Task.FromResult(value)
+            : throw new AwsServiceException(new AwsErrorDetails("ssm", "ParameterNotFound", name, 400, null));
 
     public HashSet<string> UnreachableRegions { get; } = new(StringComparer.Ordinal);
 
