@@ -1,0 +1,213 @@
+using System.Net;
+using EfsDr.LocalCloud.Ec2;
+using EfsDr.LocalCloud.Efs;
+using EfsDr.LocalCloud.Lambda;
+using EfsDr.LocalCloud.Route53;
+using EfsDr.LocalCloud.Ssm;
+using EfsDr.LocalCloud.StepFunctions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace EfsDr.LocalCloud.Hosting;
+
+/// <summary>
+/// The local cloud: one Kestrel listener on 127.0.0.1 that answers the AWS operations EfsDr uses. Each request is
+/// routed by the service and region of its SigV4 credential scope, after the fault injector had its say.
+/// </summary>
+public sealed class LocalCloudHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Dictionary<string, IServiceEmulator> _emulators;
+    private readonly bool _ownsRoot;
+
+    private LocalCloudHost(WebApplication app, LocalCloudContext context, bool ownsRoot)
+    {
+        _app = app;
+        Context = context;
+        _ownsRoot = ownsRoot;
+        context.Efs = new EfsEmulator(context);
+        context.Route53 = new Route53Emulator(context);
+        context.Ec2 = new Ec2Emulator(context);
+        context.Ssm = new SsmEmulator(context);
+        context.Lambda = new LambdaEmulator(context);
+        context.StepFunctions = new StepFunctionsEmulator(context);
+        _emulators = new IServiceEmulator[] { context.Efs, context.Route53, context.Ec2, context.Ssm, context.Lambda, context.StepFunctions }
+            .ToDictionary(e => e.SigningName, StringComparer.Ordinal);
+    }
+
+    /// <summary>Everything the emulators share; the seeding and inspection API of each emulator hangs off it.</summary>
+    public LocalCloudContext Context { get; }
+
+    /// <summary>http://127.0.0.1:PORT/.</summary>
+    public Uri Endpoint => Context.Endpoint;
+
+    /// <summary>The fault injector.</summary>
+    public FaultInjector Faults => Context.Faults;
+
+    /// <summary>Requests answered so far, by signing name.</summary>
+    public IReadOnlyDictionary<string, int> RequestCounts
+    {
+        get
+        {
+            lock (_counts)
+            {
+                return new Dictionary<string, int>(_counts, StringComparer.Ordinal);
+            }
+        }
+    }
+
+    private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
+
+    /// <summary>Starts the cloud on a free 127.0.0.1 port (or <paramref name="port"/>).</summary>
+    public static async Task<LocalCloudHost> StartAsync(LocalCloudOptions? options = null, int port = 0, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new LocalCloudOptions();
+        var ownsRoot = options.RootDirectory is null;
+        var root = options.RootDirectory ?? Path.Combine(Path.GetTempPath(), "efsdr-local-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(root);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, port);
+            k.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
+        });
+        var app = builder.Build();
+        var context = new LocalCloudContext(options, new SimClock(time ?? TimeProvider.System, options.TimeScale), new FaultInjector(options.RandomSeed), root, options.RepositoryRoot ?? FindRepositoryRoot());
+        var cloud = new LocalCloudHost(app, context, ownsRoot);
+        app.Run(cloud.DispatchAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        context.Endpoint = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
+        return cloud;
+    }
+
+    private async Task DispatchAsync(HttpContext http)
+    {
+        var scope = AwsCall.Scope(http.Request.Headers.Authorization.ToString());
+        if (scope is null)
+        {
+            await Write(http, AwsAnswer.JsonError(403, "MissingAuthenticationToken", "The local cloud routes by the SigV4 credential scope; send a signed request.")).ConfigureAwait(false);
+            return;
+        }
+
+        var (service, region) = scope.Value;
+        if (!_emulators.TryGetValue(service, out var emulator))
+        {
+            await Write(http, AwsAnswer.JsonError(400, "UnknownService", $"The local cloud does not emulate '{service}'.")).ConfigureAwait(false);
+            return;
+        }
+
+        lock (_counts)
+        {
+            _counts[service] = _counts.GetValueOrDefault(service) + 1;
+        }
+
+        var faults = Context.Faults.For(service, region);
+        if (faults.Unreachable)
+        {
+            http.Abort();
+            return;
+        }
+
+        if (faults.Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(faults.Latency, Context.Clock.Time, http.RequestAborted).ConfigureAwait(false);
+        }
+
+        if (faults.ThrottleRate > 0 && Context.Faults.Draw() < faults.ThrottleRate)
+        {
+            await Write(http, emulator.Throttled()).ConfigureAwait(false);
+            return;
+        }
+
+        if (faults.ServerErrorRate > 0 && Context.Faults.Draw() < faults.ServerErrorRate)
+        {
+            await Write(http, emulator.ServerError()).ConfigureAwait(false);
+            return;
+        }
+
+        using var body = new MemoryStream();
+        await http.Request.Body.CopyToAsync(body, http.RequestAborted).ConfigureAwait(false);
+        var call = new AwsCall(
+            service,
+            region,
+            http.Request.Method,
+            http.Request.Path.Value ?? "/",
+            http.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal),
+            http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            body.ToArray());
+        AwsAnswer answer;
+        try
+        {
+            answer = await emulator.HandleAsync(call, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            answer = AwsAnswer.JsonError(500, "InternalFailure", $"local cloud {service}: {ex.GetType().Name}: {ex.Message}");
+        }
+
+        await Write(http, answer).ConfigureAwait(false);
+    }
+
+    private static async Task Write(HttpContext http, AwsAnswer answer)
+    {
+        http.Response.StatusCode = answer.Status;
+        http.Response.ContentType = answer.ContentType;
+        http.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        foreach (var (name, value) in answer.Headers ?? new Dictionary<string, string>())
+        {
+            http.Response.Headers[name] = value;
+        }
+
+        if (answer.Body.Length > 0)
+        {
+            await http.Response.Body.WriteAsync(answer.Body).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops the listener, the simulated nodes' applications and running executions; deletes the temp folder it made.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var emulator in _emulators.Values.OfType<IAsyncDisposable>())
+        {
+            await emulator.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        if (_ownsRoot)
+        {
+            try
+            {
+                Directory.Delete(Context.Root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // a node's application may still hold a file for a moment; the folder is in /tmp
+            }
+        }
+    }
+
+    /// <summary>The folder holding Serverless.sln above the running binaries (or the current directory).</summary>
+    public static string FindRepositoryRoot()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Serverless.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("The repository root (Serverless.sln) was not found; set LocalCloudOptions.RepositoryRoot.");
+    }
+}
