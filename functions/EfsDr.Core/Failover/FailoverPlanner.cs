@@ -86,6 +86,7 @@ public sealed class FailoverPlanner(
                 Decision = $"{fs.FileSystemId} is a replica of {config.SourceFileSystemId} in {config.SourceFileSystemRegion} (status {destination.Status.ToString().ToUpperInvariant()}): delete the replication to make it writable",
                 SourceFileSystemId = config.SourceFileSystemId,
                 SourceRegion = config.SourceFileSystemRegion,
+                ReplicationStatus = destination.Status.ToString().ToUpperInvariant(),
                 LocalConfigurationOnly = request.SourceRegionUnavailable && crossRegion,
                 LastReplicatedTimestamp = destination.LastReplicatedTimestamp,
                 DataLossWindowSeconds = Math.Max(0, (now - destination.LastReplicatedTimestamp.Value).TotalSeconds),
@@ -103,6 +104,22 @@ public sealed class FailoverPlanner(
                 Decision = $"{fs.FileSystemId} is the replication source (to {source.Destination.FileSystemId} in {source.Destination.Region}); it stays writable and replication stays {source.Destination.Status.ToString().ToUpperInvariant()}",
                 DataLossWindowSeconds = 0,
             };
+        }
+        else if (fs.Tags.TryGetValue(EfsDrTags.Role, out var role) && role == EfsDrTags.Promoting && fs.Tags.TryGetValue(EfsDrTags.PromotedFrom, out var from))
+        {
+            // An earlier run deleted the replication and stopped before CheckPromotion tagged the result: finish it.
+            CheckNotStale(fs, others);
+            plan = plan with
+            {
+                Action = PlanAction.Promote,
+                Decision = $"{fs.FileSystemId} was being promoted (from {from}) by run {fs.Tags.GetValueOrDefault(EfsDrTags.Run, "?")}, which stopped after the delete: finish the promotion",
+                SourceFileSystemId = from,
+                SourceRegion = configuration.Regions.FirstOrDefault(r => !string.Equals(r, region, StringComparison.Ordinal)) ?? region,
+                ReplicationStatus = "gone",
+                NextEpoch = Math.Max(EfsDrTags.EpochOf(fs.Tags), 1),
+                DataLossWindowSeconds = null,
+            };
+            warnings.Add("the data-loss window of the interrupted promotion is unknown now; see the first run's plan");
         }
         else
         {
@@ -187,6 +204,19 @@ public sealed class FailoverPlanner(
                 $"{EfsDrTags.Role}=primary and {EfsDrTags.Epoch}=<a number above every other copy's>.");
         }
 
+        CheckNotStale(fs, others);
+        var epoch = EfsDrTags.EpochOf(fs.Tags);
+
+        if (fs.Protection == OverwriteProtection.Replicating)
+        {
+            warnings.Add($"{fs.FileSystemId} reports protection REPLICATING without a replication configuration");
+        }
+
+        return $"{fs.FileSystemId} was promoted by EfsDr (epoch {epoch.ToString(CultureInfo.InvariantCulture)}) and takes part in no replication: mount it as it is";
+    }
+
+    private static void CheckNotStale(FileSystem fs, List<FileSystem> others)
+    {
         var epoch = EfsDrTags.EpochOf(fs.Tags);
         var newer = others.FirstOrDefault(o => EfsDrTags.EpochOf(o.Tags) > epoch);
         if (newer is not null)
@@ -195,13 +225,6 @@ public sealed class FailoverPlanner(
                 $"{fs.FileSystemId} in {fs.Region} has epoch {epoch}, but {newer.FileSystemId} in {newer.Region} has epoch {EfsDrTags.EpochOf(newer.Tags)}: " +
                 "this copy is a stale ex-primary. Re-protect from the newer copy before failing over here.");
         }
-
-        if (fs.Protection == OverwriteProtection.Replicating)
-        {
-            warnings.Add($"{fs.FileSystemId} reports protection REPLICATING without a replication configuration");
-        }
-
-        return $"{fs.FileSystemId} was promoted by EfsDr (epoch {epoch.ToString(CultureInfo.InvariantCulture)}) and takes part in no replication: mount it as it is";
     }
 
     private async Task<(string Zone, IReadOnlyList<string> Results)> PreflightAsync(FailoverPlan plan, bool dryRun, CancellationToken cancellationToken)

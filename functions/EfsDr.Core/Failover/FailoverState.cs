@@ -74,6 +74,10 @@ public sealed record FailoverPlan
     /// <summary>For promote: the source's region.</summary>
     public string? SourceRegion { get; set; }
 
+    /// <summary>For promote: the replication status Plan saw (DELETING means a delete is already under way), or "gone"
+    /// when an interrupted promotion is being finished.</summary>
+    public string? ReplicationStatus { get; set; }
+
     /// <summary>For promote: delete both sides (false) or only the local one (true).</summary>
     public bool LocalConfigurationOnly { get; set; }
 

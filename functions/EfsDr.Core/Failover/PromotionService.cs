@@ -30,6 +30,12 @@ public sealed class PromotionService(IFileSystems fileSystems, IReplications rep
         var mode = plan.LocalConfigurationOnly ? DeletionMode.LocalConfigurationOnly : DeletionMode.AllConfigurations;
         string? fallback = null;
         string status = "requested";
+        if (plan.ReplicationStatus is "DELETING" or "gone")
+        {
+            // A delete is already under way (or done) from an earlier run: asking again would only fail.
+            return new PromotionState { StartedAt = state.Promotion?.StartedAt ?? now, DeletionMode = mode == DeletionMode.LocalConfigurationOnly ? "LOCAL_CONFIGURATION_ONLY" : "ALL_CONFIGURATIONS", LastStatus = plan.ReplicationStatus };
+        }
+
         try
         {
             await replications.DeleteReplicationAsync(plan.TargetRegion, plan.SourceFileSystemId!, mode, cancellationToken).ConfigureAwait(false);

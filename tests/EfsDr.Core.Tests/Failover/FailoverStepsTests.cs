@@ -75,6 +75,44 @@ public sealed class FailoverStepsTests
     }
 
     [Fact]
+    public async Task ReRun_WhileDeleting_DoesNotDeleteAgainAndCompletes()
+    {
+        // First run: promote, then the run dies.
+        var first = await PlannedAsync();
+        await Promotion().PromoteAsync(first, TestContext.Current.CancellationToken);
+
+        // Re-run: the plan sees DELETING; PromoteReplica must not call Delete again.
+        var second = await PlannedAsync();
+        var promotion = await Promotion().PromoteAsync(second, TestContext.Current.CancellationToken);
+
+        Assert.Equal("DELETING", second.Plan.ReplicationStatus);
+        Assert.Single(_cloud.Deletes);
+        Assert.Equal("DELETING", promotion.LastStatus);
+    }
+
+    [Fact]
+    public async Task ReRun_AfterDeleteFinishedButBeforeTagging_FinishesThePromotion()
+    {
+        // First run: promote, EFS finishes, the run dies before CheckPromotion tagged the file system primary.
+        var first = await PlannedAsync();
+        await Promotion().PromoteAsync(first, TestContext.Current.CancellationToken);
+        _cloud.CompleteDeletion(SeedCluster.PrimaryId);
+
+        // Re-run.
+        var second = await PlannedAsync();
+        var state = second with { Promotion = await Promotion().PromoteAsync(second, TestContext.Current.CancellationToken) };
+        var check1 = await Promotion().CheckAsync(state, TestContext.Current.CancellationToken);
+        var check2 = await Promotion().CheckAsync(state with { Promotion = check1 }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(PlanAction.Promote, second.Plan.Action);
+        Assert.Equal(SeedCluster.PrimaryId, second.Plan.SourceFileSystemId);
+        Assert.Equal(1, second.Plan.NextEpoch);
+        Assert.Single(_cloud.Deletes);
+        Assert.True(check2.Done);
+        Assert.Equal(EfsDrTags.Primary, _cloud.FileSystemsById[SeedCluster.ReplicaId].Tags[EfsDrTags.Role]);
+    }
+
+    [Fact]
     public async Task CheckAsync_Deleting_KeepsWaiting()
     {
         var state = await PlannedAsync();

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Globalization;
+using EfsDr.Cli.Drill;
+
+namespace EfsDr.Cli.Commands;
+
+/// <summary><c>efsdr drill</c>: the whole failover on the local cloud, with the article's checks and a report.</summary>
+public static class DrillCommand
+{
+    /// <summary>Exit code: a check failed.</summary>
+    public const int ExitCheckFailed = 3;
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create(TextWriter output)
+    {
+        var throttle = new Option<double>("--throttle") { Description = "Share of AWS calls throttled (0–1), every service and region." };
+        var serverErrors = new Option<double>("--server-errors") { Description = "Share of AWS calls answered with 5xx (0–1)." };
+        var latency = new Option<int>("--latency-ms") { Description = "Extra latency of every AWS call, in ms." };
+        var regionDown = new Option<string?>("--region-down") { Description = "A region that goes down before the cross-region failover (us-east-1)." };
+        var slowDeletion = new Option<double>("--slow-deletion") { Description = "Multiply the replication deletion time (default 1).", DefaultValueFactory = _ => 1 };
+        var timeScale = new Option<double>("--time-scale") { Description = "Simulated seconds per real second (default 60).", DefaultValueFactory = _ => 60 };
+        var report = new Option<string>("--report") { Description = "Report folder (default artifacts/drill).", DefaultValueFactory = _ => Path.Combine("artifacts", "drill") };
+        var command = new Command("drill", "Run a DR drill on the local cloud: the article's section 4 (in-region and cross-region failover) as automated checks.")
+        {
+            throttle, serverErrors, latency, regionDown, slowDeletion, timeScale, report,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var errors = new List<string>();
+            var options = new DrillOptions
+            {
+                ThrottleRate = Rate(parse.GetValue(throttle), "--throttle", errors),
+                ServerErrorRate = Rate(parse.GetValue(serverErrors), "--server-errors", errors),
+                Latency = TimeSpan.FromMilliseconds(parse.GetValue(latency) is var ms and >= 0 and <= 10_000 ? ms : Fail(errors, "--latency-ms: must be 0–10000")),
+                RegionDown = parse.GetValue(regionDown) is { Length: > 0 } r ? (r == "us-east-1" ? r : Fail<string>(errors, "--region-down: only us-east-1 (the primary region) can go down in the drill")) : null,
+                DeletionSlowdown = parse.GetValue(slowDeletion) is var f and >= 0.1 and <= 20 ? f : Fail(errors, "--slow-deletion: must be 0.1–20"),
+                TimeScale = parse.GetValue(timeScale) is var s and >= 1 and <= 10_000 ? s : Fail(errors, "--time-scale: must be 1–10000"),
+                ReportDirectory = parse.GetValue(report)!,
+            };
+            if (errors.Count > 0)
+            {
+                foreach (var e in errors)
+                {
+                    await Console.Error.WriteLineAsync(e).ConfigureAwait(false);
+                }
+
+                return 2;
+            }
+
+            var result = await new DrillRunner(options, line => output.WriteLine(line)).RunAsync(cancellationToken).ConfigureAwait(false);
+            return result.Passed ? 0 : ExitCheckFailed;
+        });
+        return command;
+    }
+
+    private static double Rate(double value, string name, List<string> errors) =>
+        value is >= 0 and <= 1 ? value : Fail(errors, $"{name}: must be between 0 and 1 (got {value.ToString(CultureInfo.InvariantCulture)})");
+
+    private static double Fail(List<string> errors, string message) => Fail<double>(errors, message);
+
+    private static T Fail<T>(List<string> errors, string message)
+    {
+        errors.Add(message);
+        return default!;
+    }
+}

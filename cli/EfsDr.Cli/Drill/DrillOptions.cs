@@ -1,0 +1,29 @@
+namespace EfsDr.Cli.Drill;
+
+/// <summary>What the drill injects and where it writes its report.</summary>
+public sealed record DrillOptions
+{
+    /// <summary>Share of AWS calls throttled (every service and region).</summary>
+    public double ThrottleRate { get; init; }
+
+    /// <summary>Share of AWS calls answered with 5xx.</summary>
+    public double ServerErrorRate { get; init; }
+
+    /// <summary>Extra latency per AWS call.</summary>
+    public TimeSpan Latency { get; init; }
+
+    /// <summary>A region that goes down just before the cross-region failover (e.g. us-east-1).</summary>
+    public string? RegionDown { get; init; }
+
+    /// <summary>Slow replication deletion by this factor.</summary>
+    public double DeletionSlowdown { get; init; } = 1;
+
+    /// <summary>Simulated seconds per real second.</summary>
+    public double TimeScale { get; init; } = 60;
+
+    /// <summary>Where the report goes (drill-report.md and .svg).</summary>
+    public string ReportDirectory { get; init; } = Path.Combine("artifacts", "drill");
+
+    /// <summary>The longest one failover may run (real time).</summary>
+    public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(3);
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Security;
+using System.Text;
+using System.Text.Json;
+using EfsDr.Core.Model;
+
+namespace EfsDr.Cli.Drill;
+
+/// <summary>One phase of a run on the timeline: a Task and the Wait/Check loop that belongs to it.</summary>
+public sealed record TimelineBar(string Phase, double StartSeconds, double EndSeconds);
+
+/// <summary>Writes the drill report: markdown with the checks and per-run figures, and an SVG timeline of the steps.</summary>
+public static class DrillReport
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    private static readonly (string Phase, string[] States)[] Phases =
+    [
+        ("Plan", ["PlanFailover"]),
+        ("Lower TTL", ["LowerDnsTtl"]),
+        ("Promote replica", ["PromoteReplica", "WaitForPromotion", "CheckPromotion"]),
+        ("Activate node", ["ActivateNode", "WaitForNode", "CheckNodeCommand"]),
+        ("Switch DNS", ["SwitchDns", "WaitForDns", "CheckDns"]),
+        ("Summarize", ["SummarizeRun"]),
+    ];
+
+    /// <summary>The phases of a run from its history: first entry to last exit of the phase's states, relative to the start.</summary>
+    public static IReadOnlyList<TimelineBar> Timeline(RunRecord run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var start = run.Execution.StartDate;
+        var bars = new List<TimelineBar>();
+        foreach (var (phase, states) in Phases)
+        {
+            var events = run.History.Where(e => e.StateName is { } s && states.Contains(s) && (e.Type.EndsWith("StateEntered", StringComparison.Ordinal) || e.Type.EndsWith("StateExited", StringComparison.Ordinal))).ToList();
+            if (events.Count > 0)
+            {
+                bars.Add(new TimelineBar(phase, (events.Min(e => e.Timestamp) - start).TotalSeconds, (events.Max(e => e.Timestamp) - start).TotalSeconds));
+            }
+        }
+
+        return bars;
+    }
+
+    /// <summary>The seconds a summary step took, or 0.</summary>
+    public static double StepSeconds(JsonElement? summary, string step)
+    {
+        if (summary is not { } s || !s.TryGetProperty("steps", out var steps))
+        {
+            return 0;
+        }
+
+        return steps.EnumerateArray().Where(x => x.GetProperty("step").GetString() == step && x.TryGetProperty("seconds", out var v) && v.ValueKind == JsonValueKind.Number)
+            .Select(x => x.GetProperty("seconds").GetDouble()).FirstOrDefault();
+    }
+
+    /// <summary>Total time minus the time spent waiting on AWS: promotion, node command and DNS INSYNC.</summary>
+    public static double OverheadSeconds(RunRecord run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var waited = StepSeconds(run.Summary, "PromoteReplica") + StepSeconds(run.Summary, "ActivateNode") + StepSeconds(run.Summary, "SwitchDns");
+        return Math.Max(0, run.Duration.TotalSeconds - waited);
+    }
+
+    /// <summary>Writes drill-report.md and drill-timeline.svg; returns their paths.</summary>
+    public static (string Report, string Timeline) Write(string directory, IReadOnlyList<DrillCheck> checks, IReadOnlyList<RunRecord> runs, TimeSpan elapsed, IReadOnlyDictionary<string, int> requests)
+    {
+        ArgumentNullException.ThrowIfNull(checks);
+        ArgumentNullException.ThrowIfNull(runs);
+        Directory.CreateDirectory(directory);
+        var svgPath = Path.GetFullPath(Path.Combine(directory, "drill-timeline.svg"));
+        File.WriteAllText(svgPath, Svg(runs));
+        var md = new StringBuilder();
+        md.AppendLine("# EfsDr drill report").AppendLine();
+        md.AppendLine(Invariant, $"{checks.Count(c => c.Passed)} of {checks.Count} checks passed; the drill took {elapsed.TotalSeconds:0.0} s (local cloud, simulated AWS durations scaled).").AppendLine();
+        md.AppendLine("## Checks (the article's section 4)").AppendLine();
+        md.AppendLine("| | Check | Result |").AppendLine("|---|---|---|");
+        foreach (var c in checks)
+        {
+            md.AppendLine(Invariant, $"| {(c.Passed ? "✔" : "✘")} {c.Id} | {Cell(c.Description)} | {Cell(c.Detail)} |");
+        }
+
+        md.AppendLine().AppendLine("## Failovers").AppendLine();
+        md.AppendLine("| Run | Target | Status | RTO (s) | Data-loss window (s) | Promotion (s) | Node (s) | DNS (s) | Overhead (s) | Transitions | Lambda invocations |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var r in runs)
+        {
+            var window = r.Summary is { } s && s.TryGetProperty("dataLossWindowSeconds", out var w) && w.ValueKind == JsonValueKind.Number ? w.GetDouble().ToString("0.0", Invariant) : "–";
+            md.AppendLine(Invariant, $"| {Cell(r.Label)} | {r.TargetServer} | {r.Execution.Status.ToString().ToUpperInvariant()} | {r.Duration.TotalSeconds:0.00} | {window} | {StepSeconds(r.Summary, "PromoteReplica"):0.00} | {StepSeconds(r.Summary, "ActivateNode"):0.00} | {StepSeconds(r.Summary, "SwitchDns"):0.00} | {OverheadSeconds(r):0.00} | {r.Transitions} | {r.LambdaInvocations} |");
+        }
+
+        md.AppendLine().AppendLine("RTO is the execution's start to stop. The data-loss window is now − LastReplicatedTimestamp at planning (0 when nothing is promoted). Overhead is the RTO minus the time spent in promotion, the node command and DNS propagation: the orchestration's own cost.").AppendLine();
+        foreach (var r in runs.Where(r => !r.Succeeded))
+        {
+            md.AppendLine(Invariant, $"- **{Cell(r.Label)}** failed: `{r.Execution.Error}` — {Cell(r.Execution.Cause ?? string.Empty)}");
+        }
+
+        md.AppendLine().AppendLine("## Timeline").AppendLine().AppendLine("![timeline](drill-timeline.svg)").AppendLine();
+        md.AppendLine("## AWS calls answered by the local cloud").AppendLine();
+        md.AppendLine(string.Join(", ", requests.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}"))).AppendLine();
+        var mdPath = Path.GetFullPath(Path.Combine(directory, "drill-report.md"));
+        File.WriteAllText(mdPath, md.ToString());
+        return (mdPath, svgPath);
+    }
+
+    /// <summary>An SVG with one row group per run and one bar per phase, on a shared seconds axis.</summary>
+    public static string Svg(IReadOnlyList<RunRecord> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        const int left = 190, width = 620, row = 18, gap = 14;
+        var longest = Math.Max(1, runs.Select(r => r.Duration.TotalSeconds).DefaultIfEmpty(1).Max());
+        var scale = width / longest;
+        var colors = new Dictionary<string, string>
+        {
+            ["Plan"] = "#4e79a7", ["Lower TTL"] = "#9c755f", ["Promote replica"] = "#e15759", ["Activate node"] = "#59a14f", ["Switch DNS"] = "#f28e2b", ["Summarize"] = "#76b7b2",
+        };
+        var rows = runs.Sum(r => Timeline(r).Count + 1);
+        var height = 40 + (rows * row) + (runs.Count * gap) + 30;
+        var svg = new StringBuilder();
+        svg.AppendLine(Invariant, $"""<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 80}" height="{height}" font-family="sans-serif" font-size="11">""");
+        svg.AppendLine(Invariant, $"""<text x="10" y="18" font-size="13" font-weight="bold">EfsDr drill timeline (seconds from each execution's start)</text>""");
+        var y = 36;
+        foreach (var run in runs)
+        {
+            svg.AppendLine(Invariant, $"""<text x="10" y="{y + 12}" font-weight="bold">{SecurityElement.Escape(run.Label)} → {run.TargetServer} ({run.Duration.TotalSeconds:0.0} s, {run.Execution.Status.ToString().ToUpperInvariant()})</text>""");
+            y += row;
+            foreach (var bar in Timeline(run))
+            {
+                var x = left + (bar.StartSeconds * scale);
+                var w = Math.Max(2, (bar.EndSeconds - bar.StartSeconds) * scale);
+                svg.AppendLine(Invariant, $"""<text x="20" y="{y + 12}">{SecurityElement.Escape(bar.Phase)}</text>""");
+                svg.AppendLine(Invariant, $"""<rect x="{x:0.0}" y="{y + 2}" width="{w:0.0}" height="{row - 5}" fill="{colors.GetValueOrDefault(bar.Phase, "#bab0ac")}"><title>{SecurityElement.Escape(bar.Phase)}: {bar.StartSeconds:0.00}–{bar.EndSeconds:0.00} s</title></rect>""");
+                svg.AppendLine(Invariant, $"""<text x="{x + w + 4:0.0}" y="{y + 12}" fill="#555">{bar.EndSeconds - bar.StartSeconds:0.00} s</text>""");
+                y += row;
+            }
+
+            y += gap;
+        }
+
+        svg.AppendLine(Invariant, $"""<line x1="{left}" y1="{y}" x2="{left + width}" y2="{y}" stroke="#999"/>""");
+        for (var i = 0; i <= 4; i++)
+        {
+            var seconds = longest * i / 4;
+            svg.AppendLine(Invariant, $"""<text x="{left + (seconds * scale):0.0}" y="{y + 14}" text-anchor="middle" fill="#555">{seconds:0.0} s</text>""");
+        }
+
+        svg.AppendLine("</svg>");
+        return svg.ToString();
+    }
+
+    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ");
+}

@@ -1,0 +1,294 @@
+using System.Diagnostics;
+using System.Globalization;
+using Amazon.Runtime;
+using EfsDr.Aws;
+using EfsDr.Aws.Http;
+using EfsDr.Core.Exceptions;
+using EfsDr.Core.Model;
+using EfsDr.LocalCloud.Hosting;
+
+namespace EfsDr.Cli.Drill;
+
+/// <summary>One automated check of the article's section 4.</summary>
+public sealed record DrillCheck(string Id, string Description, bool Passed, string Detail);
+
+/// <summary>The drill's outcome.</summary>
+public sealed record DrillResult(IReadOnlyList<DrillCheck> Checks, IReadOnlyList<RunRecord> Runs, string ReportPath, string TimelinePath, TimeSpan Elapsed)
+{
+    /// <summary>True when every check passed.</summary>
+    public bool Passed => Checks.Count > 0 && Checks.All(c => c.Passed);
+}
+
+/// <summary>
+/// The DR drill: a complete failover exercise on the local cloud. It seeds the article's topology, starts the group on
+/// server1, then runs section 4 as checks through the S3 API at the address the DNS record holds:
+/// 4.1 in-region failover to server2 (replication stays ENABLED), 4.2 cross-region failover to server3
+/// (replication gone, the replica writable), and writes a markdown report with an SVG timeline.
+/// </summary>
+public sealed class DrillRunner(DrillOptions options, Action<string> output)
+{
+    private const string Bucket = "test";
+    private readonly List<DrillCheck> _checks = [];
+    private readonly List<RunRecord> _runs = [];
+
+    /// <summary>Runs the drill; never throws for a failed check (it is recorded), only for cancellation.</summary>
+    public async Task<DrillResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        output($"EfsDr drill: the article's section 4 on the local cloud (time scale ×{options.TimeScale:0})");
+        await using var cloud = await LocalCloudHost.StartAsync(new LocalCloudOptions { TimeScale = options.TimeScale }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        output($"local cloud: {cloud.Endpoint}");
+        cloud.Faults.DeletionSlowdown = options.DeletionSlowdown;
+        var topology = await LocalTopology.SeedAsync(cloud.Context, line => output("  " + line), cancellationToken).ConfigureAwait(false);
+        ApplyServiceFaults(cloud.Faults);
+        using var adapters = new AwsAdapters(
+            new BasicAWSCredentials("local", "local"),
+            new EndpointResolver(n => n == "AWS_ENDPOINT_URL" ? cloud.Endpoint.ToString() : null),
+            new AwsRetryOptions { MaxAttempts = 6, BaseDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(2), AttemptTimeout = TimeSpan.FromSeconds(15) });
+        var driver = new FailoverDriver(adapters.Executions);
+        var world = new DrillWorld(cloud, topology, adapters, driver, options, output);
+
+        try
+        {
+            await Step("start the group on server1", () => world.FailoverAsync("start", "server1", null, _runs, cancellationToken)).ConfigureAwait(false);
+
+            output(string.Empty);
+            output("4.1 failover within a region: server1 → server2");
+            await Check("4.1.2-3", "create bucket test and upload test.txt at the DNS record's address", async () =>
+            {
+                using var s3 = await world.S3AtRecordAsync(cancellationToken).ConfigureAwait(false);
+                await s3.EnsureBucketAsync(Bucket, cancellationToken).ConfigureAwait(false);
+                await s3.PutAsync(Bucket, "test.txt", "written on server1", cancellationToken).ConfigureAwait(false);
+                return $"uploaded to {s3.Address}";
+            }).ConfigureAwait(false);
+            await Step("stop the group on server1", () => world.DeactivateAsync("server1", cancellationToken)).ConfigureAwait(false);
+            var toServer2 = await world.FailoverAsync("4.1 to server2", "server2", null, _runs, cancellationToken).ConfigureAwait(false);
+            Record("4.1.4", "failover to server2 succeeds", toServer2.Succeeded, toServer2.Succeeded ? $"{toServer2.Duration.TotalSeconds:0.0} s" : $"{toServer2.Execution.Error}: {toServer2.Execution.Cause}");
+            await Check("4.1.5", "test.txt is readable at the DNS record's address (server2)", async () =>
+            {
+                using var s3 = await world.S3AtRecordAsync(cancellationToken).ConfigureAwait(false);
+                var text = await s3.GetAsync(Bucket, "test.txt", cancellationToken).ConfigureAwait(false);
+                return s3.Address == topology.Server("server2").Address && text == "written on server1"
+                    ? $"read from {s3.Address}"
+                    : throw new InvalidOperationException($"record points at {s3.Address}, content '{text}'");
+            }).ConfigureAwait(false);
+            await Check("4.1.6", "replication is still ENABLED", async () =>
+            {
+                var status = await world.ReplicationStatusAsync("us-east-1", topology.PrimaryFileSystemId, cancellationToken).ConfigureAwait(false);
+                return status == ReplicationStatus.Enabled ? "ENABLED" : throw new InvalidOperationException($"replication is {status}");
+            }).ConfigureAwait(false);
+
+            output(string.Empty);
+            output("4.2 failover across regions: server2 → server3");
+            DateTimeOffset uploaded = default;
+            await Check("4.2.1", "upload test2.txt", async () =>
+            {
+                using var s3 = await world.S3AtRecordAsync(cancellationToken).ConfigureAwait(false);
+                uploaded = DateTimeOffset.UtcNow;
+                await s3.PutAsync(Bucket, "test2.txt", "written on server2", cancellationToken).ConfigureAwait(false);
+                return $"uploaded to {s3.Address}";
+            }).ConfigureAwait(false);
+            await Check("4.2.2", "wait until replication has copied test2.txt (LastReplicatedTimestamp after the upload)", async () =>
+            {
+                var last = await world.WaitForReplicationAfterAsync(topology.ReplicaFileSystemId, uploaded, cancellationToken).ConfigureAwait(false);
+                return $"LastReplicatedTimestamp {last:O}";
+            }).ConfigureAwait(false);
+            await Step("stop the group on server2", () => world.DeactivateAsync("server2", cancellationToken)).ConfigureAwait(false);
+            if (options.RegionDown is { } down)
+            {
+                output($"  injecting: {down} unreachable (EFS, SSM, EC2, Step Functions, Lambda)");
+                foreach (var service in new[] { "elasticfilesystem", "ssm", "ec2", "states", "lambda" })
+                {
+                    cloud.Faults.Set(service, down, new ServiceFaults { Unreachable = true });
+                }
+            }
+
+            var toServer3 = await world.FailoverAsync("4.2 to server3", "server3", options.RegionDown is null ? null : "us-east-1 outage", _runs, cancellationToken).ConfigureAwait(false);
+            Record("4.2.3", "failover to server3 succeeds", toServer3.Succeeded, toServer3.Succeeded ? $"{toServer3.Duration.TotalSeconds:0.0} s" : $"{toServer3.Execution.Error}: {toServer3.Execution.Cause}");
+            await Check("4.2.4", "test.txt and test2.txt are readable at the DNS record's address (server3)", async () =>
+            {
+                using var s3 = await world.S3AtRecordAsync(cancellationToken).ConfigureAwait(false);
+                var one = await s3.GetAsync(Bucket, "test.txt", cancellationToken).ConfigureAwait(false);
+                var two = await s3.GetAsync(Bucket, "test2.txt", cancellationToken).ConfigureAwait(false);
+                return s3.Address == topology.Server("server3").Address && one == "written on server1" && two == "written on server2"
+                    ? $"both read from {s3.Address}"
+                    : throw new InvalidOperationException($"record points at {s3.Address}; contents '{one}', '{two}'");
+            }).ConfigureAwait(false);
+            await Check("4.2.5", "the replica takes part in no replication any more", async () =>
+            {
+                var status = await world.ReplicationStatusAsync("us-west-2", topology.ReplicaFileSystemId, cancellationToken).ConfigureAwait(false);
+                return status is null ? "ReplicationNotFound" : throw new InvalidOperationException($"replication is {status}");
+            }).ConfigureAwait(false);
+            await Check("4.2.6", "upload test3.txt to server3 (the promoted file system is writable)", async () =>
+            {
+                using var s3 = await world.S3AtRecordAsync(cancellationToken).ConfigureAwait(false);
+                await s3.PutAsync(Bucket, "test3.txt", "written on server3", cancellationToken).ConfigureAwait(false);
+                var back = await s3.GetAsync(Bucket, "test3.txt", cancellationToken).ConfigureAwait(false);
+                return back == "written on server3" ? $"uploaded to {s3.Address}" : throw new InvalidOperationException("read back differs");
+            }).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Record("drill", "the drill ran to the end", false, $"{ex.GetType().Name}: {ex.Message}");
+        }
+
+        var (report, timeline) = DrillReport.Write(options.ReportDirectory, _checks, _runs, clock.Elapsed, cloud.RequestCounts);
+        output(string.Empty);
+        output($"{_checks.Count(c => c.Passed)}/{_checks.Count} checks passed in {clock.Elapsed.TotalSeconds:0.0} s; report: {report}");
+        return new DrillResult(_checks, _runs, report, timeline, clock.Elapsed);
+    }
+
+    private void ApplyServiceFaults(FaultInjector faults)
+    {
+        if (options.ThrottleRate > 0 || options.ServerErrorRate > 0 || options.Latency > TimeSpan.Zero)
+        {
+            faults.Set("*", "*", new ServiceFaults { ThrottleRate = options.ThrottleRate, ServerErrorRate = options.ServerErrorRate, Latency = options.Latency });
+            output($"  injecting: throttling {options.ThrottleRate:P0}, 5xx {options.ServerErrorRate:P0}, latency {options.Latency.TotalMilliseconds:0} ms on every AWS call");
+        }
+    }
+
+    private async Task Step(string what, Func<Task> action)
+    {
+        output($"• {what}");
+        await action().ConfigureAwait(false);
+    }
+
+    private async Task Step(string what, Func<Task<RunRecord>> action)
+    {
+        output($"• {what}");
+        var run = await action().ConfigureAwait(false);
+        if (!run.Succeeded)
+        {
+            throw new InvalidOperationException($"{what}: {run.Execution.Error}: {run.Execution.Cause}");
+        }
+    }
+
+    private async Task Check(string id, string description, Func<Task<string>> check)
+    {
+        try
+        {
+            Record(id, description, true, await check().ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Record(id, description, false, $"{ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    private void Record(string id, string description, bool passed, string detail)
+    {
+        _checks.Add(new DrillCheck(id, description, passed, detail));
+        output($"{(passed ? "✔" : "✘")} {id} {description}: {detail}");
+    }
+}
+
+/// <summary>The drill's handles on the seeded world, shared with the end-to-end tests.</summary>
+public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, AwsAdapters adapters, FailoverDriver driver, DrillOptions options, Action<string> output)
+{
+    private int _runs;
+
+    /// <summary>The cloud.</summary>
+    public LocalCloudHost Cloud => cloud;
+
+    /// <summary>The topology.</summary>
+    public SeededTopology Topology => topology;
+
+    /// <summary>Clients of the cloud.</summary>
+    public AwsAdapters Adapters => adapters;
+
+    /// <summary>Runs a failover to <paramref name="target"/> in its region's state machine and records it.</summary>
+    public async Task<RunRecord> FailoverAsync(string label, string target, string? reason, List<RunRecord> runs, CancellationToken cancellationToken, string? input = null)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var name = $"failover-{target}-{Interlocked.Increment(ref _runs).ToString(CultureInfo.InvariantCulture)}-{DateTimeOffset.UtcNow:HHmmss}";
+        input ??= reason is null ? $$"""{"targetServer":"{{target}}"}""" : $$"""{"targetServer":"{{target}}","reason":"{{reason}}"}""";
+        output($"• fail over to {target} ({topology.Server(target).Region})");
+        var run = await driver.RunAsync(topology.StateMachineFor(target), name, input, label, target, line => output("  " + line), options.RunTimeout, cancellationToken).ConfigureAwait(false);
+        runs.Add(run);
+        return run;
+    }
+
+    /// <summary>Stops the application and unmounts on a node, as EXPRESSCLUSTER's stop script does (through SSM).</summary>
+    public async Task DeactivateAsync(string server, CancellationToken cancellationToken)
+    {
+        var node = topology.Server(server);
+        var parameters = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+        {
+            ["Action"] = ["deactivate"],
+            ["MountPoint"] = [topology.Configuration.FileSystem.MountPoint],
+            ["Unit"] = [topology.Configuration.Application.Unit],
+        };
+        var commandId = await adapters.NodeCommands.SendAsync(node.Region, node.InstanceId, new NodeCommand(LocalTopology.NodeDocument, parameters, "drill: stop the group"), cancellationToken).ConfigureAwait(false);
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                var invocation = await adapters.NodeCommands.GetInvocationAsync(node.Region, commandId, node.InstanceId, cancellationToken).ConfigureAwait(false);
+                if (invocation.IsTerminal)
+                {
+                    if (invocation.Status != CommandStatus.Success)
+                    {
+                        throw new InvalidOperationException($"deactivate on {server}: {invocation.Status}: {invocation.StandardError}");
+                    }
+
+                    output($"  {server}: application stopped, file system unmounted");
+                    return;
+                }
+            }
+            catch (InvocationDoesNotExistException)
+            {
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"deactivate on {server} did not finish within 60 s");
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>An S3 client for the address the DNS record holds now, read through Route 53's API.</summary>
+    public async Task<S3Probe> S3AtRecordAsync(CancellationToken cancellationToken)
+    {
+        var record = await adapters.Dns.GetRecordAsync(topology.HostedZoneId, LocalTopology.RecordName, "A", cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"{LocalTopology.RecordName} has no A record");
+        return new S3Probe(record.Values[0]);
+    }
+
+    /// <summary>The replication status seen from a file system, or null when it takes part in none.</summary>
+    public async Task<ReplicationStatus?> ReplicationStatusAsync(string region, string fileSystemId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var all = await adapters.Replications.DescribeReplicationsAsync(region, fileSystemId, cancellationToken).ConfigureAwait(false);
+            return all.Count == 0 ? null : all[0].Destination.Status;
+        }
+        catch (ReplicationNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Waits until the replica's LastReplicatedTimestamp is after <paramref name="after"/>; returns it.</summary>
+    public async Task<DateTimeOffset> WaitForReplicationAfterAsync(string replicaId, DateTimeOffset after, CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var all = await adapters.Replications.DescribeReplicationsAsync("us-west-2", replicaId, cancellationToken).ConfigureAwait(false);
+            if (all.Count > 0 && all[0].Destination.LastReplicatedTimestamp is { } last && last > after)
+            {
+                return last;
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException("replication did not catch up within 60 s");
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

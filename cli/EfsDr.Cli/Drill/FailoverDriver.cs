@@ -1,0 +1,149 @@
+using System.Text.Json;
+using EfsDr.Core.Model;
+using EfsDr.Core.Ports;
+
+namespace EfsDr.Cli.Drill;
+
+/// <summary>One finished execution: its description, full history and (when it succeeded) the run summary JSON.</summary>
+public sealed record RunRecord(string Label, string TargetServer, Execution Execution, IReadOnlyList<HistoryEvent> History, JsonElement? Summary)
+{
+    /// <summary>True when the execution succeeded.</summary>
+    public bool Succeeded => Execution.Status == ExecutionStatus.Succeeded;
+
+    /// <summary>Wall time from start to stop.</summary>
+    public TimeSpan Duration => (Execution.StopDate ?? Execution.StartDate) - Execution.StartDate;
+
+    /// <summary>State transitions (states entered).</summary>
+    public int Transitions => History.Count(e => e.Type.EndsWith("StateEntered", StringComparison.Ordinal));
+
+    /// <summary>Lambda invocations (Task states run, retries included).</summary>
+    public int LambdaInvocations => Math.Max(History.Count(e => e.Type == "LambdaFunctionScheduled"), History.Count(e => e.Type == "TaskStateEntered"));
+}
+
+/// <summary>Starts a failover execution and follows it until it ends, reporting each step as it happens.</summary>
+public sealed class FailoverDriver(IExecutions executions)
+{
+    /// <summary>How often the history is read while waiting.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Runs one execution to its end (or until <paramref name="timeout"/>), printing live progress.</summary>
+    public async Task<RunRecord> RunAsync(string stateMachineArn, string name, string input, string label, string targetServer, Action<string> progress, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        var started = await executions.StartAsync(stateMachineArn, name, input, cancellationToken).ConfigureAwait(false);
+        progress($"  started {name}");
+        var seen = 0;
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            var history = await HistoryAsync(started.ExecutionArn, cancellationToken).ConfigureAwait(false);
+            for (; seen < history.Count; seen++)
+            {
+                if (Describe(history[seen]) is { } line)
+                {
+                    progress(line);
+                }
+            }
+
+            var execution = await executions.DescribeAsync(started.ExecutionArn, cancellationToken).ConfigureAwait(false);
+            if (execution.Status != ExecutionStatus.Running)
+            {
+                history = await HistoryAsync(started.ExecutionArn, cancellationToken).ConfigureAwait(false);
+                for (; seen < history.Count; seen++)
+                {
+                    if (Describe(history[seen]) is { } line)
+                    {
+                        progress(line);
+                    }
+                }
+
+                JsonElement? summary = null;
+                if (execution.Status == ExecutionStatus.Succeeded && !string.IsNullOrEmpty(execution.Output))
+                {
+                    summary = JsonDocument.Parse(execution.Output).RootElement.Clone();
+                }
+
+                progress(execution.Status == ExecutionStatus.Succeeded
+                    ? $"  {execution.Status.ToString().ToUpperInvariant()} in {((execution.StopDate ?? execution.StartDate) - execution.StartDate).TotalSeconds:0.0} s"
+                    : $"  {execution.Status.ToString().ToUpperInvariant()}: {execution.Error}: {execution.Cause}");
+                return new RunRecord(label, targetServer, execution, history, summary);
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{name} still running after {timeout.TotalSeconds:0} s");
+            }
+
+            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<List<HistoryEvent>> HistoryAsync(string executionArn, CancellationToken cancellationToken)
+    {
+        var all = new List<HistoryEvent>();
+        string? token = null;
+        do
+        {
+            var page = await executions.GetHistoryPageAsync(executionArn, token, cancellationToken).ConfigureAwait(false);
+            all.AddRange(page.Items);
+            token = page.NextToken;
+        }
+        while (token is not null);
+
+        return all;
+    }
+
+    /// <summary>One line for the events worth showing: tasks finishing (with the loop's status), failures.</summary>
+    internal static string? Describe(HistoryEvent e)
+    {
+        switch (e.Type)
+        {
+            case "TaskStateExited" when e.StateName is { } state:
+                var detail = StatusDetail(state, e.Details);
+                return $"  {e.Timestamp:HH:mm:ss.fff} {state}{(detail is null ? string.Empty : " — " + detail)}";
+            case "LambdaFunctionFailed" or "TaskFailed" or "ExecutionFailed":
+                return $"  {e.Timestamp:HH:mm:ss.fff} {e.Type}: {e.Error} {Shorten(e.Cause)}";
+            default:
+                return null;
+        }
+    }
+
+    private static string? StatusDetail(string state, string? details)
+    {
+        if (details is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(details);
+            if (!doc.RootElement.TryGetProperty("output", out var outputText) || outputText.ValueKind != JsonValueKind.String)
+            {
+                return null;
+            }
+
+            using var output = JsonDocument.Parse(outputText.GetString()!);
+            var root = output.RootElement;
+            string? Get(string section, string field) =>
+                root.TryGetProperty(section, out var s) && s.ValueKind == JsonValueKind.Object && s.TryGetProperty(field, out var v) ? v.ToString() : null;
+            return state switch
+            {
+                "PlanFailover" => $"{Get("plan", "action")} {Get("plan", "fileSystemId")}, data-loss window {Get("plan", "dataLossWindowSeconds")} s",
+                "PromoteReplica" => $"delete requested ({Get("promotion", "deletionMode")})",
+                "CheckPromotion" => $"replication {Get("promotion", "lastStatus")}",
+                "CheckNodeCommand" => $"node {Get("node", "lastStatus")}",
+                "SwitchDns" => Get("dns", "skipped") == "True" ? "record already points there" : $"UPSERT {Get("dns", "changeId")}",
+                "CheckDns" => Get("dns", "done") == "True" ? "INSYNC" : "PENDING",
+                "LowerDnsTtl" => Get("ttl", "lowered") == "True" ? "TTL lowered" : Get("ttl", "note"),
+                _ => null,
+            };
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Shorten(string? text) => text is null ? string.Empty : text.Length <= 300 ? text : text[..300] + "…";
+}

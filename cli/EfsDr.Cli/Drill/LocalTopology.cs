@@ -1,0 +1,130 @@
+using System.Text.Json;
+using EfsDr.Core.Configuration;
+using EfsDr.Core.Failover;
+using EfsDr.Functions.Handlers;
+using EfsDr.LocalCloud.Hosting;
+
+namespace EfsDr.Cli.Drill;
+
+/// <summary>One server of the drill's cluster: name, group, region, AZ, instance id and loopback address.</summary>
+public sealed record DrillServer(string Name, string Group, string Region, string AvailabilityZone, string InstanceId, string Address, string SubnetId);
+
+/// <summary>The seeded world: what the drill and the end-to-end tests need to drive and inspect it.</summary>
+public sealed record SeededTopology(
+    ClusterConfiguration Configuration,
+    IReadOnlyList<DrillServer> Servers,
+    string PrimaryFileSystemId,
+    string ReplicaFileSystemId,
+    string HostedZoneId,
+    IReadOnlyDictionary<string, string> StateMachineArns)
+{
+    /// <summary>A server by name.</summary>
+    public DrillServer Server(string name) => Servers.Single(s => s.Name == name);
+
+    /// <summary>The failover state machine of the server's region (the execution runs in the TARGET region).</summary>
+    public string StateMachineFor(string server) => StateMachineArns[Server(server).Region];
+}
+
+/// <summary>
+/// Seeds the article's topology into a local cloud: server1 and server2 in us-east-1 (group Main, two AZs),
+/// server3 in us-west-2 (group Sub); DRTest-EFS1 in us-east-1 replicated to a One Zone replica in us-west-2 that gets
+/// the same Name tag and a mount target (as in the article's 3.1.4); drtest.example.com → server1; EfsDr's
+/// configuration, functions and failover state machine deployed in both regions, as the template would.
+/// </summary>
+public static class LocalTopology
+{
+    /// <summary>The protected file system's name.</summary>
+    public const string FileSystemName = "DRTest-EFS1";
+
+    /// <summary>The record clients use.</summary>
+    public const string RecordName = "drtest.example.com";
+
+    /// <summary>The configuration parameter's name.</summary>
+    public const string ConfigParameter = "/efsdr/cluster";
+
+    /// <summary>The node document's name.</summary>
+    public const string NodeDocument = "EfsDr-Node";
+
+    /// <summary>The drill's servers; their loopback addresses are their "private IPs".</summary>
+    public static IReadOnlyList<DrillServer> Servers { get; } =
+    [
+        new("server1", "Main", "us-east-1", "us-east-1a", "i-0aaaaaaaaaaaaaaa1", "127.0.0.11", "subnet-0bbbb222a"),
+        new("server2", "Main", "us-east-1", "us-east-1b", "i-0aaaaaaaaaaaaaaa2", "127.0.0.12", "subnet-0bbbb222b"),
+        new("server3", "Sub", "us-west-2", "us-west-2a", "i-0aaaaaaaaaaaaaaa3", "127.0.0.13", "subnet-0cccc222a"),
+    ];
+
+    /// <summary>Seeds everything and waits until the replica has completed its first sync.</summary>
+    public static async Task<SeededTopology> SeedAsync(LocalCloudContext cloud, Action<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cloud);
+        progress ??= _ => { };
+        foreach (var s in Servers)
+        {
+            cloud.Ec2.AddInstance(s.Region, s.InstanceId, s.AvailabilityZone, s.Address, s.SubnetId);
+            cloud.Ssm.AddNode(s.Name, s.InstanceId, s.Region, s.Address);
+        }
+
+        progress($"nodes: {string.Join(", ", Servers.Select(s => $"{s.Name} {s.Address} ({s.Region}/{s.AvailabilityZone}, {s.Group})"))}");
+
+        var primary = cloud.Efs.CreateFileSystem("us-east-1", FileSystemName);
+        cloud.Efs.CreateMountTarget("us-east-1", primary, "subnet-0bbbb222a", "us-east-1a");
+        cloud.Efs.CreateMountTarget("us-east-1", primary, "subnet-0bbbb222b", "us-east-1b");
+        var replica = cloud.Efs.CreateReplica("us-east-1", primary, "us-west-2", "us-west-2a");
+        cloud.Efs.TagFileSystem("us-west-2", replica, new Dictionary<string, string> { ["Name"] = FileSystemName });
+        cloud.Efs.CreateMountTarget("us-west-2", replica, "subnet-0cccc222a", "us-west-2a");
+        progress($"efs: {FileSystemName} {primary} (us-east-1) replicating to {replica} (us-west-2)");
+
+        var zone = cloud.Route53.CreateHostedZone("example.com");
+        cloud.Route53.UpsertRecord(zone, RecordName, "A", 300, [Server("server1").Address]);
+        progress($"dns: {RecordName} A {Server("server1").Address} (zone {zone})");
+
+        var configuration = new ClusterConfiguration
+        {
+            FileSystem = new FileSystemSettings { Name = FileSystemName, MountPoint = "/mnt/efs", MountMethod = MountMethod.EfsUtils },
+            Servers = [.. Servers.Select(s => new ServerSettings { Name = s.Name, Group = s.Group, Region = s.Region, InstanceId = s.InstanceId, PrivateIp = s.Address })],
+            Dns = new DnsSettings { HostedZoneId = zone, RecordName = RecordName, Ttl = 300, FailoverTtl = 30 },
+            Budgets = new BudgetSettings { PromotionSeconds = 1800, NodeCommandSeconds = 300, HealthSeconds = 30, DnsSeconds = 300 },
+        };
+        ClusterConfigurationValidator.EnsureValid(configuration);
+        var json = JsonSerializer.Serialize(configuration, StrictJsonContext.Default.ClusterConfiguration);
+
+        var machines = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var region in configuration.Regions)
+        {
+            cloud.Ssm.PutParameter(region, ConfigParameter, json);
+            var functions = cloud.Lambda.DeployFunctions(region, new Dictionary<string, string>
+            {
+                ["AWS_REGION"] = region,
+                ["EFSDR_CONFIG_PARAMETER"] = ConfigParameter,
+                ["EFSDR_NODE_DOCUMENT"] = NodeDocument,
+            });
+            var substitutions = functions.ToDictionary(f => SubstitutionName(f.Key), f => f.Value, StringComparer.Ordinal);
+            machines[region] = cloud.StepFunctions.CreateStateMachine(region, "efsdr-failover", Path.Combine(cloud.RepositoryRoot, "statemachine", "failover.asl.json"), substitutions);
+        }
+
+        progress($"efsdr: configuration, functions and state machine deployed in {string.Join(" and ", machines.Keys)}");
+
+        var deadline = cloud.Clock.Now + TimeSpan.FromSeconds(30);
+        while (cloud.Efs.Replication("us-west-2", replica)?.LastReplicatedTimestamp is null)
+        {
+            if (cloud.Clock.Now > deadline)
+            {
+                throw new TimeoutException("The replica did not complete its first sync within 30 s.");
+            }
+
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+
+        progress("efs: replica ENABLED and in sync");
+        return new SeededTopology(configuration, Servers, primary, replica, zone, machines);
+    }
+
+    /// <summary>The DefinitionSubstitutions name of a handler: promote-replica → PromoteReplicaFunctionArn.</summary>
+    public static string SubstitutionName(string handler) =>
+        string.Concat(handler.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])) + "FunctionArn";
+
+    private static DrillServer Server(string name) => Servers.Single(s => s.Name == name);
+
+    /// <summary>Every handler the state machine uses (for checks).</summary>
+    public static IReadOnlyList<string> Handlers => FunctionNames.All;
+}

@@ -1,0 +1,16 @@
+using System.CommandLine;
+using EfsDr.Cli.Commands;
+
+namespace EfsDr.Cli;
+
+/// <summary>efsdr: EfsDr's operator CLI.</summary>
+public static class Program
+{
+    /// <summary>Entry point.</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("EfsDr: disaster-recovery orchestration for EFS-backed EXPRESSCLUSTER clusters on AWS.");
+        root.Subcommands.Add(DrillCommand.Create(Console.Out));
+        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Text.Json;
+using EfsDr.Cli.Drill;
+using EfsDr.Core.Failover;
+using EfsDr.Core.Model;
+using EfsDr.Functions.Handlers;
+using EfsDr.LocalCloud.Hosting;
+
+namespace EfsDr.Cli.Tests.EndToEnd;
+
+/// <summary>The whole system on the local cloud: real ASL engine, real handlers, real node script, real wire clients.</summary>
+[Trait("Category", "EndToEnd")]
+public sealed class FailoverEndToEndTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Drill_Default_EveryCheckPassesAndTheReportHasTheFigures()
+    {
+        LocalWorld.RequireNodeTooling();
+        var lines = new List<string>();
+        var directory = Path.Combine(Path.GetTempPath(), "efsdr-drill-" + Guid.NewGuid().ToString("N")[..8]);
+
+        var result = await new DrillRunner(new DrillOptions { ReportDirectory = directory }, l => { lock (lines) { lines.Add(l); } }).RunAsync(Token);
+
+        Assert.True(result.Passed, string.Join('\n', lines));
+        Assert.Equal(3, result.Runs.Count);
+        Assert.Contains(result.Checks, c => c.Id == "4.2.5" && c.Passed);
+        var report = await File.ReadAllTextAsync(result.ReportPath, Token);
+        Assert.Contains("| Run | Target | Status | RTO (s) | Data-loss window (s)", report, StringComparison.Ordinal);
+        Assert.Contains("4.2 to server3", report, StringComparison.Ordinal);
+        Assert.StartsWith("<svg", await File.ReadAllTextAsync(result.TimelinePath, Token), StringComparison.Ordinal);
+        var crossRegion = result.Runs[^1];
+        Assert.True(DrillReport.StepSeconds(crossRegion.Summary, "PromoteReplica") > 0);
+        Assert.True(crossRegion.Transitions > 10);
+        Assert.True(result.Elapsed < TimeSpan.FromMinutes(3), $"the drill took {result.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Drill_ThrottlingAndServerErrors_StillPasses()
+    {
+        LocalWorld.RequireNodeTooling();
+        var lines = new List<string>();
+
+        var result = await new DrillRunner(new DrillOptions { ThrottleRate = 0.15, ServerErrorRate = 0.1, ReportDirectory = Path.Combine(Path.GetTempPath(), "efsdr-drill-" + Guid.NewGuid().ToString("N")[..8]) }, l => { lock (lines) { lines.Add(l); } }).RunAsync(Token);
+
+        Assert.True(result.Passed, string.Join('\n', lines));
+    }
+
+    [Fact]
+    public async Task Drill_UsEast1Unreachable_PromotesWithLocalConfigurationOnly()
+    {
+        LocalWorld.RequireNodeTooling();
+        var lines = new List<string>();
+
+        var result = await new DrillRunner(new DrillOptions { RegionDown = "us-east-1", ReportDirectory = Path.Combine(Path.GetTempPath(), "efsdr-drill-" + Guid.NewGuid().ToString("N")[..8]) }, l => { lock (lines) { lines.Add(l); } }).RunAsync(Token);
+
+        Assert.True(result.Passed, string.Join('\n', lines));
+        var promote = result.Runs[^1].History.Last(e => e.Type == "TaskStateExited" && e.StateName == "PromoteReplica");
+        Assert.Contains("LOCAL_CONFIGURATION_ONLY", promote.Details, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Failover_OfflineTargetNode_FailsClearlyAndPromotesNothing()
+    {
+        await using var world = await LocalWorld.StartAsync(600, Token);
+        var topology = world.World.Topology;
+        world.Cloud.Faults.SetNodeOffline(topology.Server("server3").InstanceId, offline: true);
+        var commandsBefore = world.Cloud.Context.Ssm.Commands.Count;
+
+        var run = await world.World.FailoverAsync("offline", "server3", null, world.Runs, Token);
+
+        Assert.Equal(ExecutionStatus.Failed, run.Execution.Status);
+        Assert.Equal("TargetNodeOfflineException", run.Execution.Error);
+        Assert.Contains("ConnectionLost", run.Execution.Cause, StringComparison.Ordinal);
+        Assert.Equal("ENABLED", world.Cloud.Context.Efs.Replication("us-west-2", topology.ReplicaFileSystemId)?.Status);
+        Assert.DoesNotContain(EfsDrTags.Role, world.Cloud.Context.Efs.FileSystems("us-west-2").Single(f => f.FileSystemId == topology.ReplicaFileSystemId).Tags.Keys);
+        Assert.Equal(commandsBefore, world.Cloud.Context.Ssm.Commands.Count);
+        Assert.Equal([topology.Server("server1").Address], world.Cloud.Context.Route53.Record(topology.HostedZoneId, LocalTopology.RecordName, "A")!.Values);
+    }
+
+    [Theory]
+    [InlineData("""{"targetServer":"server9"}""", "targetServer")]
+    [InlineData("""{"targetServer":"server3","dryRun":"yes"}""", "dryRun")]
+    [InlineData("""{"targetServer":"server3","extra":true}""", "extra")]
+    [InlineData("""{}""", "targetServer")]
+    public async Task Failover_BadInput_IsRejectedBeforeAnyChange(string input, string field)
+    {
+        await using var world = await LocalWorld.StartAsync(600, Token);
+        var topology = world.World.Topology;
+        var commandsBefore = world.Cloud.Context.Ssm.Commands.Count;
+
+        var run = await world.World.FailoverAsync("bad input", "server3", null, world.Runs, Token, input);
+
+        Assert.Equal(ExecutionStatus.Failed, run.Execution.Status);
+        Assert.Equal("InvalidInputException", run.Execution.Error);
+        Assert.Contains(field, run.Execution.Cause, StringComparison.Ordinal);
+        Assert.Equal("ENABLED", world.Cloud.Context.Efs.Replication("us-west-2", topology.ReplicaFileSystemId)?.Status);
+        Assert.Equal(commandsBefore, world.Cloud.Context.Ssm.Commands.Count);
+        Assert.Equal(300, world.Cloud.Context.Route53.Record(topology.HostedZoneId, LocalTopology.RecordName, "A")!.Ttl);
+    }
+
+    public static TheoryData<string> Steps => new(FunctionNames.All.Where(n => n != FunctionNames.SummarizeRun));
+
+    [Theory]
+    [MemberData(nameof(Steps))]
+    public async Task Failover_CrashAfterStepThenReRun_CompletesWithNoFileLost(string step)
+    {
+        await using var world = await LocalWorld.StartAsync(600, Token);
+        await world.World.DeactivateAsync("server1", Token);
+        world.Cloud.Faults.CrashAfterFunction = step;
+
+        var crashed = await world.World.FailoverAsync("crash after " + step, "server3", null, world.Runs, Token);
+        var rerun = await world.World.FailoverAsync("re-run", "server3", null, world.Runs, Token);
+
+        Assert.True(crashed.Execution.Status == ExecutionStatus.Failed, $"the crash after {step} did not stop the run\n{world.Transcript()}");
+        Assert.Equal("SimulatedCrashException", crashed.Execution.Error);
+        Assert.True(rerun.Succeeded, $"re-run after a crash after {step}: {rerun.Execution.Error} {rerun.Execution.Cause}\n{world.Transcript()}");
+        await world.AssertFilesServedByAsync("server3", Token);
+        using var s3 = await world.World.S3AtRecordAsync(Token);
+        await s3.PutAsync("test", "test3.txt", "three", Token);
+        Assert.Equal("three", await s3.GetAsync("test", "test3.txt", Token));
+        var summary = rerun.Summary!.Value;
+        Assert.Equal("server3", summary.GetProperty("activeServer").GetString());
+    }
+}

@@ -1,0 +1,113 @@
+using Amazon.Runtime;
+using EfsDr.Aws;
+using EfsDr.Aws.Http;
+using EfsDr.Cli.Drill;
+using EfsDr.LocalCloud.Hosting;
+
+namespace EfsDr.Cli.Tests.EndToEnd;
+
+/// <summary>A seeded local cloud with the group started on server1 and test.txt/test2.txt in bucket test, replicated.</summary>
+public sealed class LocalWorld : IAsyncDisposable
+{
+    private LocalWorld(LocalCloudHost cloud, DrillWorld world, AwsAdapters adapters, List<string> log)
+    {
+        Cloud = cloud;
+        World = world;
+        Adapters = adapters;
+        Log = log;
+    }
+
+    /// <summary>The cloud.</summary>
+    public LocalCloudHost Cloud { get; }
+
+    /// <summary>The drill's handles (topology, failover, S3 at the record, deactivate).</summary>
+    public DrillWorld World { get; }
+
+    /// <summary>Clients of the cloud.</summary>
+    public AwsAdapters Adapters { get; }
+
+    /// <summary>Everything printed so far (shown when a test fails).</summary>
+    public List<string> Log { get; }
+
+    /// <summary>Runs recorded so far.</summary>
+    public List<RunRecord> Runs { get; } = [];
+
+    /// <summary>Skips (locally) or fails (CI=true) when the Node tooling is missing.</summary>
+    public static void RequireNodeTooling()
+    {
+        var root = LocalCloudHost.FindRepositoryRoot();
+        foreach (var tool in new[] { "aws-local-stepfunctions", "s3rver" })
+        {
+            if (!Directory.Exists(Path.Combine(root, "node_modules", tool)))
+            {
+                var reason = $"node_modules/{tool} is missing: run npm ci at the repository root";
+                if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+                {
+                    Assert.Fail(reason + " (CI=true)");
+                }
+
+                Assert.Skip(reason);
+            }
+        }
+    }
+
+    /// <summary>Starts a cloud, seeds it, starts the group on server1 and writes test.txt and test2.txt (replicated).</summary>
+    public static async Task<LocalWorld> StartAsync(double timeScale, CancellationToken cancellationToken)
+    {
+        RequireNodeTooling();
+        var log = new List<string>();
+        void Output(string line)
+        {
+            lock (log)
+            {
+                log.Add(line);
+            }
+        }
+
+        var cloud = await LocalCloudHost.StartAsync(new LocalCloudOptions { TimeScale = timeScale }, cancellationToken: cancellationToken);
+        var topology = await LocalTopology.SeedAsync(cloud.Context, Output, cancellationToken);
+        var adapters = new AwsAdapters(
+            new BasicAWSCredentials("local", "local"),
+            new EndpointResolver(n => n == "AWS_ENDPOINT_URL" ? cloud.Endpoint.ToString() : null),
+            new AwsRetryOptions { MaxAttempts = 6, BaseDelay = TimeSpan.FromMilliseconds(50), MaxDelay = TimeSpan.FromSeconds(1) });
+        var world = new DrillWorld(cloud, topology, adapters, new FailoverDriver(adapters.Executions), new DrillOptions { RunTimeout = TimeSpan.FromMinutes(2) }, Output);
+        var result = new LocalWorld(cloud, world, adapters, log);
+        var start = await world.FailoverAsync("start", "server1", null, result.Runs, cancellationToken);
+        Assert.True(start.Succeeded, $"starting the group on server1 failed: {start.Execution.Error} {start.Execution.Cause}\n{string.Join('\n', log)}");
+        using (var s3 = await world.S3AtRecordAsync(cancellationToken))
+        {
+            await s3.EnsureBucketAsync("test", cancellationToken);
+            await s3.PutAsync("test", "test.txt", "one", cancellationToken);
+            var written = DateTimeOffset.UtcNow;
+            await s3.PutAsync("test", "test2.txt", "two", cancellationToken);
+            await world.WaitForReplicationAfterAsync(topology.ReplicaFileSystemId, written.AddSeconds(1), cancellationToken);
+        }
+
+        return result;
+    }
+
+    /// <summary>Asserts that both files are readable at the record's address, and that it is <paramref name="server"/>'s.</summary>
+    public async Task AssertFilesServedByAsync(string server, CancellationToken cancellationToken)
+    {
+        using var s3 = await World.S3AtRecordAsync(cancellationToken);
+        Assert.Equal(World.Topology.Server(server).Address, s3.Address);
+        Assert.Equal("one", await s3.GetAsync("test", "test.txt", cancellationToken));
+        Assert.Equal("two", await s3.GetAsync("test", "test2.txt", cancellationToken));
+    }
+
+    /// <summary>The log, for failure messages.</summary>
+    public string Transcript()
+    {
+        lock (Log)
+        {
+            return string.Join('\n', Log);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        Adapters.Dispose();
+        await Cloud.DisposeAsync();
+    }
+}
