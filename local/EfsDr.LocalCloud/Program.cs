@@ -12,11 +12,16 @@ public static class Program
         await using var cloud = await LocalCloudHost.StartAsync(new LocalCloudOptions(), port).ConfigureAwait(false);
         Console.WriteLine($"EfsDr local cloud on {cloud.Endpoint} (export AWS_ENDPOINT_URL={cloud.Endpoint.ToString().TrimEnd('/')}); Ctrl-C stops it.");
         using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c =>
         {
-            e.Cancel = true;
+            c.Cancel = true;
             stop.Cancel();
-        };
+        });
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            stop.Cancel();
+        });
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);

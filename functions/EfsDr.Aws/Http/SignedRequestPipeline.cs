@@ -49,8 +49,10 @@ public sealed class SignedRequestPipeline
         Retry = retry ?? AwsRetryOptions.Default;
         var draw = random ?? Random.Shared.NextDouble;
         var options = Retry;
-        _resilience = new ResiliencePipelineBuilder { TimeProvider = _time }
-            .AddRetry(new RetryStrategyOptions
+        var builder = new ResiliencePipelineBuilder { TimeProvider = _time };
+        if (options.MaxAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions
             {
                 MaxRetryAttempts = Math.Max(options.MaxAttempts - 1, 0),
                 ShouldHandle = new PredicateBuilder().Handle<AwsTransientException>().Handle<AwsUnreachableException>().Handle<TimeoutRejectedException>(),
@@ -64,9 +66,10 @@ public sealed class SignedRequestPipeline
                         args.Outcome.Exception is AwsServiceException status ? status.HttpStatus : 0));
                     return default;
                 },
-            })
-            .AddTimeout(options.AttemptTimeout)
-            .Build();
+            });
+        }
+
+        _resilience = builder.AddTimeout(options.AttemptTimeout).Build();
     }
 
     /// <summary>The retry settings in force.</summary>

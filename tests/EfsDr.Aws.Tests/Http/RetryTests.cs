@@ -163,4 +163,16 @@ public sealed class RetryTests
     [InlineData(403, "AccessDeniedException", false)]
     public void IsRetryable_StatusAndCode_FollowsStandardRetrySet(int status, string code, bool retryable) =>
         Assert.Equal(retryable, AwsErrors.IsRetryable(status, code));
+
+    [Fact]
+    public async Task SendAsync_SingleAttemptConfigured_ThrottleIsNotRetried()
+    {
+        _handler.Respond(HttpStatusCode.BadRequest, """{"__type":"ThrottlingException","message":"Rate exceeded"}""").Respond(HttpStatusCode.OK, "{}");
+        var pipeline = TestPipeline.Create(_handler, _time, Options with { MaxAttempts = 1 }, onRetry: _retries.Add);
+
+        await Assert.ThrowsAsync<AwsTransientException>(() => Send(pipeline));
+
+        Assert.Single(_handler.Requests);
+        Assert.Empty(_retries);
+    }
 }
