@@ -215,6 +215,8 @@ public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, Aw
         var parameters = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
         {
             ["Action"] = ["deactivate"],
+            ["FileSystemId"] = [node.Region == "us-east-1" ? topology.PrimaryFileSystemId : topology.ReplicaFileSystemId],
+            ["Region"] = [node.Region],
             ["MountPoint"] = [topology.Configuration.FileSystem.MountPoint],
             ["Unit"] = [topology.Configuration.Application.Unit],
         };

@@ -33,16 +33,40 @@ public sealed class FailoverDriver(IExecutions executions)
         var started = await executions.StartAsync(stateMachineArn, name, input, cancellationToken).ConfigureAwait(false);
         progress($"  started {name}");
         var seen = 0;
+        string? last = null;
+        var repeats = 0;
+        void Show(HistoryEvent e)
+        {
+            if (Describe(e) is not { } line)
+            {
+                return;
+            }
+
+            // A wait loop polls many times with the same answer: show the first, count the rest.
+            var text = line[(line.IndexOf(' ', 2) + 1)..];
+            if (text == last)
+            {
+                repeats++;
+                return;
+            }
+
+            if (repeats > 0)
+            {
+                progress($"    (× {repeats + 1})");
+            }
+
+            repeats = 0;
+            last = text;
+            progress(line);
+        }
+
         var deadline = DateTimeOffset.UtcNow + timeout;
         while (true)
         {
             var history = await HistoryAsync(started.ExecutionArn, cancellationToken).ConfigureAwait(false);
             for (; seen < history.Count; seen++)
             {
-                if (Describe(history[seen]) is { } line)
-                {
-                    progress(line);
-                }
+                Show(history[seen]);
             }
 
             var execution = await executions.DescribeAsync(started.ExecutionArn, cancellationToken).ConfigureAwait(false);
@@ -51,10 +75,12 @@ public sealed class FailoverDriver(IExecutions executions)
                 history = await HistoryAsync(started.ExecutionArn, cancellationToken).ConfigureAwait(false);
                 for (; seen < history.Count; seen++)
                 {
-                    if (Describe(history[seen]) is { } line)
-                    {
-                        progress(line);
-                    }
+                    Show(history[seen]);
+                }
+
+                if (repeats > 0)
+                {
+                    progress($"    (× {repeats + 1})");
                 }
 
                 JsonElement? summary = null;

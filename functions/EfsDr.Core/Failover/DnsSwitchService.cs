@@ -21,6 +21,11 @@ public sealed class DnsSwitchService(IDnsRecords dns, TimeProvider time)
                 return new TtlState { Note = record is null ? "no A record yet; nothing to lower" : "the record has several values; left as it is", At = now };
             }
 
+            if (record.Values[0] == state.Plan.TargetIp)
+            {
+                return new TtlState { Note = "the record already points at the target", At = now };
+            }
+
             if (record.Ttl is { } ttl && ttl <= settings.FailoverTtl)
             {
                 return new TtlState { Note = $"TTL is already {ttl} s", At = now };

@@ -361,6 +361,17 @@ public sealed class FailoverStepsTests
     }
 
     [Fact]
+    public async Task LowerTtlAsync_RecordAlreadyOnTarget_ChangesNothing()
+    {
+        var state = await PlannedAsync("server1");
+
+        var ttl = await Dns().LowerTtlAsync(state, TestContext.Current.CancellationToken);
+
+        Assert.False(ttl.Lowered);
+        Assert.Empty(_cloud.Writes);
+    }
+
+    [Fact]
     public async Task LowerTtlAsync_DnsFails_ReportsAndDoesNotThrow()
     {
         var state = await PlannedAsync();
