@@ -17,12 +17,14 @@ public static class DrillCommand
         var serverErrors = new Option<double>("--server-errors") { Description = "Share of AWS calls answered with 5xx (0–1)." };
         var latency = new Option<int>("--latency-ms") { Description = "Extra latency of every AWS call, in ms." };
         var regionDown = new Option<string?>("--region-down") { Description = "A region that goes down before the cross-region failover (us-east-1)." };
+        var offlineNode = new Option<string?>("--offline-node") { Description = "A server whose SSM agent is offline (server1, server2 or server3)." };
+        var commandFailure = new Option<string?>("--command-failure") { Description = "A server on which every node command fails." };
         var slowDeletion = new Option<double>("--slow-deletion") { Description = "Multiply the replication deletion time (default 1).", DefaultValueFactory = _ => 1 };
         var timeScale = new Option<double>("--time-scale") { Description = "Simulated seconds per real second (default 60).", DefaultValueFactory = _ => 60 };
         var report = new Option<string>("--report") { Description = "Report folder (default artifacts/drill).", DefaultValueFactory = _ => Path.Combine("artifacts", "drill") };
         var command = new Command("drill", "Run a DR drill on the local cloud: the article's section 4 (in-region and cross-region failover) as automated checks.")
         {
-            throttle, serverErrors, latency, regionDown, slowDeletion, timeScale, report,
+            throttle, serverErrors, latency, regionDown, offlineNode, commandFailure, slowDeletion, timeScale, report,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -33,6 +35,8 @@ public static class DrillCommand
                 ServerErrorRate = Rate(parse.GetValue(serverErrors), "--server-errors", errors),
                 Latency = TimeSpan.FromMilliseconds(parse.GetValue(latency) is var ms and >= 0 and <= 10_000 ? ms : Fail(errors, "--latency-ms: must be 0–10000")),
                 RegionDown = parse.GetValue(regionDown) is { Length: > 0 } r ? (r == "us-east-1" ? r : Fail<string>(errors, "--region-down: only us-east-1 (the primary region) can go down in the drill")) : null,
+                OfflineNode = Server(parse.GetValue(offlineNode), "--offline-node", errors),
+                CommandFailureNode = Server(parse.GetValue(commandFailure), "--command-failure", errors),
                 DeletionSlowdown = parse.GetValue(slowDeletion) is var f and >= 0.1 and <= 20 ? f : Fail(errors, "--slow-deletion: must be 0.1–20"),
                 TimeScale = parse.GetValue(timeScale) is var s and >= 1 and <= 10_000 ? s : Fail(errors, "--time-scale: must be 1–10000"),
                 ReportDirectory = parse.GetValue(report)!,
@@ -52,6 +56,9 @@ public static class DrillCommand
         });
         return command;
     }
+
+    private static string? Server(string? value, string name, List<string> errors) =>
+        value is null || LocalTopology.Servers.Any(s => s.Name == value) ? value : Fail<string>(errors, $"{name}: '{value}' is not a server of the drill (server1, server2, server3)");
 
     private static double Rate(double value, string name, List<string> errors) =>
         value is >= 0 and <= 1 ? value : Fail(errors, $"{name}: must be between 0 and 1 (got {value.ToString(CultureInfo.InvariantCulture)})");

@@ -15,6 +15,12 @@ public sealed record DrillOptions
     /// <summary>A region that goes down just before the cross-region failover (e.g. us-east-1).</summary>
     public string? RegionDown { get; init; }
 
+    /// <summary>A server whose SSM agent is offline from the start (its failover must fail, changing nothing).</summary>
+    public string? OfflineNode { get; init; }
+
+    /// <summary>A server on which every node command fails.</summary>
+    public string? CommandFailureNode { get; init; }
+
     /// <summary>Slow replication deletion by this factor.</summary>
     public double DeletionSlowdown { get; init; } = 1;
 

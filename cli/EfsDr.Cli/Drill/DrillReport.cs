@@ -92,7 +92,7 @@ public static class DrillReport
         md.AppendLine().AppendLine("RTO is the execution's start to stop. The data-loss window is now − LastReplicatedTimestamp at planning (0 when nothing is promoted). Overhead is the RTO minus the time spent in promotion, the node command and DNS propagation: the orchestration's own cost.").AppendLine();
         foreach (var r in runs.Where(r => !r.Succeeded))
         {
-            md.AppendLine(Invariant, $"- **{Cell(r.Label)}** failed: `{r.Execution.Error}` — {Cell(r.Execution.Cause ?? string.Empty)}");
+            md.AppendLine(Invariant, $"- **{Cell(r.Label)}** failed: `{r.Execution.Error}` — {Cell(RunRecord.Unwrap(r.Execution.Cause))}");
         }
 
         md.AppendLine().AppendLine("## Timeline").AppendLine().AppendLine("![timeline](drill-timeline.svg)").AppendLine();

@@ -41,6 +41,17 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
         cloud.Faults.DeletionSlowdown = options.DeletionSlowdown;
         var topology = await LocalTopology.SeedAsync(cloud.Context, line => output("  " + line), cancellationToken).ConfigureAwait(false);
         ApplyServiceFaults(cloud.Faults);
+        if (options.OfflineNode is { } offline)
+        {
+            cloud.Faults.SetNodeOffline(topology.Server(offline).InstanceId, offline: true);
+            output($"  injecting: {offline}'s SSM agent offline");
+        }
+
+        if (options.CommandFailureNode is { } failing)
+        {
+            cloud.Faults.SetCommandFailure(topology.Server(failing).InstanceId, "efsdr-node: injected failure: mount: mount.nfs4: Connection timed out");
+            output($"  injecting: every command on {failing} fails");
+        }
         using var adapters = new AwsAdapters(
             new BasicAWSCredentials("local", "local"),
             new EndpointResolver(n => n == "AWS_ENDPOINT_URL" ? cloud.Endpoint.ToString() : null),
@@ -63,7 +74,7 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
             }).ConfigureAwait(false);
             await Step("stop the group on server1", () => world.DeactivateAsync("server1", cancellationToken)).ConfigureAwait(false);
             var toServer2 = await world.FailoverAsync("4.1 to server2", "server2", null, _runs, cancellationToken).ConfigureAwait(false);
-            Record("4.1.4", "failover to server2 succeeds", toServer2.Succeeded, toServer2.Succeeded ? $"{toServer2.Duration.TotalSeconds:0.0} s" : $"{toServer2.Execution.Error}: {toServer2.Execution.Cause}");
+            Record("4.1.4", "failover to server2 succeeds", toServer2.Succeeded, toServer2.Succeeded ? $"{toServer2.Duration.TotalSeconds:0.0} s" : toServer2.Reason);
             await Check("4.1.5", "test.txt is readable at the DNS record's address (server2)", async () =>
             {
                 using var s3 = await world.S3AtRecordAsync(cancellationToken).ConfigureAwait(false);
@@ -104,7 +115,7 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
             }
 
             var toServer3 = await world.FailoverAsync("4.2 to server3", "server3", options.RegionDown is null ? null : "us-east-1 outage", _runs, cancellationToken).ConfigureAwait(false);
-            Record("4.2.3", "failover to server3 succeeds", toServer3.Succeeded, toServer3.Succeeded ? $"{toServer3.Duration.TotalSeconds:0.0} s" : $"{toServer3.Execution.Error}: {toServer3.Execution.Cause}");
+            Record("4.2.3", "failover to server3 succeeds", toServer3.Succeeded, toServer3.Succeeded ? $"{toServer3.Duration.TotalSeconds:0.0} s" : toServer3.Reason);
             await Check("4.2.4", "test.txt and test2.txt are readable at the DNS record's address (server3)", async () =>
             {
                 using var s3 = await world.S3AtRecordAsync(cancellationToken).ConfigureAwait(false);
@@ -159,7 +170,7 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
         var run = await action().ConfigureAwait(false);
         if (!run.Succeeded)
         {
-            throw new InvalidOperationException($"{what}: {run.Execution.Error}: {run.Execution.Cause}");
+            throw new InvalidOperationException($"{what}: {run.Reason}");
         }
     }
 

@@ -16,6 +16,28 @@ public sealed record RunRecord(string Label, string TargetServer, Execution Exec
     /// <summary>State transitions (states entered).</summary>
     public int Transitions => History.Count(e => e.Type.EndsWith("StateEntered", StringComparison.Ordinal));
 
+    /// <summary>Why it failed, for people: the error name and the message (a Lambda error document's errorMessage unwrapped).</summary>
+    public string Reason => Succeeded ? string.Empty : $"{Execution.Error}: {Unwrap(Execution.Cause)}";
+
+    /// <summary>The errorMessage of a Lambda error document, or the text itself.</summary>
+    public static string Unwrap(string? cause)
+    {
+        if (string.IsNullOrEmpty(cause) || !cause.TrimStart().StartsWith('{'))
+        {
+            return cause ?? string.Empty;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(cause);
+            return doc.RootElement.TryGetProperty("errorMessage", out var message) && message.ValueKind == JsonValueKind.String ? message.GetString()! : cause;
+        }
+        catch (JsonException)
+        {
+            return cause;
+        }
+    }
+
     /// <summary>Lambda invocations (Task states run, retries included).</summary>
     public int LambdaInvocations => Math.Max(History.Count(e => e.Type == "LambdaFunctionScheduled"), History.Count(e => e.Type == "TaskStateEntered"));
 }
@@ -91,7 +113,7 @@ public sealed class FailoverDriver(IExecutions executions)
 
                 progress(execution.Status == ExecutionStatus.Succeeded
                     ? $"  {execution.Status.ToString().ToUpperInvariant()} in {((execution.StopDate ?? execution.StartDate) - execution.StartDate).TotalSeconds:0.0} s"
-                    : $"  {execution.Status.ToString().ToUpperInvariant()}: {execution.Error}: {execution.Cause}");
+                    : $"  {execution.Status.ToString().ToUpperInvariant()}: {execution.Error}: {RunRecord.Unwrap(execution.Cause)}");
                 return new RunRecord(label, targetServer, execution, history, summary);
             }
 

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using EfsDr.Cli.Drill;
+using EfsDr.Core.Model;
+
+namespace EfsDr.Cli.Tests.EndToEnd;
+
+/// <summary>The report's figures from a hand-made run (no cloud needed).</summary>
+public sealed class DrillReportTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+
+    private static HistoryEvent Event(long id, string type, double seconds, string? state = null) =>
+        new(id, id - 1, type, Start.AddSeconds(seconds), state, null, null, null);
+
+    private static RunRecord Run()
+    {
+        var history = new List<HistoryEvent>
+        {
+            Event(1, "ExecutionStarted", 0),
+            Event(2, "TaskStateEntered", 0.1, "PlanFailover"), Event(3, "LambdaFunctionScheduled", 0.1), Event(4, "TaskStateExited", 0.5, "PlanFailover"),
+            Event(5, "TaskStateEntered", 0.6, "PromoteReplica"), Event(6, "LambdaFunctionScheduled", 0.6), Event(7, "TaskStateExited", 0.7, "PromoteReplica"),
+            Event(8, "WaitStateEntered", 0.7, "WaitForPromotion"), Event(9, "WaitStateExited", 10.0, "WaitForPromotion"),
+            Event(10, "TaskStateEntered", 10.0, "CheckPromotion"), Event(11, "LambdaFunctionScheduled", 10.0), Event(12, "TaskStateExited", 10.2, "CheckPromotion"),
+            Event(13, "ExecutionSucceeded", 12),
+        };
+        var summary = JsonDocument.Parse("""{"steps":[{"step":"PromoteReplica","seconds":9.6},{"step":"ActivateNode","seconds":1.0},{"step":"SwitchDns","seconds":0.4}],"dataLossWindowSeconds":42}""").RootElement;
+        var execution = new Execution("arn:e", "arn:m", "e", ExecutionStatus.Succeeded, Start, Start.AddSeconds(12), "{}", "{}", null, null);
+        return new RunRecord("to server3", "server3", execution, history, summary);
+    }
+
+    [Fact]
+    public void Timeline_Phases_SpanTheirStatesFromTheExecutionStart()
+    {
+        var bars = DrillReport.Timeline(Run());
+
+        Assert.Equal(["Plan", "Promote replica"], bars.Select(b => b.Phase));
+        Assert.Equal(0.6, bars[1].StartSeconds, 3);
+        Assert.Equal(10.2, bars[1].EndSeconds, 3);
+    }
+
+    [Fact]
+    public void OverheadSeconds_IsTotalMinusPromotionNodeAndDns() =>
+        Assert.Equal(12 - 9.6 - 1.0 - 0.4, DrillReport.OverheadSeconds(Run()), 3);
+
+    [Fact]
+    public void Counts_TransitionsAndLambdaInvocations()
+    {
+        var run = Run();
+
+        Assert.Equal(4, run.Transitions);
+        Assert.Equal(3, run.LambdaInvocations);
+    }
+
+    [Fact]
+    public void Write_Report_HasChecksFiguresAndAValidSvg()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "efsdr-report-" + Guid.NewGuid().ToString("N")[..8]);
+
+        var (report, timeline) = DrillReport.Write(directory, [new DrillCheck("4.2.5", "replication gone", true, "ReplicationNotFound")], [Run()], TimeSpan.FromSeconds(20), new Dictionary<string, int> { ["states"] = 5 });
+
+        var text = File.ReadAllText(report);
+        Assert.Contains("| to server3 | server3 | SUCCEEDED | 12.00 | 42.0 | 9.60 | 1.00 | 0.40 | 1.00 | 4 | 3 |", text, StringComparison.Ordinal);
+        Assert.Contains("✔ 4.2.5", text, StringComparison.Ordinal);
+        var svg = System.Xml.Linq.XDocument.Load(timeline);
+        Assert.Equal("svg", svg.Root!.Name.LocalName);
+        Assert.Equal(2, svg.Descendants().Count(e => e.Name.LocalName == "rect"));
+    }
+
+    [Theory]
+    [InlineData("""{"errorType":"X","errorMessage":"server3 is offline","stackTrace":[]}""", "server3 is offline")]
+    [InlineData("plain cause", "plain cause")]
+    [InlineData(null, "")]
+    public void Unwrap_LambdaErrorDocument_GivesTheMessage(string? cause, string expected) =>
+        Assert.Equal(expected, RunRecord.Unwrap(cause));
+}
