@@ -10,7 +10,9 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         var root = new RootCommand("EfsDr: disaster-recovery orchestration for EFS-backed EXPRESSCLUSTER clusters on AWS.");
+#if EFSDR_DRILL
         root.Subcommands.Add(DrillCommand.Create(Console.Out));
+#endif
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
 }

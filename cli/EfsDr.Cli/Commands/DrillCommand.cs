@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using EfsDr.Cli.Drill;
+using EfsDr.Cli.Runs;
 
 namespace EfsDr.Cli.Commands;
 

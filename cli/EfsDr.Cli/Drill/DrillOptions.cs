@@ -1,3 +1,5 @@
+using EfsDr.Cli.Runs;
+
 namespace EfsDr.Cli.Drill;
 
 /// <summary>What the drill injects and where it writes its report.</summary>

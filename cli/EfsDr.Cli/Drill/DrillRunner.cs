@@ -7,10 +7,9 @@ using EfsDr.Core.Exceptions;
 using EfsDr.Core.Model;
 using EfsDr.LocalCloud.Hosting;
 
-namespace EfsDr.Cli.Drill;
+using EfsDr.Cli.Runs;
 
-/// <summary>One automated check of the article's section 4.</summary>
-public sealed record DrillCheck(string Id, string Description, bool Passed, string Detail);
+namespace EfsDr.Cli.Drill;
 
 /// <summary>The drill's outcome.</summary>
 public sealed record DrillResult(IReadOnlyList<DrillCheck> Checks, IReadOnlyList<RunRecord> Runs, string ReportPath, string TimelinePath, TimeSpan Elapsed)
@@ -143,7 +142,7 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
             Record("drill", "the drill ran to the end", false, $"{ex.GetType().Name}: {ex.Message}");
         }
 
-        var (report, timeline) = DrillReport.Write(options.ReportDirectory, _checks, _runs, clock.Elapsed, cloud.RequestCounts);
+        var (report, timeline) = RunReport.Write(options.ReportDirectory, _checks, _runs, clock.Elapsed, cloud.RequestCounts);
         output(string.Empty);
         output($"{_checks.Count(c => c.Passed)}/{_checks.Count} checks passed in {clock.Elapsed.TotalSeconds:0.0} s; report: {report}");
         return new DrillResult(_checks, _runs, report, timeline, clock.Elapsed);

@@ -4,6 +4,8 @@ using EfsDr.Core.Failover;
 using EfsDr.Functions.Handlers;
 using EfsDr.LocalCloud.Hosting;
 
+using EfsDr.Cli.Runs;
+
 namespace EfsDr.Cli.Drill;
 
 /// <summary>One server of the drill's cluster: name, group, region, AZ, instance id and loopback address.</summary>

@@ -3,6 +3,8 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 
+using EfsDr.Cli.Runs;
+
 namespace EfsDr.Cli.Drill;
 
 /// <summary>The S3 API of the application at one address (the drill's MinIO stand-in on a simulated node).</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EfsDr.Cli.Drill;
+using EfsDr.Cli.Runs;
 using EfsDr.Core.Model;
 
 namespace EfsDr.Cli.Tests.EndToEnd;
@@ -31,7 +32,7 @@ public sealed class DrillReportTests
     [Fact]
     public void Timeline_Phases_SpanTheirStatesFromTheExecutionStart()
     {
-        var bars = DrillReport.Timeline(Run());
+        var bars = RunReport.Timeline(Run());
 
         Assert.Equal(["Plan", "Promote replica"], bars.Select(b => b.Phase));
         Assert.Equal(0.6, bars[1].StartSeconds, 3);
@@ -40,7 +41,7 @@ public sealed class DrillReportTests
 
     [Fact]
     public void OverheadSeconds_IsTotalMinusPromotionNodeAndDns() =>
-        Assert.Equal(12 - 9.6 - 1.0 - 0.4, DrillReport.OverheadSeconds(Run()), 3);
+        Assert.Equal(12 - 9.6 - 1.0 - 0.4, RunReport.OverheadSeconds(Run()), 3);
 
     [Fact]
     public void Counts_TransitionsAndLambdaInvocations()
@@ -56,7 +57,7 @@ public sealed class DrillReportTests
     {
         var directory = Path.Combine(Path.GetTempPath(), "efsdr-report-" + Guid.NewGuid().ToString("N")[..8]);
 
-        var (report, timeline) = DrillReport.Write(directory, [new DrillCheck("4.2.5", "replication gone", true, "ReplicationNotFound")], [Run()], TimeSpan.FromSeconds(20), new Dictionary<string, int> { ["states"] = 5 });
+        var (report, timeline) = RunReport.Write(directory, [new DrillCheck("4.2.5", "replication gone", true, "ReplicationNotFound")], [Run()], TimeSpan.FromSeconds(20), new Dictionary<string, int> { ["states"] = 5 });
 
         var text = File.ReadAllText(report);
         Assert.Contains("| to server3 | server3 | SUCCEEDED | 12.00 | 42.0 | 9.60 | 1.00 | 0.40 | 1.00 | 4 | 3 |", text, StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EfsDr.Cli.Drill;
+using EfsDr.Cli.Runs;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
 using EfsDr.Functions.Handlers;
@@ -30,7 +31,7 @@ public sealed class FailoverEndToEndTests
         Assert.Contains("4.2 to server3", report, StringComparison.Ordinal);
         Assert.StartsWith("<svg", await File.ReadAllTextAsync(result.TimelinePath, Token), StringComparison.Ordinal);
         var crossRegion = result.Runs[^1];
-        Assert.True(DrillReport.StepSeconds(crossRegion.Summary, "PromoteReplica") > 0);
+        Assert.True(RunReport.StepSeconds(crossRegion.Summary, "PromoteReplica") > 0);
         Assert.True(crossRegion.Transitions > 10);
         Assert.True(result.Elapsed < TimeSpan.FromMinutes(3), $"the drill took {result.Elapsed}");
     }

@@ -2,6 +2,7 @@ using Amazon.Runtime;
 using EfsDr.Aws;
 using EfsDr.Aws.Http;
 using EfsDr.Cli.Drill;
+using EfsDr.Cli.Runs;
 using EfsDr.LocalCloud.Hosting;
 
 namespace EfsDr.Cli.Tests.EndToEnd;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using EfsDr.Core.Model;
 using EfsDr.Core.Ports;
 
-namespace EfsDr.Cli.Drill;
+namespace EfsDr.Cli.Runs;
 
 /// <summary>One finished execution: its description, full history and (when it succeeded) the run summary JSON.</summary>
 public sealed record RunRecord(string Label, string TargetServer, Execution Execution, IReadOnlyList<HistoryEvent> History, JsonElement? Summary)

@@ -4,13 +4,16 @@ using System.Text;
 using System.Text.Json;
 using EfsDr.Core.Model;
 
-namespace EfsDr.Cli.Drill;
+namespace EfsDr.Cli.Runs;
+
+/// <summary>One automated check (the drill's section-4 checks).</summary>
+public sealed record DrillCheck(string Id, string Description, bool Passed, string Detail);
 
 /// <summary>One phase of a run on the timeline: a Task and the Wait/Check loop that belongs to it.</summary>
 public sealed record TimelineBar(string Phase, double StartSeconds, double EndSeconds);
 
 /// <summary>Writes the drill report: markdown with the checks and per-run figures, and an SVG timeline of the steps.</summary>
-public static class DrillReport
+public static class RunReport
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -67,6 +70,7 @@ public static class DrillReport
     {
         ArgumentNullException.ThrowIfNull(checks);
         ArgumentNullException.ThrowIfNull(runs);
+        ArgumentNullException.ThrowIfNull(requests);
         Directory.CreateDirectory(directory);
         var svgPath = Path.GetFullPath(Path.Combine(directory, "drill-timeline.svg"));
         File.WriteAllText(svgPath, Svg(runs));
@@ -80,7 +84,20 @@ public static class DrillReport
             md.AppendLine(Invariant, $"| {(c.Passed ? "✔" : "✘")} {c.Id} | {Cell(c.Description)} | {Cell(c.Detail)} |");
         }
 
-        md.AppendLine().AppendLine("## Failovers").AppendLine();
+        md.Append(Markdown(runs, "Failovers"));
+        md.AppendLine("## AWS calls answered by the local cloud").AppendLine();
+        md.AppendLine(string.Join(", ", requests.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}"))).AppendLine();
+        var mdPath = Path.GetFullPath(Path.Combine(directory, "drill-report.md"));
+        File.WriteAllText(mdPath, md.ToString());
+        return (mdPath, svgPath);
+    }
+
+    /// <summary>The per-run table, failures and the timeline reference, as markdown (also <c>efsdr report</c>).</summary>
+    public static string Markdown(IReadOnlyList<RunRecord> runs, string heading, string timelineFile = "drill-timeline.svg")
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var md = new StringBuilder();
+        md.AppendLine().AppendLine(Invariant, $"## {heading}").AppendLine();
         md.AppendLine("| Run | Target | Status | RTO (s) | Data-loss window (s) | Promotion (s) | Node (s) | DNS (s) | Overhead (s) | Transitions | Lambda invocations |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in runs)
@@ -95,12 +112,8 @@ public static class DrillReport
             md.AppendLine(Invariant, $"- **{Cell(r.Label)}** failed: `{r.Execution.Error}` — {Cell(RunRecord.Unwrap(r.Execution.Cause))}");
         }
 
-        md.AppendLine().AppendLine("## Timeline").AppendLine().AppendLine("![timeline](drill-timeline.svg)").AppendLine();
-        md.AppendLine("## AWS calls answered by the local cloud").AppendLine();
-        md.AppendLine(string.Join(", ", requests.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}"))).AppendLine();
-        var mdPath = Path.GetFullPath(Path.Combine(directory, "drill-report.md"));
-        File.WriteAllText(mdPath, md.ToString());
-        return (mdPath, svgPath);
+        md.AppendLine().AppendLine("## Timeline").AppendLine().AppendLine(Invariant, $"![timeline]({timelineFile})").AppendLine();
+        return md.ToString();
     }
 
     /// <summary>An SVG with one row group per run and one bar per phase, on a shared seconds axis.</summary>
