@@ -48,25 +48,60 @@ public sealed class FailoverDriver(IExecutions executions)
     /// <summary>How often the history is read while waiting.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>How often a "still waiting" line is printed while nothing else happens.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The promotion time EFS usually needs (the article measured 10–15 min), for the expected remaining time.</summary>
+    public TimeSpan TypicalPromotion { get; init; } = TimeSpan.FromMinutes(12);
+
     /// <summary>Runs one execution to its end (or until <paramref name="timeout"/>), printing live progress.</summary>
     public async Task<RunRecord> RunAsync(string stateMachineArn, string name, string input, string label, string targetServer, Action<string> progress, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(progress);
         var started = await executions.StartAsync(stateMachineArn, name, input, cancellationToken).ConfigureAwait(false);
         progress($"  started {name}");
+        return await FollowAsync(started.ExecutionArn, label, targetServer, progress, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Follows an execution (started here or joined) to its end, printing each finished step with its duration,
+    /// and a periodic line with the current step, the elapsed time and, while promoting, the expected remaining time.</summary>
+    /// <exception cref="TimeoutException">Still running after <paramref name="timeout"/>; the execution goes on.</exception>
+    public async Task<RunRecord> FollowAsync(string executionArn, string label, string targetServer, Action<string> progress, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
         var seen = 0;
         string? last = null;
         var repeats = 0;
+        var entered = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        string? current = null;
+        DateTimeOffset? promotionStarted = null;
+        var lastOutput = DateTimeOffset.UtcNow;
         void Show(HistoryEvent e)
         {
+            if (e.StateName is { } state && e.Type.EndsWith("StateEntered", StringComparison.Ordinal))
+            {
+                entered[state] = e.Timestamp;
+                current = state;
+                if (state == "PromoteReplica")
+                {
+                    promotionStarted ??= e.Timestamp;
+                }
+            }
+
             if (Describe(e) is not { } line)
             {
                 return;
             }
 
+            if (e.Type == "TaskStateExited" && e.StateName is { } name && entered.TryGetValue(name, out var since))
+            {
+                line += $" ({(e.Timestamp - since).TotalSeconds:0.00} s)";
+            }
+
             // A wait loop polls many times with the same answer: show the first, count the rest.
             var text = line[(line.IndexOf(' ', 2) + 1)..];
-            if (text == last)
+            var key = text[..Math.Max(0, text.LastIndexOf(" (", StringComparison.Ordinal))];
+            if (key == last)
             {
                 repeats++;
                 return;
@@ -78,23 +113,24 @@ public sealed class FailoverDriver(IExecutions executions)
             }
 
             repeats = 0;
-            last = text;
+            last = key;
+            lastOutput = DateTimeOffset.UtcNow;
             progress(line);
         }
 
         var deadline = DateTimeOffset.UtcNow + timeout;
         while (true)
         {
-            var history = await HistoryAsync(started.ExecutionArn, cancellationToken).ConfigureAwait(false);
+            var history = await HistoryAsync(executionArn, cancellationToken).ConfigureAwait(false);
             for (; seen < history.Count; seen++)
             {
                 Show(history[seen]);
             }
 
-            var execution = await executions.DescribeAsync(started.ExecutionArn, cancellationToken).ConfigureAwait(false);
+            var execution = await executions.DescribeAsync(executionArn, cancellationToken).ConfigureAwait(false);
             if (execution.Status != ExecutionStatus.Running)
             {
-                history = await HistoryAsync(started.ExecutionArn, cancellationToken).ConfigureAwait(false);
+                history = await HistoryAsync(executionArn, cancellationToken).ConfigureAwait(false);
                 for (; seen < history.Count; seen++)
                 {
                     Show(history[seen]);
@@ -117,9 +153,20 @@ public sealed class FailoverDriver(IExecutions executions)
                 return new RunRecord(label, targetServer, execution, history, summary);
             }
 
-            if (DateTimeOffset.UtcNow > deadline)
+            var now = DateTimeOffset.UtcNow;
+            if (now - lastOutput >= HeartbeatInterval)
             {
-                throw new TimeoutException($"{name} still running after {timeout.TotalSeconds:0} s");
+                var elapsed = now - execution.StartDate;
+                var remaining = promotionStarted is { } p && current is "PromoteReplica" or "WaitForPromotion" or "CheckPromotion"
+                    ? $", promotion {(now - p).TotalMinutes:0.0} min in, typically {TypicalPromotion.TotalMinutes:0} min: about {Math.Max(0, (TypicalPromotion - (now - p)).TotalMinutes):0.0} min left"
+                    : string.Empty;
+                progress($"  … {current ?? "starting"}, {elapsed.TotalMinutes:0.0} min elapsed{remaining}");
+                lastOutput = now;
+            }
+
+            if (now > deadline)
+            {
+                throw new TimeoutException($"{executionArn} still running after {timeout.TotalSeconds:0} s; it goes on");
             }
 
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);

@@ -61,7 +61,29 @@ public sealed class SfnListExecutionsResponse
     [JsonPropertyName("nextToken")] public string? NextToken { get; set; }
 }
 
+public sealed class SfnListStateMachinesRequest
+{
+    [JsonPropertyName("maxResults")] public int? MaxResults { get; set; }
+    [JsonPropertyName("nextToken")] public string? NextToken { get; set; }
+}
+
+public sealed class SfnStateMachineListItem
+{
+    [JsonPropertyName("stateMachineArn")] public string StateMachineArn { get; set; } = string.Empty;
+    [JsonPropertyName("name")] public string Name { get; set; } = string.Empty;
+    [JsonPropertyName("type")] public string? Type { get; set; }
+    [JsonPropertyName("creationDate")][JsonConverter(typeof(EpochSecondsConverter))] public DateTimeOffset CreationDate { get; set; }
+}
+
+public sealed class SfnListStateMachinesResponse
+{
+    [JsonPropertyName("stateMachines")] public List<SfnStateMachineListItem> StateMachines { get; set; } = [];
+    [JsonPropertyName("nextToken")] public string? NextToken { get; set; }
+}
+
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(SfnListStateMachinesRequest))]
+[JsonSerializable(typeof(SfnListStateMachinesResponse))]
 [JsonSerializable(typeof(SfnStartExecutionRequest))]
 [JsonSerializable(typeof(SfnStartExecutionResponse))]
 [JsonSerializable(typeof(SfnDescribeExecutionRequest))]

@@ -86,6 +86,41 @@ public sealed class StepFunctionsClient : IExecutions
         return new Page<Execution>([.. result.Executions.Select(ToModel)], string.IsNullOrEmpty(result.NextToken) ? null : result.NextToken);
     }
 
+    /// <inheritdoc />
+    public async Task<string?> FindStateMachineAsync(string region, string name, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        string? token = null;
+        var pages = 0;
+        do
+        {
+            var body = JsonSerializer.SerializeToUtf8Bytes(new SfnListStateMachinesRequest { MaxResults = PageSize, NextToken = token }, SfnJsonContext.Default.SfnListStateMachinesRequest);
+            var response = await _pipeline.SendAsync(
+                AwsServiceInfo.StepFunctions,
+                region,
+                new AwsRequest(HttpMethod.Post, "/")
+                {
+                    Body = body,
+                    ContentType = ContentType,
+                    Headers = new Dictionary<string, string> { ["X-Amz-Target"] = "AWSStepFunctions.ListStateMachines" },
+                    Operation = "ListStateMachines",
+                },
+                JsonErrorReader.Instance,
+                cancellationToken).ConfigureAwait(false);
+            var page = JsonSerializer.Deserialize(response.Body, SfnJsonContext.Default.SfnListStateMachinesResponse) ?? new SfnListStateMachinesResponse();
+            var match = page.StateMachines.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.Ordinal));
+            if (match is not null)
+            {
+                return match.StateMachineArn;
+            }
+
+            token = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
+        }
+        while (token is not null && ++pages < 100);
+
+        return null;
+    }
+
     /// <summary>The region named in a Step Functions ARN (<c>arn:aws:states:REGION:ACCOUNT:…</c>).</summary>
     /// <exception cref="ArgumentException">The text is not a Step Functions ARN.</exception>
     public static string RegionOf(string arn)

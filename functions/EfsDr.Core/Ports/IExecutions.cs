@@ -15,6 +15,9 @@ public interface IExecutions
     /// <summary>One page of the execution's history, oldest first.</summary>
     Task<Page<HistoryEvent>> GetHistoryPageAsync(string executionArn, string? nextToken, CancellationToken cancellationToken);
 
+    /// <summary>The ARN of the state machine named <paramref name="name"/> in <paramref name="region"/>, or null (ListStateMachines, all pages).</summary>
+    Task<string?> FindStateMachineAsync(string region, string name, CancellationToken cancellationToken);
+
     /// <summary>One page of the state machine's executions, optionally only those in <paramref name="status"/>.</summary>
     Task<Page<Execution>> ListAsync(string stateMachineArn, ExecutionStatus? status, string? nextToken, CancellationToken cancellationToken);
 }

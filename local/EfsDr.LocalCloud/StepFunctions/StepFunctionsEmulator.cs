@@ -150,7 +150,7 @@ public sealed partial class StepFunctionsEmulator(LocalCloudContext context) : I
             "ListExecutions" => ListExecutions(body),
             "StopExecution" => StopExecution(body),
             "DescribeStateMachine" => DescribeStateMachine(body),
-            "ListStateMachines" => ListStateMachines(),
+            "ListStateMachines" => ListStateMachines(call.Region),
             null => Error("UnknownOperationException", "X-Amz-Target is missing."),
             var other => Error("UnknownOperationException", $"The local cloud's Step Functions does not implement {other}."),
         };
@@ -536,12 +536,13 @@ public sealed partial class StepFunctionsEmulator(LocalCloudContext context) : I
             });
     }
 
-    private AwsAnswer ListStateMachines()
+    private AwsAnswer ListStateMachines(string region)
     {
         var items = new JsonArray();
         lock (_gate)
         {
-            foreach (var machine in _machines.Values.OrderBy(m => m.Name, StringComparer.Ordinal))
+            // State machines are regional: a region lists only its own.
+            foreach (var machine in _machines.Values.Where(m => m.Region == region).OrderBy(m => m.Name, StringComparer.Ordinal))
             {
                 items.Add(new JsonObject { ["stateMachineArn"] = machine.Arn, ["name"] = machine.Name, ["type"] = "STANDARD", ["creationDate"] = Epoch(machine.Created) });
             }

@@ -183,4 +183,35 @@ public sealed class StepFunctionsClientWireTests
             Assert.Equal(value, StepFunctionsClient.StatusWire(status));
         }
     }
+
+    [Fact]
+    public async Task FindStateMachineAsync_SecondPage_ReturnsArnOfExactName()
+    {
+        var pages = new[]
+        {
+            """{"stateMachines":[{"stateMachineArn":"arn:aws:states:us-west-2:1:stateMachine:efsdr-failover-old","name":"efsdr-failover-old","type":"STANDARD","creationDate":1700000000}],"nextToken":"p2"}""",
+            """{"stateMachines":[{"stateMachineArn":"arn:aws:states:us-west-2:1:stateMachine:efsdr-failover","name":"efsdr-failover","type":"STANDARD","creationDate":1700000000.5}]}""",
+        };
+        foreach (var page in pages)
+        {
+            Model.AssertJsonResponseFixture("ListStateMachines", page);
+            _handler.Respond(HttpStatusCode.OK, page);
+        }
+
+        var arn = await _client.FindStateMachineAsync("us-west-2", "efsdr-failover", TestContext.Current.CancellationToken);
+
+        Assert.Equal("arn:aws:states:us-west-2:1:stateMachine:efsdr-failover", arn);
+        Assert.All(_handler.Requests, r => Model.AssertRequest("ListStateMachines", r));
+        Assert.Equal("https://states.us-west-2.amazonaws.com/", _handler.Requests[0].Uri.ToString());
+        using var second = JsonDocument.Parse(_handler.Requests[1].Body);
+        Assert.Equal("p2", second.RootElement.GetProperty("nextToken").GetString());
+    }
+
+    [Fact]
+    public async Task FindStateMachineAsync_NoneNamed_ReturnsNull()
+    {
+        _handler.Respond(HttpStatusCode.OK, """{"stateMachines":[]}""");
+
+        Assert.Null(await _client.FindStateMachineAsync("us-west-2", "efsdr-failover", TestContext.Current.CancellationToken));
+    }
 }

@@ -1,0 +1,230 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EfsDr.Aws;
+using EfsDr.Aws.Http;
+using EfsDr.Core.Configuration;
+using EfsDr.Core.Exceptions;
+using EfsDr.Core.Failover;
+
+namespace EfsDr.Cli.Commands;
+
+/// <summary>The global options, with the AWS CLI's names and meaning, shared by every command.</summary>
+public sealed class GlobalOptions
+{
+    /// <summary>--region: the region for commands without a target server (defaults: AWS_REGION, then every region of the cluster).</summary>
+    public Option<string?> Region { get; } = new("--region") { Description = "AWS region (as the AWS CLI); commands with a target use the target's region.", Recursive = true };
+
+    /// <summary>--profile: a named profile of the shared credentials/config files.</summary>
+    public Option<string?> Profile { get; } = new("--profile") { Description = "Use a named profile (as the AWS CLI).", Recursive = true };
+
+    /// <summary>--endpoint-url: one endpoint for every service (the local cloud, LocalStack …).</summary>
+    public Option<string?> EndpointUrl { get; } = new("--endpoint-url") { Description = "Override every service endpoint (as the AWS CLI); AWS_ENDPOINT_URL[_<SERVICE>] also work.", Recursive = true };
+
+    /// <summary>--output text|json.</summary>
+    public Option<string> Output { get; } = new("--output") { Description = "text (default) or json.", Recursive = true, DefaultValueFactory = _ => "text" };
+
+    /// <summary>--config: the cluster configuration file.</summary>
+    public Option<string?> Config { get; } = new("--config") { Description = "Cluster configuration JSON (default: $EFSDR_CONFIG_FILE, then /etc/efsdr/cluster.json).", Recursive = true };
+
+    /// <summary>--state-machine: the failover state machine's name.</summary>
+    public Option<string> StateMachine { get; } = new("--state-machine") { Description = "The failover state machine's name (default efsdr-failover).", Recursive = true, DefaultValueFactory = _ => "efsdr-failover" };
+
+    /// <summary>Adds them to the root command.</summary>
+    public void AddTo(RootCommand root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        root.Options.Add(Region);
+        root.Options.Add(Profile);
+        root.Options.Add(EndpointUrl);
+        root.Options.Add(Output);
+        root.Options.Add(Config);
+        root.Options.Add(StateMachine);
+    }
+}
+
+/// <summary>A usage problem the user can fix (exit 2).</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>What a command runs with: parsed global options, AWS clients, the configuration, and output.</summary>
+public sealed class CliContext : IDisposable
+{
+    private readonly Lazy<AwsAdapters> _adapters;
+    private ClusterConfiguration? _configuration;
+
+    private CliContext(ParseResult parse, GlobalOptions options, TextWriter output, TextWriter error)
+    {
+        Parse = parse;
+        Out = output;
+        Error = error;
+        Json = parse.GetValue(options.Output) switch
+        {
+            "json" => true,
+            "text" => false,
+            var other => throw new UsageException($"--output: '{other}' is not text or json"),
+        };
+        Region = parse.GetValue(options.Region) ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
+        ConfigPath = parse.GetValue(options.Config) ?? Environment.GetEnvironmentVariable("EFSDR_CONFIG_FILE") ?? "/etc/efsdr/cluster.json";
+        StateMachineName = parse.GetValue(options.StateMachine) ?? "efsdr-failover";
+        if (parse.GetValue(options.Profile) is { Length: > 0 } profile)
+        {
+            Environment.SetEnvironmentVariable("AWS_PROFILE", profile);
+        }
+
+        var endpoint = parse.GetValue(options.EndpointUrl);
+        if (endpoint is not null && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
+        {
+            throw new UsageException($"--endpoint-url: '{endpoint}' is not an absolute URL");
+        }
+
+        var resolver = new EndpointResolver(name => endpoint is not null && name.StartsWith("AWS_ENDPOINT_URL", StringComparison.Ordinal) ? endpoint : Environment.GetEnvironmentVariable(name));
+        _adapters = new Lazy<AwsAdapters>(() => new AwsAdapters(endpoints: resolver));
+    }
+
+    /// <summary>The parse result.</summary>
+    public ParseResult Parse { get; }
+
+    /// <summary>Standard output.</summary>
+    public TextWriter Out { get; }
+
+    /// <summary>Standard error.</summary>
+    public TextWriter Error { get; }
+
+    /// <summary>True for --output json.</summary>
+    public bool Json { get; }
+
+    /// <summary>The --region (or AWS_REGION), or null.</summary>
+    public string? Region { get; }
+
+    /// <summary>Where the configuration is read from.</summary>
+    public string ConfigPath { get; }
+
+    /// <summary>The failover state machine's name.</summary>
+    public string StateMachineName { get; }
+
+    /// <summary>AWS clients (created on first use).</summary>
+    public AwsAdapters Aws => _adapters.Value;
+
+    /// <summary>The cluster configuration, read and validated once.</summary>
+    public ClusterConfiguration Configuration
+    {
+        get
+        {
+            if (_configuration is null)
+            {
+                if (!File.Exists(ConfigPath))
+                {
+                    throw new UsageException($"--config: {ConfigPath} does not exist (set --config or EFSDR_CONFIG_FILE)");
+                }
+
+                _configuration = EfsDrJson.ParseConfiguration(File.ReadAllText(ConfigPath));
+            }
+
+            return _configuration;
+        }
+    }
+
+    /// <summary>The server by name, or a usage error naming --to.</summary>
+    public ServerSettings Server(string name) =>
+        Configuration.Server(name) ?? throw new UsageException($"--to: '{name}' is not a server of the cluster ({string.Join(", ", Configuration.Servers.Select(s => s.Name))})");
+
+    /// <summary>The failover state machine's ARN in a region, or a usage error.</summary>
+    public async Task<string> StateMachineAsync(string region, CancellationToken cancellationToken) =>
+        await Aws.Executions.FindStateMachineAsync(region, StateMachineName, cancellationToken).ConfigureAwait(false)
+        ?? throw new UsageException($"--state-machine: no state machine named '{StateMachineName}' in {region}; is the EfsDr stack deployed there?");
+
+    /// <summary>Writes a JSON document on one line.</summary>
+    public void WriteJson(JsonNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        Out.WriteLine(node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>Runs a command body with the shared error → exit code mapping.</summary>
+    public static async Task<int> RunAsync(ParseResult parse, GlobalOptions options, TextWriter output, TextWriter error, Func<CliContext, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        CliContext? context = null;
+        try
+        {
+            context = new CliContext(parse, options, output, error);
+            return await body(context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await error.WriteLineAsync("efsdr: interrupted; nothing was stopped in AWS (a running execution goes on).").ConfigureAwait(false);
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception ex) when (ex is UsageException or FieldValidationException or ArgumentException)
+        {
+            await error.WriteLineAsync("efsdr: " + ex.Message).ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        catch (Exception ex) when (ex is AwsUnreachableException or AwsTransientException or HttpRequestException)
+        {
+            await error.WriteLineAsync("efsdr: AWS unreachable: " + ex.Message).ConfigureAwait(false);
+            return ExitCodes.AwsUnreachable;
+        }
+        catch (AwsServiceException ex)
+        {
+            await error.WriteLineAsync("efsdr: AWS error: " + ex.Message).ConfigureAwait(false);
+            return ExitCodes.Unexpected;
+        }
+        finally
+        {
+            context?.Dispose();
+        }
+    }
+
+    /// <summary>Parses a duration: 90s, 45m, 1h, 1h30m, or hh:mm:ss.</summary>
+    public static TimeSpan ParseDuration(string text, string option)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && text.Contains(':', StringComparison.Ordinal) && span > TimeSpan.Zero)
+        {
+            return span;
+        }
+
+        var total = TimeSpan.Zero;
+        var number = string.Empty;
+        foreach (var c in text.Trim())
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                number += c;
+                continue;
+            }
+
+            if (number.Length == 0 || !int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            {
+                throw new UsageException($"{option}: '{text}' is not a duration such as 90s, 45m or 1h30m");
+            }
+
+            total += c switch
+            {
+                's' => TimeSpan.FromSeconds(n),
+                'm' => TimeSpan.FromMinutes(n),
+                'h' => TimeSpan.FromHours(n),
+                _ => throw new UsageException($"{option}: '{text}' is not a duration such as 90s, 45m or 1h30m"),
+            };
+            number = string.Empty;
+        }
+
+        if (number.Length > 0 || total <= TimeSpan.Zero)
+        {
+            throw new UsageException($"{option}: '{text}' is not a duration such as 90s, 45m or 1h30m");
+        }
+
+        return total;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_adapters.IsValueCreated)
+        {
+            _adapters.Value.Dispose();
+        }
+    }
+}

@@ -1,0 +1,218 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EfsDr.Cli.Runs;
+using EfsDr.Core.Model;
+
+namespace EfsDr.Cli.Commands;
+
+/// <summary><c>efsdr failover</c> and <c>efsdr plan</c>: start (or join) the failover execution in the target's region.</summary>
+public static class FailoverCommand
+{
+    /// <summary>Builds <c>failover</c>.</summary>
+    public static Command Create(GlobalOptions global, TextWriter output, TextWriter error)
+    {
+        var to = new Option<string>("--to") { Description = "The server to make active (server1 …).", Required = true };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Plan only: change nothing." };
+        var sourceDown = new Option<bool>("--source-region-unavailable") { Description = "The source region is down: delete only the local side of the replication." };
+        var reason = new Option<string?>("--reason") { Description = "Why (kept in the run's input and tags)." };
+        var wait = new Option<bool>("--wait") { Description = "Wait for the end, showing progress; Ctrl-C stops waiting, never the execution." };
+        var timeout = new Option<string>("--timeout") { Description = "Longest wait with --wait (90s, 45m, 1h30m; default 1h).", DefaultValueFactory = _ => "1h" };
+        var command = new Command("failover", "Fail over to a server: promote the replica if needed, activate the node, switch DNS. Joins a running failover to the same server instead of starting another.")
+        {
+            to, dryRun, sourceDown, reason, wait, timeout,
+        };
+        command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, global, output, error, (cli, token) =>
+            RunAsync(cli, parse.GetValue(to)!, parse.GetValue(dryRun), parse.GetValue(sourceDown), parse.GetValue(reason), parse.GetValue(wait), CliContext.ParseDuration(parse.GetValue(timeout)!, "--timeout"), token), cancellationToken));
+        return command;
+    }
+
+    /// <summary>Builds <c>plan</c>: a dry run that waits and shows the plan.</summary>
+    public static Command CreatePlan(GlobalOptions global, TextWriter output, TextWriter error)
+    {
+        var to = new Option<string>("--to") { Description = "The server a failover would make active.", Required = true };
+        var command = new Command("plan", "Dry run: what a failover to the server would change, the data-loss window and the pre-flight results. Changes nothing.") { to };
+        command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, global, output, error, (cli, token) =>
+            RunAsync(cli, parse.GetValue(to)!, dryRun: true, sourceDown: false, reason: "efsdr plan", wait: true, TimeSpan.FromMinutes(10), token), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext cli, string target, bool dryRun, bool sourceDown, string? reason, bool wait, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var server = cli.Server(target);
+        if (reason is { Length: > 256 })
+        {
+            throw new UsageException("--reason: at most 256 characters");
+        }
+
+        var machine = await cli.StateMachineAsync(server.Region, cancellationToken).ConfigureAwait(false);
+        var input = new JsonObject { ["targetServer"] = server.Name };
+        if (dryRun)
+        {
+            input["dryRun"] = true;
+        }
+
+        if (sourceDown)
+        {
+            input["sourceRegionUnavailable"] = true;
+        }
+
+        if (reason is not null)
+        {
+            input["reason"] = reason;
+        }
+
+        var executions = cli.Aws.Executions;
+        var running = dryRun ? null : await FindRunningAsync(executions, machine, server.Name, cancellationToken).ConfigureAwait(false);
+        string arn;
+        string name;
+        if (running is not null)
+        {
+            (arn, name) = (running.ExecutionArn, running.Name);
+            Say(cli, $"joining the running failover to {server.Name}: {name}");
+        }
+        else
+        {
+            name = $"{(dryRun ? "plan" : "failover")}-{server.Name}-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+            arn = (await executions.StartAsync(machine, name, input.ToJsonString(), cancellationToken).ConfigureAwait(false)).ExecutionArn;
+            Say(cli, $"started {name} in {server.Region}");
+        }
+
+        if (!wait)
+        {
+            if (cli.Json)
+            {
+                cli.WriteJson(new JsonObject { ["executionArn"] = arn, ["name"] = name, ["joined"] = running is not null, ["status"] = "RUNNING" });
+            }
+            else
+            {
+                cli.Out.WriteLine(arn);
+            }
+
+            return ExitCodes.Ok;
+        }
+
+        RunRecord run;
+        try
+        {
+            run = await new FailoverDriver(executions).FollowAsync(arn, name, server.Name, line => Say(cli, line), timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException ex)
+        {
+            await cli.Error.WriteLineAsync($"efsdr: {ex.Message}").ConfigureAwait(false);
+            if (cli.Json)
+            {
+                cli.WriteJson(new JsonObject { ["executionArn"] = arn, ["name"] = name, ["joined"] = running is not null, ["status"] = "RUNNING", ["timedOutWaiting"] = true });
+            }
+
+            return ExitCodes.WaitTimeout;
+        }
+
+        Report(cli, run, running is not null, dryRun);
+        return run.Succeeded ? ExitCodes.Ok : ExitCodes.RunFailed;
+    }
+
+    /// <summary>A RUNNING execution of this state machine whose input targets the same server, or null.</summary>
+    public static async Task<Execution?> FindRunningAsync(Core.Ports.IExecutions executions, string machine, string server, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(executions);
+        string? token = null;
+        do
+        {
+            var page = await executions.ListAsync(machine, ExecutionStatus.Running, token, cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.Items)
+            {
+                var described = await executions.DescribeAsync(item.ExecutionArn, cancellationToken).ConfigureAwait(false);
+                if (described.Status == ExecutionStatus.Running && TargetOf(described.Input) == server && !IsDryRun(described.Input))
+                {
+                    return described;
+                }
+            }
+
+            token = page.NextToken;
+        }
+        while (token is not null);
+
+        return null;
+    }
+
+    private static string? TargetOf(string? input) => Field(input, "targetServer")?.GetString();
+
+    private static bool IsDryRun(string? input) => Field(input, "dryRun")?.ValueKind == JsonValueKind.True;
+
+    private static JsonElement? Field(string? input, string name)
+    {
+        if (string.IsNullOrEmpty(input))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(input);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(name, out var v) ? v.Clone() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static void Say(CliContext cli, string line)
+    {
+        // Progress goes to stderr with --output json, so stdout stays one JSON document.
+        (cli.Json ? cli.Error : cli.Out).WriteLine(line);
+    }
+
+    private static void Report(CliContext cli, RunRecord run, bool joined, bool dryRun)
+    {
+        var summary = run.Summary;
+        if (cli.Json)
+        {
+            cli.WriteJson(new JsonObject
+            {
+                ["executionArn"] = run.Execution.ExecutionArn,
+                ["name"] = run.Execution.Name,
+                ["joined"] = joined,
+                ["status"] = run.Execution.Status.ToString().ToUpperInvariant(),
+                ["error"] = run.Execution.Error,
+                ["cause"] = run.Succeeded ? null : RunRecord.Unwrap(run.Execution.Cause),
+                ["durationSeconds"] = Math.Round(run.Duration.TotalSeconds, 3),
+                ["summary"] = summary is { } s ? JsonNode.Parse(s.GetRawText()) : null,
+            });
+            return;
+        }
+
+        if (summary is not { } sum || !sum.TryGetProperty("plan", out var plan))
+        {
+            return;
+        }
+
+        string Text(JsonElement e, string field) => e.TryGetProperty(field, out var v) && v.ValueKind != JsonValueKind.Null ? v.ToString() : "–";
+        cli.Out.WriteLine();
+        cli.Out.WriteLine(dryRun ? "Plan (nothing was changed):" : "Summary:");
+        cli.Out.WriteLine($"  target          {Text(plan, "targetServer")} ({Text(plan, "targetRegion")}, {Text(plan, "targetAvailabilityZone")}), {Text(plan, "targetIp")}");
+        cli.Out.WriteLine($"  file system     {Text(plan, "fileSystemId")} — {Text(plan, "action")}: {Text(plan, "decision")}");
+        cli.Out.WriteLine($"  data-loss window {Text(plan, "dataLossWindowSeconds")} s (last replicated {Text(plan, "lastReplicatedTimestamp")})");
+        foreach (var check in plan.TryGetProperty("preflight", out var pre) ? pre.EnumerateArray() : default)
+        {
+            cli.Out.WriteLine($"  pre-flight      {check.GetString()}");
+        }
+
+        foreach (var warning in plan.TryGetProperty("warnings", out var w) ? w.EnumerateArray() : default)
+        {
+            cli.Out.WriteLine($"  warning         {warning.GetString()}");
+        }
+
+        if (!dryRun && sum.TryGetProperty("steps", out var steps))
+        {
+            foreach (var step in steps.EnumerateArray())
+            {
+                cli.Out.WriteLine(string.Format(CultureInfo.InvariantCulture, "  {0,-15} {1} s", step.GetProperty("step").GetString(), Text(step, "seconds")));
+            }
+
+            cli.Out.WriteLine($"  RTO             {Text(sum, "recoveryTimeSeconds")} s; active server {Text(sum, "activeServer")}");
+        }
+    }
+}
