@@ -26,6 +26,9 @@
 # activate needs all eight. deactivate needs Action, MountPoint and Unit; it checks any others that are set.
 # deactivate makes no network or AWS call.
 # Test hook: EFSDR_EFS_STATE_DIR (default /var/run/efs) is where efs-utils keeps its TLS mount state files.
+# EFSDR_STATE_DIR (default /var/lib/efsdr): after a successful activate the script writes the file system id to
+# active-file-system there; deactivate removes it once the mount is gone. cluster/genw.sh compares the mounted
+# file system with it, so the EXPRESSCLUSTER monitor can tell the right file system without calling AWS.
 #
 # Exit codes:
 #    0  success (or --help)
@@ -37,11 +40,14 @@
 #   20  the mount point holds a different file system
 #   21  mount failed                               22  write probe failed (read-only replica?)
 #   23  the unit failed to start                   24  the health URL did not answer within the timeout
+#   25  the active file system could not be recorded in EFSDR_STATE_DIR
 #   30  the unit failed to stop                    31  unmount failed (busy: the holders are listed)
 set -euo pipefail
 export LC_ALL=C # regex ranges such as [a-z] are ASCII only
 
 readonly EFS_STATE_DIR="${EFSDR_EFS_STATE_DIR:-/var/run/efs}"
+readonly STATE_DIR="${EFSDR_STATE_DIR:-/var/lib/efsdr}"
+readonly ACTIVE_RECORD="$STATE_DIR/active-file-system"
 
 die() {
   local code="$1"
@@ -145,6 +151,12 @@ activate() {
     fi
     sleep 1
   done
+  # Record the file system for cluster/genw.sh: written to a temporary file, then renamed, so it is never half written.
+  local temp="$ACTIVE_RECORD.$$"
+  if ! { mkdir -p -- "$STATE_DIR" && printf '%s\n' "$fsid" >"$temp" && mv -f -- "$temp" "$ACTIVE_RECORD"; }; then
+    rm -f -- "$temp" 2>/dev/null || true
+    die 25 "could not record $fsid in $ACTIVE_RECORD ($unit is running; cluster/genw.sh needs this record)"
+  fi
   printf 'efsdr-node: activated {"fileSystemId":"%s","region":"%s","mountPoint":"%s","mount":"%s","unit":"%s","healthy":true,"healthSeconds":%d}\n' \
     "$fsid" "$SSM_Region" "$mp" "$mounted" "$unit" "$((SECONDS - started))"
 }
@@ -168,6 +180,8 @@ deactivate() {
     fi
     unmounted=unmounted
   fi
+  # Nothing is mounted any more: the record of the active file system goes (a failure here only warns).
+  rm -f -- "$ACTIVE_RECORD" || printf 'efsdr-node: could not remove %s; continuing\n' "$ACTIVE_RECORD" >&2
   printf 'efsdr-node: deactivated {"mountPoint":"%s","mount":"%s","unit":"%s","stopped":true}\n' "$mp" "$unmounted" "$unit"
 }
 

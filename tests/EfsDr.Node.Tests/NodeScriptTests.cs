@@ -209,6 +209,41 @@ public sealed class NodeScriptTests : IDisposable
         Assert.Empty(result.Stdout);
     }
 
+    [Fact]
+    public async Task Activate_Success_RecordsTheFileSystemIdForTheClusterMonitor()
+    {
+        var result = await Run(Values());
+
+        AssertExit(0, result);
+        Assert.Equal(Fs + "\n", File.ReadAllText(_sandbox.ActiveRecord));
+        Assert.Single(Directory.GetFiles(_sandbox.StateDir)); // no temporary file left behind
+    }
+
+    [Fact]
+    public async Task Activate_Fails_LeavesNoRecord()
+    {
+        _sandbox.Set("readonly");
+
+        var result = await Run(Values());
+
+        AssertExit(22, result);
+        Assert.False(File.Exists(_sandbox.ActiveRecord), "a failed activate must not record its file system");
+    }
+
+    [Fact]
+    public async Task Activate_StateDirectoryNotWritable_FailsWith25NamingTheRecord()
+    {
+        // A file where the state folder should be: mkdir -p fails even for root.
+        Directory.CreateDirectory(Path.GetDirectoryName(_sandbox.StateDir)!);
+        File.WriteAllText(_sandbox.StateDir, "not a folder");
+
+        var result = await Run(Values());
+
+        AssertExit(25, result);
+        Assert.Contains($"could not record {Fs} in {_sandbox.ActiveRecord}", result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(result.Stdout);
+    }
+
     public static TheoryData<string, string, string, int> BadValues => new()
     {
         { "activate", "Action", "", 10 },
@@ -282,6 +317,19 @@ public sealed class NodeScriptTests : IDisposable
         Assert.True(stop >= 0 && umount > stop, result.ToString());
         Assert.Empty(_sandbox.Mounts);
         Assert.Contains("\"mount\":\"unmounted\"", result.Stdout, StringComparison.Ordinal);
+        Assert.False(File.Exists(_sandbox.ActiveRecord), "deactivate must remove the record of the active file system");
+    }
+
+    [Fact]
+    public async Task Deactivate_UnmountFails_KeepsTheRecord()
+    {
+        AssertExit(0, await Run(Values()));
+        _sandbox.Set("busy");
+
+        var result = await Run(Values("deactivate"));
+
+        AssertExit(31, result);
+        Assert.Equal(Fs + "\n", File.ReadAllText(_sandbox.ActiveRecord));
     }
 
     [Fact]

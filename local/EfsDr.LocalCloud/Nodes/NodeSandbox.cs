@@ -191,7 +191,8 @@ internal sealed class NodeSandbox
     }
 
     /// <summary>Runs a command in the sandbox's environment: working folder the sandbox, <c>bin/</c> first on PATH,
-    /// EFSDR_EFS_STATE_DIR in the sandbox, no inherited SSM_* or EFSDR_* variable, plus <paramref name="environment"/>.</summary>
+    /// EFSDR_EFS_STATE_DIR and EFSDR_STATE_DIR in the sandbox, no inherited SSM_* or EFSDR_* variable, plus
+    /// <paramref name="environment"/>.</summary>
     public async Task<NodeScriptResult> RunAsync(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(arguments);
@@ -219,6 +220,7 @@ internal sealed class NodeSandbox
         var path = start.Environment.TryGetValue("PATH", out var inherited) && !string.IsNullOrEmpty(inherited) ? inherited : DefaultPath;
         start.Environment["PATH"] = BinDirectory + ":" + path;
         start.Environment["EFSDR_EFS_STATE_DIR"] = EfsStateDirectory;
+        start.Environment["EFSDR_STATE_DIR"] = Node.StateDirectory;
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

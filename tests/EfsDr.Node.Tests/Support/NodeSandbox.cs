@@ -47,6 +47,12 @@ public sealed class NodeSandbox : IDisposable
 
     public string EfsStateDir => Path.Combine(Root, "efs-state");
 
+    /// <summary>EFSDR_STATE_DIR: where the script records the active file system (never the machine's /var/lib/efsdr).</summary>
+    public string StateDir => Path.Combine(Root, "var", "lib", "efsdr");
+
+    /// <summary>The record a successful activate writes and deactivate removes.</summary>
+    public string ActiveRecord => Path.Combine(StateDir, "active-file-system");
+
     public string MountsFile => Path.Combine(Root, "state", "mounts");
 
     private string LogFile => Path.Combine(Root, "log");
@@ -83,6 +89,7 @@ public sealed class NodeSandbox : IDisposable
         start.Environment.Clear();
         start.Environment["PATH"] = Path.Combine(Root, "bin") + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
         start.Environment["EFSDR_EFS_STATE_DIR"] = EfsStateDir;
+        start.Environment["EFSDR_STATE_DIR"] = StateDir;
         foreach (var (name, value) in ssm)
         {
             start.Environment["SSM_" + name] = value;
