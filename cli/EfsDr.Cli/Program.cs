@@ -10,6 +10,7 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         var root = new RootCommand("EfsDr: disaster-recovery orchestration for EFS-backed EXPRESSCLUSTER clusters on AWS.");
+        root.Subcommands.Add(VersionCommand.Create(Console.Out));
 #if EFSDR_DRILL
         root.Subcommands.Add(DrillCommand.Create(Console.Out));
 #endif
