@@ -108,6 +108,7 @@ for v in "${variants[@]}"; do
   done
 done
 
+load_start="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)"
 echo "cli-startup: ${runs} runs of each of ${#variants[@]} variants x ${#commands[@]} commands (interleaved)" >&2
 for ((i = 1; i <= runs; i++)); do
   for c in "${commands[@]}"; do
@@ -203,7 +204,7 @@ mkdir -p "$(dirname "${result}")"
   echo "- memory: ${mem:-unknown}"
   echo "- OS: ${os:-unknown}, kernel $(uname -r)"
   echo "- dotnet --version: $(dotnet --version) (runtime Microsoft.NETCore.App ${runtime:-unknown})"
-  echo "- load average at the end (1/5/15 min): ${load:-unknown}"
+  echo "- load average (1/5/15 min) before the timed runs: ${load_start:-unknown}; at the end: ${load:-unknown}"
   echo "- commit: ${commit}${dirty}"
 } >"${result}"
 
