@@ -124,3 +124,8 @@ public sealed record HealthReport
 /// <param name="NodeDocument">EfsDr's SSM Command document.</param>
 /// <param name="CheckDocument">False to skip the document check.</param>
 public sealed record HealthCheckOptions(string NodeDocument = "EfsDr-Node", bool CheckDocument = true);
+
+/// <summary>Source-generated JSON of the health report (camelCase, nulls left out).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = false)]
+[JsonSerializable(typeof(HealthReport))]
+public sealed partial class HealthJsonContext : JsonSerializerContext;
