@@ -27,8 +27,9 @@ public static class FunctionHost
     /// <summary>The SSM Command document the node runs (set by the template).</summary>
     public const string NodeDocumentVariable = "EFSDR_NODE_DOCUMENT";
 
-    /// <summary>Every handler, by name, over the given ports.</summary>
-    public static IReadOnlyDictionary<string, LambdaHandler> Handlers(Func<string, string?> environment, FunctionPorts ports, TimeProvider time, ILogger logger)
+    /// <summary>Every handler, by name, over the given ports. <paramref name="metricsOutput"/> receives the health check's
+    /// EMF lines (the raw log stream; none are written when it is null).</summary>
+    public static IReadOnlyDictionary<string, LambdaHandler> Handlers(Func<string, string?> environment, FunctionPorts ports, TimeProvider time, ILogger logger, TextWriter? metricsOutput = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(ports);
@@ -50,16 +51,19 @@ public static class FunctionHost
             return EfsDrJson.ParseConfiguration(await ports.Parameters.GetAsync(region, parameter, cancellationToken).ConfigureAwait(false));
         };
         var document = environment(NodeDocumentVariable);
-        return new FailoverFunctions(
+        var nodeDocument = string.IsNullOrWhiteSpace(document) ? "EfsDr-Node" : document;
+        var failover = new FailoverFunctions(
             configuration,
             ports.FileSystems,
             ports.Replications,
             ports.Nodes,
             ports.Instances,
             ports.Dns,
-            string.IsNullOrWhiteSpace(document) ? "EfsDr-Node" : document,
+            nodeDocument,
             time,
             logger).Handlers();
+        var health = new HealthFunctions(configuration, ports, region ?? string.Empty, nodeDocument, time, logger, metricsOutput ?? TextWriter.Null).Handlers();
+        return failover.Concat(health).ToDictionary(h => h.Key, h => h.Value, StringComparer.Ordinal);
     }
 
     /// <summary>The handler named by <c>_HANDLER</c>, over AWS.</summary>
@@ -71,7 +75,7 @@ public static class FunctionHost
         var logger = new JsonLineLoggerProvider(output, time).CreateLogger("EfsDr.Functions");
         var adapters = new AwsAdapters(time: time, onRetry: retry => LogRetry(logger, retry.Retry, retry.ErrorCode, retry.HttpStatus, retry.Delay.TotalMilliseconds));
         var ports = new FunctionPorts(adapters.FileSystems, adapters.Replications, adapters.NodeCommands, adapters.Instances, adapters.Dns, adapters.Parameters);
-        var handlers = Handlers(environment, ports, time, logger);
+        var handlers = Handlers(environment, ports, time, logger, output);
         return name is not null && handlers.TryGetValue(name, out var handler)
             ? handler
             : throw new InvalidOperationException($"_HANDLER '{name}' is not one of: {string.Join(", ", FunctionNames.All)}.");

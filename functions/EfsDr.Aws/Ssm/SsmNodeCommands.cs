@@ -111,6 +111,29 @@ public sealed class SsmNodeCommands(SdkClientFactory clients) : INodeCommands
             cancellationToken);
     }
 
+    /// <inheritdoc />
+    /// <remarks>DescribeDocument; SSM answers InvalidDocument for a missing document (DocumentNotFound is accepted too).</remarks>
+    public async Task<bool> DocumentExistsAsync(string region, string name, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        try
+        {
+            return await SdkErrors.InvokeAsync(
+                AwsServiceInfo.Ssm,
+                "DescribeDocument",
+                async token =>
+                {
+                    var response = await _clients.Ssm(region).DescribeDocumentAsync(new DescribeDocumentRequest { Name = name }, token).ConfigureAwait(false);
+                    return response.Document is not null;
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException ex) when (ex.ErrorCode is "InvalidDocument" or "DocumentNotFound")
+        {
+            return false;
+        }
+    }
+
     /// <summary>The invocation status for SSM's wire value; <see cref="CommandStatus.Unknown"/> for a value EfsDr does not know.</summary>
     public static CommandStatus ParseStatus(string? value) => value switch
     {

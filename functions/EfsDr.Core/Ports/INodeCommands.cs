@@ -14,4 +14,7 @@ public interface INodeCommands
 
     /// <summary>The SSM agent's ping status for an instance.</summary>
     Task<PingStatus> GetPingStatusAsync(string region, string instanceId, CancellationToken cancellationToken);
+
+    /// <summary>True when the SSM document <paramref name="name"/> exists in <paramref name="region"/> (DescribeDocument).</summary>
+    Task<bool> DocumentExistsAsync(string region, string name, CancellationToken cancellationToken);
 }

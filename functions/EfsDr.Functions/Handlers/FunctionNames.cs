@@ -30,6 +30,12 @@ public static class FunctionNames
     /// <summary>Build the run summary.</summary>
     public const string SummarizeRun = "summarize-run";
 
+    /// <summary>The scheduled health check (not part of the failover workflow).</summary>
+    public const string HealthCheck = "health-check";
+
+    /// <summary>The failover workflow's functions (each is a Task of the failover ASL).</summary>
+    public static IReadOnlyList<string> Failover { get; } = [Plan, LowerDnsTtl, PromoteReplica, CheckPromotion, ActivateNode, CheckNodeCommand, SwitchDns, CheckDns, SummarizeRun];
+
     /// <summary>Every name.</summary>
-    public static IReadOnlyList<string> All { get; } = [Plan, LowerDnsTtl, PromoteReplica, CheckPromotion, ActivateNode, CheckNodeCommand, SwitchDns, CheckDns, SummarizeRun];
+    public static IReadOnlyList<string> All { get; } = [.. Failover, HealthCheck];
 }

@@ -398,6 +398,11 @@ public sealed partial class EfsEmulator
             destination["LastReplicatedTimestamp"] = Epoch(last);
         }
 
+        if (r.StatusMessage is { } message)
+        {
+            destination["StatusMessage"] = message;
+        }
+
         destination["OwnerId"] = AccountId;
         return new JsonObject
         {

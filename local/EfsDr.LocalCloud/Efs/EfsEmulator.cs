@@ -111,6 +111,23 @@ public sealed partial class EfsEmulator : IServiceEmulator, IAsyncDisposable
     public string CreateReplica(string sourceRegion, string sourceFileSystemId, string destinationRegion, string? destinationAvailabilityZone = null) =>
         Seeding(() => AddReplication(Find(sourceRegion, sourceFileSystemId), destinationRegion, null, destinationAvailabilityZone).Destination.FileSystemId);
 
+    /// <summary>Seeds the status of the replication <paramref name="fileSystemId"/> takes part in (PAUSED with a message, ERROR …)
+    /// and optionally its LastReplicatedTimestamp; copies stop until it is seeded ENABLED without a timestamp again.</summary>
+    public void SetReplicationStatus(string region, string fileSystemId, string status, string? message = null, DateTimeOffset? lastReplicated = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(status);
+        Seeding(() =>
+        {
+            var r = _replications.FirstOrDefault(r => r.Involves(region, fileSystemId))
+                ?? throw new EfsError(404, "ReplicationNotFound", $"{fileSystemId} takes part in no replication in {region}.");
+            r.Status = status;
+            r.StatusMessage = message;
+            r.LastReplicated = lastReplicated ?? r.LastReplicated;
+            r.CopiesHeld = lastReplicated is not null || status is not ("ENABLED" or "ENABLING");
+            return 0;
+        });
+    }
+
     /// <summary>Every file system of a region.</summary>
     public IReadOnlyList<FileSystemSnapshot> FileSystems(string region)
     {
@@ -356,7 +373,7 @@ public sealed partial class EfsEmulator : IServiceEmulator, IAsyncDisposable
 
             lock (_gate)
             {
-                if (copied && replication.BothActive && _replications.Contains(replication))
+                if (copied && replication.BothActive && !replication.CopiesHeld && _replications.Contains(replication))
                 {
                     replication.Status = "ENABLED";
                     replication.LastReplicated = at;
@@ -368,7 +385,7 @@ public sealed partial class EfsEmulator : IServiceEmulator, IAsyncDisposable
 
     private bool CopyDue(ReplicationState r, DateTimeOffset now)
     {
-        if (!r.BothActive || Unreachable(r.Source.Region) || Unreachable(r.Destination.Region))
+        if (!r.BothActive || r.CopiesHeld || Unreachable(r.Source.Region) || Unreachable(r.Destination.Region))
         {
             return false;
         }

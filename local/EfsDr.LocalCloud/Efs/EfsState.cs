@@ -108,8 +108,14 @@ internal sealed class ReplicationState
 
     public required DateTimeOffset CreationTime { get; init; }
 
-    /// <summary>ENABLING or ENABLED (DELETING is per side).</summary>
+    /// <summary>ENABLING or ENABLED (DELETING is per side); PAUSED, PAUSING or ERROR only when seeded.</summary>
     public string Status { get; set; } = "ENABLING";
+
+    /// <summary>The destination's StatusMessage, when seeded.</summary>
+    public string? StatusMessage { get; set; }
+
+    /// <summary>True while seeding holds copies back (a seeded status or LastReplicatedTimestamp).</summary>
+    public bool CopiesHeld { get; set; }
 
     public DateTimeOffset? LastReplicated { get; set; }
 

@@ -14,7 +14,7 @@ public sealed record CommandSnapshot(string CommandId, string InstanceId, string
 
 /// <summary>
 /// SSM (JSON 1.1): SendCommand running EfsDr's node script on simulated nodes, GetCommandInvocation,
-/// DescribeInstanceInformation, GetParameter/PutParameter.
+/// DescribeInstanceInformation, DescribeDocument, GetParameter/PutParameter.
 /// </summary>
 /// <remarks>
 /// <para><b>Documents.</b> Whatever DocumentName a SendCommand names, the local cloud runs EfsDr's node script
@@ -239,6 +239,7 @@ public sealed partial class SsmEmulator : IServiceEmulator, IAsyncDisposable
             "SendCommand" => OnSendCommand(call.Region, body),
             "GetCommandInvocation" => OnGetCommandInvocation(call.Region, body),
             "DescribeInstanceInformation" => OnDescribeInstanceInformation(call.Region, body),
+            "DescribeDocument" => OnDescribeDocument(body),
             "GetParameter" => OnGetParameter(call.Region, body),
             "PutParameter" => OnPutParameter(call.Region, body),
             null => Error("MissingAction", "X-Amz-Target is missing"),
@@ -714,6 +715,28 @@ public sealed partial class SsmEmulator : IServiceEmulator, IAsyncDisposable
     private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
+
+    /// <summary>The Command documents DescribeDocument knows, in every region (template.yaml's NodeDocument by default).</summary>
+    public ISet<string> DocumentNames { get; } = new HashSet<string>(StringComparer.Ordinal) { "EfsDr-Node" };
+
+    private AwsAnswer OnDescribeDocument(JsonElement body)
+    {
+        var name = Text(body, "Name");
+        if (string.IsNullOrEmpty(name))
+        {
+            return Error("ValidationException", "Name is required.");
+        }
+
+        bool known;
+        lock (_gate)
+        {
+            known = DocumentNames.Contains(name);
+        }
+
+        return known
+            ? Ok(new JsonObject { ["Document"] = new JsonObject { ["Name"] = name, ["DocumentType"] = "Command", ["SchemaVersion"] = "2.2", ["Status"] = "Active", ["DocumentVersion"] = "1", ["LatestVersion"] = "1", ["DefaultVersion"] = "1" } })
+            : Error("InvalidDocument", "The specified document does not exist.");
+    }
 
     private static AwsAnswer Ok(JsonObject answer) => AwsAnswer.Json(answer.ToJsonString(), 200, "application/x-amz-json-1.1");
 

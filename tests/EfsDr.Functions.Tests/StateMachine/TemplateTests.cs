@@ -105,6 +105,95 @@ public sealed partial class TemplateTests
         Assert.True(code == 0, output);
     }
 
+    [Theory]
+    [InlineData("ReplicationLagAlarm", "ReplicationLagSeconds", "GreaterThanThreshold")]
+    [InlineData("ReplicationHealthyAlarm", "ReplicationHealthy", "LessThanThreshold")]
+    [InlineData("DrReadyAlarm", "DrReady", "LessThanThreshold")]
+    public void HealthAlarms_WatchTheEmittedMetric_AndTreatMissingDataAsBreaching(string alarm, string metric, string comparison)
+    {
+        var block = Resource(alarm);
+
+        Assert.Contains("Type: AWS::CloudWatch::Alarm", block, StringComparison.Ordinal);
+        Assert.Contains($"Namespace: {EfsDr.Functions.Observability.HealthMetrics.Namespace}\n", block, StringComparison.Ordinal);
+        Assert.Contains($"MetricName: {metric}\n", block, StringComparison.Ordinal);
+        Assert.Contains($"ComparisonOperator: {comparison}\n", block, StringComparison.Ordinal);
+        Assert.Contains("TreatMissingData: breaching\n", block, StringComparison.Ordinal);
+        Assert.Contains("Name: FileSystemName\n", block, StringComparison.Ordinal);
+        Assert.Contains("Name: Region\n", block, StringComparison.Ordinal);
+        Assert.Contains("AlarmActions: [!Ref HealthAlarmTopic]", block, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReplicationLagAlarm_FiresAboveTheRpoForTwoPeriods()
+    {
+        var block = Resource("ReplicationLagAlarm");
+
+        Assert.Contains("Threshold: !Ref RpoSeconds\n", block, StringComparison.Ordinal);
+        Assert.Contains("EvaluationPeriods: 2\n", block, StringComparison.Ordinal);
+        Assert.Contains("DatapointsToAlarm: 2\n", block, StringComparison.Ordinal);
+        Assert.Contains("Default: 900\n", Parameter("RpoSeconds"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HealthCheckSchedule_InvokesTheFunctionEveryFiveMinutesByDefault()
+    {
+        var schedule = Resource("HealthCheckSchedule");
+
+        Assert.Contains("Type: AWS::Scheduler::Schedule", schedule, StringComparison.Ordinal);
+        Assert.Contains("ScheduleExpression: !Ref HealthCheckRate\n", schedule, StringComparison.Ordinal);
+        Assert.Contains("Default: rate(5 minutes)\n", Parameter("HealthCheckRate"), StringComparison.Ordinal);
+        Assert.Contains("Arn: !GetAtt HealthCheckFunction.Arn", schedule, StringComparison.Ordinal);
+        Assert.Contains("RoleArn: !GetAtt HealthCheckScheduleRole.Arn", schedule, StringComparison.Ordinal);
+        var role = Resource("HealthCheckScheduleRole");
+        Assert.Contains("Service: scheduler.amazonaws.com", role, StringComparison.Ordinal);
+        Assert.Matches(@"Action: lambda:InvokeFunction\s+Resource: !GetAtt HealthCheckFunction\.Arn", role);
+    }
+
+    [Fact]
+    public void HealthCheckFunction_IsReadOnly()
+    {
+        var block = Resource("HealthCheckFunction");
+        var actions = Regex.Matches(block, @"(?:- |Action: )([a-z0-9]+:[A-Za-z*]+)").Select(m => m.Groups[1].Value).ToList();
+
+        Assert.Contains("Handler: health-check\n", block, StringComparison.Ordinal);
+        Assert.Contains("ssm:DescribeDocument", actions);
+        Assert.Contains("route53:ListResourceRecordSets", actions);
+        Assert.All(actions, a => Assert.Matches(@":(Describe|Get|List)[A-Za-z]*$", a));
+    }
+
+    [Fact]
+    public void HealthAlarmSubscription_ExistsOnlyWithAnEmail()
+    {
+        Assert.Contains("Condition: HasAlarmEmail\n", Resource("HealthAlarmSubscription"), StringComparison.Ordinal);
+        Assert.Contains("HasAlarmEmail: !Not [!Equals [!Ref AlarmEmail, \"\"]]", Template, StringComparison.Ordinal);
+        Assert.Contains("Default: \"\"\n", Parameter("AlarmEmail"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HealthDashboard_ShowsEveryHealthMetric()
+    {
+        var block = Resource("HealthDashboard");
+
+        Assert.Contains("Type: AWS::CloudWatch::Dashboard", block, StringComparison.Ordinal);
+        Assert.All(
+            [EfsDr.Functions.Observability.HealthMetrics.ReplicationLagSeconds, EfsDr.Functions.Observability.HealthMetrics.ReplicationHealthy, EfsDr.Functions.Observability.HealthMetrics.DrReady, EfsDr.Functions.Observability.HealthMetrics.FindingCount],
+            m => Assert.Contains($"\"{m}\"", block, StringComparison.Ordinal));
+    }
+
+    /// <summary>The text of one resource, from its name line to the next line indented by two spaces.</summary>
+    private static string Resource(string name) => Block(Template[Template.IndexOf("\nResources:\n", StringComparison.Ordinal)..], name);
+
+    private static string Parameter(string name) => Block(Template[..Template.IndexOf("\nResources:\n", StringComparison.Ordinal)], name);
+
+    private static string Block(string text, string name)
+    {
+        var start = text.IndexOf($"\n  {name}:\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"{name} is not in template.yaml");
+        var rest = text[(start + 1)..];
+        var end = Regex.Match(rest[1..], @"\n  [A-Za-z]");
+        return end.Success ? rest[..(end.Index + 1)] : rest;
+    }
+
     private static string DocumentPattern(string parameter)
     {
         var document = Template[Template.IndexOf("NodeDocument:", StringComparison.Ordinal)..];

@@ -177,6 +177,15 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
         return Task.FromResult(queue.Count > 1 ? queue.Dequeue()() : queue.Peek()());
     }
 
+    /// <summary>The SSM documents that exist, as region:name.</summary>
+    public HashSet<string> Documents { get; } = new(StringComparer.Ordinal) { "us-east-1:EfsDr-Node", "us-west-2:EfsDr-Node" };
+
+    public Task<bool> DocumentExistsAsync(string region, string name, CancellationToken cancellationToken)
+    {
+        Reach(region);
+        return Task.FromResult(Documents.Contains(region + ":" + name));
+    }
+
     public Task<PingStatus> GetPingStatusAsync(string region, string instanceId, CancellationToken cancellationToken) =>
         Task.FromResult(Ping.TryGetValue(instanceId, out var ping) ? ping : PingStatus.NotRegistered);
 

@@ -1,0 +1,89 @@
+using EfsDr.Cli.Drill;
+using EfsDr.Core.Health;
+
+namespace EfsDr.Cli.Tests.EndToEnd;
+
+/// <summary>The health check over the real adapters against the local cloud.</summary>
+[Trait("Category", "EndToEnd")]
+public sealed class HealthEndToEndTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private static Task<HealthReport> CheckAsync(LocalWorld world)
+    {
+        var a = world.Adapters;
+        return new HealthChecker(world.World.Topology.Configuration, a.FileSystems, a.Replications, a.NodeCommands, a.Instances, a.Dns, world.Cloud.Context.Clock.Time, new HealthCheckOptions(LocalTopology.NodeDocument))
+            .CheckAsync(Token);
+    }
+
+    private static string Describe(HealthReport report) => string.Join('\n', report.Findings.Select(f => $"{f.Severity} {f.Id}: {f.Message}"));
+
+    [Fact]
+    public async Task Check_SeededWorld_IsReady_ThenLagAboveRpoIsCritical()
+    {
+        await using var world = await LocalWorld.StartAsync(600, Token);
+        var topology = world.World.Topology;
+
+        var healthy = await CheckAsync(world);
+
+        Assert.True(healthy.DrReady, Describe(healthy));
+        Assert.Equal("ENABLED", healthy.ReplicationStatus);
+        Assert.Equal(topology.PrimaryFileSystemId, healthy.PrimaryFileSystemId);
+        Assert.Equal(topology.ReplicaFileSystemId, healthy.ReplicaFileSystemId);
+
+        var last = world.Cloud.Context.Clock.Now.AddSeconds(-(topology.Configuration.RpoSeconds + 100));
+        world.Cloud.Context.Efs.SetReplicationStatus("us-west-2", topology.ReplicaFileSystemId, "ENABLED", lastReplicated: last);
+        var behind = await CheckAsync(world);
+
+        Assert.Contains(behind.Findings, f => f.Id == HealthFindingIds.ReplicationLag && f.Severity == FindingSeverity.Critical);
+        Assert.True(behind.ReplicationLagSeconds > topology.Configuration.RpoSeconds);
+        Assert.False(behind.ReplicationHealthy);
+        Assert.False(behind.DrReady);
+    }
+
+    [Fact]
+    public async Task Check_ReplicationPaused_ReportsCriticalWithTheStatusMessage()
+    {
+        await using var world = await LocalWorld.StartAsync(600, Token);
+        world.Cloud.Context.Efs.SetReplicationStatus("us-east-1", world.World.Topology.PrimaryFileSystemId, "PAUSED", "Replication paused: the destination Region was opted out.");
+
+        var report = await CheckAsync(world);
+
+        Assert.Equal("PAUSED", report.ReplicationStatus);
+        var finding = Assert.Single(report.Findings, f => f.Id == HealthFindingIds.ReplicationStatus);
+        Assert.Equal(FindingSeverity.Critical, finding.Severity);
+        Assert.Contains("opted out", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_DrNodeOffline_ReportsCritical()
+    {
+        await using var world = await LocalWorld.StartAsync(600, Token);
+        world.Cloud.Faults.SetNodeOffline(world.World.Topology.Server("server3").InstanceId, offline: true);
+
+        var report = await CheckAsync(world);
+
+        var finding = Assert.Single(report.Findings, f => f.Id == HealthFindingIds.NodeOffline);
+        Assert.Equal(FindingSeverity.Critical, finding.Severity);
+        Assert.Contains("server3", finding.Message, StringComparison.Ordinal);
+        Assert.False(report.DrReady);
+    }
+
+    [Fact]
+    public async Task Check_AfterCrossRegionFailover_ReportsTheStaleExPrimary()
+    {
+        await using var world = await LocalWorld.StartAsync(600, Token);
+        var topology = world.World.Topology;
+        var run = await world.World.FailoverAsync("to server3", "server3", null, world.Runs, Token);
+        Assert.True(run.Succeeded, world.Transcript());
+
+        var report = await CheckAsync(world);
+
+        Assert.Equal(topology.ReplicaFileSystemId, report.PrimaryFileSystemId);
+        var stale = Assert.Single(report.Findings, f => f.Id == HealthFindingIds.StalePrimary);
+        Assert.Contains(topology.PrimaryFileSystemId, stale.Message, StringComparison.Ordinal);
+        Assert.Equal("NONE", report.ReplicationStatus);
+        Assert.Contains(report.Findings, f => f.Id == HealthFindingIds.DnsActive && f.Message.Contains("server3", StringComparison.Ordinal));
+        Assert.False(report.DrReady);
+    }
+}
