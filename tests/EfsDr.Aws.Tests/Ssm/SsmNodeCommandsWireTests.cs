@@ -402,4 +402,29 @@ public sealed class SsmNodeCommandsWireTests : IDisposable
         Assert.Equal("https://ssm.eu-central-1.amazonaws.com/", request.Uri.AbsoluteUri);
         Assert.Contains("/eu-central-1/ssm/aws4_request", request.Header("Authorization"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task DocumentExistsAsync_DocumentPresent_SendsNameAndReturnsTrue()
+    {
+        RespondJson("DescribeDocument", """{"Document":{"Name":"EfsDr-Node","DocumentType":"Command","SchemaVersion":"2.2","Status":"Active"}}""");
+
+        var exists = await _commands.DocumentExistsAsync(Region, "EfsDr-Node", Token);
+
+        Assert.True(exists);
+        var request = Assert.Single(_handler.Requests);
+        Model.AssertRequest("DescribeDocument", request);
+        Assert.Equal("EfsDr-Node", Body(request).GetProperty("Name").GetString());
+    }
+
+    [Fact]
+    public async Task DocumentExistsAsync_InvalidDocument_ReturnsFalseWithoutRetrying()
+    {
+        Assert.Contains("InvalidDocument", Model.Errors("DescribeDocument"));
+        RespondError(HttpStatusCode.BadRequest, "InvalidDocument", "The specified document does not exist.");
+
+        var exists = await _commands.DocumentExistsAsync(Region, "EfsDr-Node", Token);
+
+        Assert.False(exists);
+        Assert.Single(_handler.Requests);
+    }
 }

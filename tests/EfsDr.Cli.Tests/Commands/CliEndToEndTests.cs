@@ -151,4 +151,19 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         Assert.Contains("unreachable", output.ToString(), StringComparison.Ordinal);
         Assert.Equal(ExitCodes.AwsUnreachable, fail);
     }
+
+    [Fact]
+    public async Task Health_HealthyThenDrNodeOffline_ExitsZeroThenSixWithTheFinding()
+    {
+        var healthy = await Efsdr("health", "--output", "json");
+        _world.Cloud.Faults.SetNodeOffline(_world.World.Topology.Server("server3").InstanceId, offline: true);
+        var offline = await Efsdr("health");
+
+        Assert.True(healthy.Exit == ExitCodes.Ok, healthy.Out + healthy.Err);
+        using var json = JsonDocument.Parse(healthy.Out);
+        Assert.True(json.RootElement.GetProperty("drReady").GetBoolean());
+        Assert.Equal(ExitCodes.CriticalFinding, offline.Exit);
+        Assert.Contains("node-offline", offline.Out, StringComparison.Ordinal);
+        Assert.Contains("CRITICAL", offline.Out, StringComparison.Ordinal);
+    }
 }
