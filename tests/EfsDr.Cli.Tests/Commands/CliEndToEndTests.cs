@@ -166,4 +166,39 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         Assert.Contains("node-offline", offline.Out, StringComparison.Ordinal);
         Assert.Contains("CRITICAL", offline.Out, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Failover_InterruptedWhileWaiting_StopsWaitingButNotTheExecution()
+    {
+        await _world.World.DeactivateAsync("server1", Token);
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        using var output = new InterruptingWriter("started ", interrupt);
+        using var error = new StringWriter();
+
+        // Ctrl-C arrives as cancellation of the invocation once the execution has started.
+        var exit = await Program.BuildRoot(output, error)
+            .Parse(["failover", "--to", "server3", "--wait", "--endpoint-url", _world.Cloud.Endpoint.ToString(), "--config", _config])
+            .InvokeAsync(cancellationToken: interrupt.Token);
+
+        Assert.Equal(ExitCodes.Interrupted, exit);
+        Assert.Contains("nothing was stopped in AWS", error.ToString(), StringComparison.Ordinal);
+        var machine = _world.World.Topology.StateMachineFor("server3");
+        var running = await FailoverCommand.FindRunningAsync(_world.Adapters.Executions, machine, "server3", Token);
+        Assert.NotNull(running);
+        var finished = await new EfsDr.Cli.Runs.FailoverDriver(_world.Adapters.Executions).FollowAsync(running.ExecutionArn, "after Ctrl-C", "server3", _ => { }, TimeSpan.FromMinutes(2), Token);
+        Assert.True(finished.Succeeded, finished.Reason);
+    }
+
+    /// <summary>A writer that cancels when a line containing <paramref name="trigger"/> is written (a user pressing Ctrl-C then).</summary>
+    private sealed class InterruptingWriter(string trigger, CancellationTokenSource interrupt) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value is not null && value.Contains(trigger, StringComparison.Ordinal))
+            {
+                interrupt.Cancel();
+            }
+        }
+    }
 }
