@@ -79,15 +79,7 @@ public static class RunsCommand
 
             var arn = await FindAsync(cli, parse.GetValue(run)!, token).ConfigureAwait(false);
             var execution = await cli.Aws.Executions.DescribeAsync(arn, token).ConfigureAwait(false);
-            var history = new List<HistoryEvent>();
-            string? next = null;
-            do
-            {
-                var page = await cli.Aws.Executions.GetHistoryPageAsync(arn, next, token).ConfigureAwait(false);
-                history.AddRange(page.Items);
-                next = page.NextToken;
-            }
-            while (next is not null);
+            var history = await FailoverDriver.HistoryAsync(cli.Aws.Executions, arn, token).ConfigureAwait(false);
 
             JsonElement? summary = execution.Status == ExecutionStatus.Succeeded && !string.IsNullOrEmpty(execution.Output) ? JsonDocument.Parse(execution.Output).RootElement.Clone() : null;
             var target = summary is { } s && s.TryGetProperty("activeServer", out var a) ? a.GetString() ?? "?" : "?";

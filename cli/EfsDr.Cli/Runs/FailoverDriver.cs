@@ -173,8 +173,13 @@ public sealed class FailoverDriver(IExecutions executions)
         }
     }
 
-    private async Task<List<HistoryEvent>> HistoryAsync(string executionArn, CancellationToken cancellationToken)
+    private Task<List<HistoryEvent>> HistoryAsync(string executionArn, CancellationToken cancellationToken) =>
+        HistoryAsync(executions, executionArn, cancellationToken);
+
+    /// <summary>An execution's whole history, every page, oldest first.</summary>
+    public static async Task<List<HistoryEvent>> HistoryAsync(IExecutions executions, string executionArn, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(executions);
         var all = new List<HistoryEvent>();
         string? token = null;
         do

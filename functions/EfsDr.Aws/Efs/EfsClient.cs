@@ -171,7 +171,7 @@ public sealed class EfsClient : IFileSystems, IReplications
         ArgumentException.ThrowIfNullOrEmpty(sourceFileSystemId);
         var request = new AwsRequest(HttpMethod.Delete, $"{Version}/file-systems/{AwsRequest.Segment(sourceFileSystemId)}/replication-configuration")
         {
-            Query = [new("deletionMode", mode == DeletionMode.LocalConfigurationOnly ? "LOCAL_CONFIGURATION_ONLY" : "ALL_CONFIGURATIONS")],
+            Query = [new("deletionMode", mode.WireName())],
             Operation = "DeleteReplicationConfiguration",
         };
         await SendAsync(region, request, cancellationToken).ConfigureAwait(false);

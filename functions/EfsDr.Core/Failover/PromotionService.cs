@@ -33,7 +33,7 @@ public sealed class PromotionService(IFileSystems fileSystems, IReplications rep
         if (plan.ReplicationStatus is "DELETING" or "gone")
         {
             // A delete is already under way (or done) from an earlier run: asking again would only fail.
-            return new PromotionState { StartedAt = state.Promotion?.StartedAt ?? now, DeletionMode = mode == DeletionMode.LocalConfigurationOnly ? "LOCAL_CONFIGURATION_ONLY" : "ALL_CONFIGURATIONS", LastStatus = plan.ReplicationStatus };
+            return new PromotionState { StartedAt = state.Promotion?.StartedAt ?? now, DeletionMode = mode.WireName(), LastStatus = plan.ReplicationStatus };
         }
 
         try
@@ -62,7 +62,7 @@ public sealed class PromotionService(IFileSystems fileSystems, IReplications rep
         return new PromotionState
         {
             StartedAt = state.Promotion?.StartedAt ?? now,
-            DeletionMode = mode == DeletionMode.LocalConfigurationOnly ? "LOCAL_CONFIGURATION_ONLY" : "ALL_CONFIGURATIONS",
+            DeletionMode = mode.WireName(),
             FallbackReason = fallback,
             LastStatus = status,
         };

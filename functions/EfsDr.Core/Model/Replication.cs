@@ -54,6 +54,14 @@ public enum DeletionMode
     LocalConfigurationOnly,
 }
 
+/// <summary>The wire names of <see cref="DeletionMode"/> (EFS <c>deletionMode</c> values, also kept in the promotion state).</summary>
+public static class DeletionModes
+{
+    /// <summary>ALL_CONFIGURATIONS or LOCAL_CONFIGURATION_ONLY.</summary>
+    public static string WireName(this DeletionMode mode) =>
+        mode == DeletionMode.LocalConfigurationOnly ? "LOCAL_CONFIGURATION_ONLY" : "ALL_CONFIGURATIONS";
+}
+
 /// <summary>Where to replicate to: a new file system (no id) or an existing one.</summary>
 public sealed record ReplicationTarget(
     string Region,
