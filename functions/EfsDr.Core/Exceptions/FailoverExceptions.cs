@@ -47,3 +47,8 @@ public sealed class FileSystemUnavailableException(string message)
 /// <summary>The replica has never completed a sync, so promoting it would expose an incomplete copy.</summary>
 public sealed class ReplicaNotSyncedException(string message)
     : EfsDrException(message);
+
+/// <summary>A region could not be read, so a copy there with a higher epoch cannot be ruled out; the target is not a replica, so
+/// the run is refused unless the operator accepts the risk (input <c>acceptUnverifiedEpochs</c>). Nothing was changed.</summary>
+public sealed class EpochsUnverifiedException(string message)
+    : EfsDrException(message);

@@ -40,6 +40,40 @@ public sealed class DnsSwitchService(IDnsRecords dns, TimeProvider time)
         }
     }
 
+    /// <summary>Best effort after a failed run: puts back the normal TTL that <see cref="LowerTtlAsync"/> lowered, on whatever
+    /// value the record holds now. Returns what was done, for the failure's Cause; null when this run lowered nothing.
+    /// Never throws, except on cancellation.</summary>
+    public async Task<string?> RestoreTtlAsync(FailoverState state, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Ttl is not { Lowered: true })
+        {
+            return null;
+        }
+
+        var settings = state.Plan.Dns;
+        try
+        {
+            var record = await dns.GetRecordAsync(settings.HostedZoneId, settings.RecordName, "A", cancellationToken).ConfigureAwait(false);
+            if (record is null || record.Values.Count != 1)
+            {
+                return $"TTL not restored: the record {(record is null ? "is gone" : "has several values")}";
+            }
+
+            if (record.Ttl == settings.Ttl)
+            {
+                return $"TTL is back at {settings.Ttl} s";
+            }
+
+            await dns.UpsertARecordAsync(settings.HostedZoneId, settings.RecordName, record.Values[0], settings.Ttl, $"EfsDr {state.Plan.RunId}: restore TTL after a failed run", cancellationToken).ConfigureAwait(false);
+            return $"TTL restored to {settings.Ttl} s";
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return $"TTL NOT restored ({ex.GetType().Name}): set {settings.RecordName}'s TTL back to {settings.Ttl} s by hand";
+        }
+    }
+
     /// <summary>UPSERTs the record to the target's IP with the normal TTL, or skips when it already points there.</summary>
     public async Task<DnsState> SwitchAsync(FailoverState state, CancellationToken cancellationToken)
     {

@@ -20,14 +20,38 @@ public sealed class FailoverPlanner(
 {
     /// <summary>Makes the plan for <paramref name="request"/>; <paramref name="runId"/> is the execution name.</summary>
     /// <exception cref="InvalidInputException">A field of the request is wrong.</exception>
-    public async Task<FailoverPlan> PlanAsync(FailoverRequest request, string runId, CancellationToken cancellationToken)
+    /// <exception cref="StaleFileSystemException">Another copy has a higher epoch, or the candidate is the source of a
+    /// replication whose destination is gone, promoted or orphaned, or the candidate is read-only.</exception>
+    /// <exception cref="EpochsUnverifiedException">A region could not be read and the candidate is not a replica.</exception>
+    public async Task<FailoverPlan> PlanAsync(FailoverRequest request, string runId, CancellationToken cancellationToken) =>
+        await PlanAsync(request, runId, string.Empty, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Makes the plan; <paramref name="executionArn"/> is the execution that will own the run lock.</summary>
+    public async Task<FailoverPlan> PlanAsync(FailoverRequest request, string runId, string executionArn, CancellationToken cancellationToken)
     {
         var server = Validate(request);
-        var region = server.Region;
-        var name = configuration.FileSystem.Name;
-        var now = time.GetUtcNow();
+        var fs = await FindCandidateAsync(server.Region, cancellationToken).ConfigureAwait(false);
         var warnings = new List<string>();
+        var survey = await SurveyAsync(fs, request, cancellationToken).ConfigureAwait(false);
+        var plan = BasePlan(request, runId, executionArn, server, fs, survey);
+        plan = survey.Replication is { } config && string.Equals(config.Destination.FileSystemId, fs.FileSystemId, StringComparison.Ordinal)
+            ? PlanPromotion(plan, fs, config, survey, request, warnings)
+            : PlanWritable(plan, fs, survey, request, warnings);
 
+        warnings.AddRange(survey.Unreadable.Select(u => $"{u}; epochs there were not compared"));
+        var preflight = await PreflightAsync(plan, request.DryRun, cancellationToken).ConfigureAwait(false);
+        return plan with
+        {
+            TargetAvailabilityZone = preflight.Zone,
+            Preflight = preflight.Results,
+            Warnings = warnings,
+            UnreadableRegions = survey.Unreadable,
+        };
+    }
+
+    private async Task<FileSystem> FindCandidateAsync(string region, CancellationToken cancellationToken)
+    {
+        var name = configuration.FileSystem.Name;
         var candidates = await fileSystems.FindByNameAsync(region, name, cancellationToken).ConfigureAwait(false);
         var fs = candidates.Count switch
         {
@@ -35,105 +59,179 @@ public sealed class FailoverPlanner(
             1 => candidates[0],
             _ => throw new AmbiguousFileSystemNameException(name, region, candidates.Select(c => c.FileSystemId)),
         };
-        if (!fs.IsAvailable)
-        {
-            throw new FileSystemUnavailableException($"File system {fs.FileSystemId} ('{name}') in {region} is '{fs.LifeCycleState}', not available.");
-        }
-
-        var others = await OtherRegionsAsync(region, name, warnings, cancellationToken).ConfigureAwait(false);
-        var highestEpoch = others.Select(o => EfsDrTags.EpochOf(o.Tags)).Append(EfsDrTags.EpochOf(fs.Tags)).Max();
-
-        var replication = await ReplicationOfAsync(region, fs.FileSystemId, cancellationToken).ConfigureAwait(false);
-        var plan = new FailoverPlan
-        {
-            RunId = runId,
-            PlannedAt = now,
-            TargetServer = server.Name,
-            TargetRegion = region,
-            TargetInstanceId = server.InstanceId,
-            TargetIp = server.PrivateIp,
-            FileSystemId = fs.FileSystemId,
-            FileSystemName = name,
-            DryRun = request.DryRun,
-            Reason = request.Reason,
-            NextEpoch = highestEpoch + 1,
-            MountPoint = configuration.FileSystem.MountPoint,
-            MountMethod = configuration.FileSystem.MountMethod,
-            Unit = configuration.Application.Unit,
-            HealthUrl = configuration.Application.HealthUrl,
-            Dns = configuration.Dns,
-            Waits = configuration.Poll,
-            Budgets = configuration.Budgets,
-        };
-
-        if (replication is { } config && string.Equals(config.Destination.FileSystemId, fs.FileSystemId, StringComparison.Ordinal))
-        {
-            var destination = config.Destination;
-            if (destination.LastReplicatedTimestamp is null)
-            {
-                throw new ReplicaNotSyncedException($"File system {fs.FileSystemId} in {region} is a replica of {config.SourceFileSystemId} ({config.SourceFileSystemRegion}) that has never completed a sync (status {destination.Status}); promoting it would expose an incomplete copy.");
-            }
-
-            if (destination.Status is ReplicationStatus.Error or ReplicationStatus.Paused or ReplicationStatus.Pausing)
-            {
-                warnings.Add($"replication is {destination.Status.ToString().ToUpperInvariant()}: {destination.StatusMessage ?? "no status message"}");
-            }
-
-            var crossRegion = !string.Equals(config.SourceFileSystemRegion, region, StringComparison.Ordinal);
-            plan = plan with
-            {
-                Action = PlanAction.Promote,
-                Decision = $"{fs.FileSystemId} is a replica of {config.SourceFileSystemId} in {config.SourceFileSystemRegion} (status {destination.Status.ToString().ToUpperInvariant()}): delete the replication to make it writable",
-                SourceFileSystemId = config.SourceFileSystemId,
-                SourceRegion = config.SourceFileSystemRegion,
-                ReplicationStatus = destination.Status.ToString().ToUpperInvariant(),
-                LocalConfigurationOnly = request.SourceRegionUnavailable && crossRegion,
-                LastReplicatedTimestamp = destination.LastReplicatedTimestamp,
-                DataLossWindowSeconds = Math.Max(0, (now - destination.LastReplicatedTimestamp.Value).TotalSeconds),
-            };
-            if (request.SourceRegionUnavailable && !crossRegion)
-            {
-                warnings.Add("sourceRegionUnavailable ignored: the source is in the same region, where LOCAL_CONFIGURATION_ONLY is not allowed");
-            }
-        }
-        else if (replication is { } source)
-        {
-            plan = plan with
-            {
-                Action = PlanAction.None,
-                Decision = $"{fs.FileSystemId} is the replication source (to {source.Destination.FileSystemId} in {source.Destination.Region}); it stays writable and replication stays {source.Destination.Status.ToString().ToUpperInvariant()}",
-                DataLossWindowSeconds = 0,
-            };
-        }
-        else if (fs.Tags.TryGetValue(EfsDrTags.Role, out var role) && role == EfsDrTags.Promoting && fs.Tags.TryGetValue(EfsDrTags.PromotedFrom, out var from))
-        {
-            // An earlier run deleted the replication and stopped before CheckPromotion tagged the result: finish it.
-            CheckNotStale(fs, others);
-            plan = plan with
-            {
-                Action = PlanAction.Promote,
-                Decision = $"{fs.FileSystemId} was being promoted (from {from}) by run {fs.Tags.GetValueOrDefault(EfsDrTags.Run, "?")}, which stopped after the delete: finish the promotion",
-                SourceFileSystemId = from,
-                SourceRegion = configuration.Regions.FirstOrDefault(r => !string.Equals(r, region, StringComparison.Ordinal)) ?? region,
-                ReplicationStatus = "gone",
-                NextEpoch = Math.Max(EfsDrTags.EpochOf(fs.Tags), 1),
-                DataLossWindowSeconds = null,
-            };
-            warnings.Add("the data-loss window of the interrupted promotion is unknown now; see the first run's plan");
-        }
-        else
-        {
-            plan = plan with
-            {
-                Action = PlanAction.None,
-                Decision = AcceptStandalone(fs, others, warnings),
-                DataLossWindowSeconds = 0,
-            };
-        }
-
-        var preflight = await PreflightAsync(plan, request.DryRun, cancellationToken).ConfigureAwait(false);
-        return plan with { TargetAvailabilityZone = preflight.Zone, Preflight = preflight.Results, Warnings = warnings };
+        return fs.IsAvailable
+            ? fs
+            : throw new FileSystemUnavailableException($"File system {fs.FileSystemId} ('{name}') in {region} is '{fs.LifeCycleState}', not available.");
     }
+
+    private FailoverPlan BasePlan(FailoverRequest request, string runId, string executionArn, ServerSettings server, FileSystem fs, Survey survey) => new()
+    {
+        RunId = runId,
+        ExecutionArn = executionArn,
+        PlannedAt = time.GetUtcNow(),
+        TargetServer = server.Name,
+        TargetRegion = server.Region,
+        TargetInstanceId = server.InstanceId,
+        TargetIp = server.PrivateIp,
+        FileSystemId = fs.FileSystemId,
+        FileSystemName = configuration.FileSystem.Name,
+        DryRun = request.DryRun,
+        Reason = request.Reason,
+        NextEpoch = survey.Copies.Select(o => EfsDrTags.EpochOf(o.Tags)).Append(EfsDrTags.EpochOf(fs.Tags)).Max() + 1,
+        MountPoint = configuration.FileSystem.MountPoint,
+        MountMethod = configuration.FileSystem.MountMethod,
+        Unit = configuration.Application.Unit,
+        HealthUrl = configuration.Application.HealthUrl,
+        Dns = configuration.Dns,
+        Waits = configuration.Poll,
+        Budgets = configuration.Budgets,
+    };
+
+    /// <summary>The candidate is a replica: promote it, unless a copy other than its own source is newer than that source.</summary>
+    private static FailoverPlan PlanPromotion(FailoverPlan plan, FileSystem fs, ReplicationConfiguration config, Survey survey, FailoverRequest request, List<string> warnings)
+    {
+        var destination = config.Destination;
+        var region = fs.Region;
+        if (destination.LastReplicatedTimestamp is null)
+        {
+            throw new ReplicaNotSyncedException($"File system {fs.FileSystemId} in {region} is a replica of {config.SourceFileSystemId} ({config.SourceFileSystemRegion}) that has never completed a sync (status {destination.Status}); promoting it would expose an incomplete copy.");
+        }
+
+        // A replica carries its source's data, so it is as current as its source: compare the others with that.
+        var source = survey.Copies.FirstOrDefault(c => string.Equals(c.FileSystemId, config.SourceFileSystemId, StringComparison.Ordinal));
+        var effective = Math.Max(EfsDrTags.EpochOf(fs.Tags), source is null ? 0 : EfsDrTags.EpochOf(source.Tags));
+        CheckNoNewerCopy(fs, effective, survey.Copies.Where(c => !ReferenceEquals(c, source)), $"(a replica of {config.SourceFileSystemId}, epoch {effective})");
+
+        if (destination.Status is ReplicationStatus.Error or ReplicationStatus.Paused or ReplicationStatus.Pausing)
+        {
+            warnings.Add($"replication is {destination.Status.ToString().ToUpperInvariant()}: {destination.StatusMessage ?? "no status message"}");
+        }
+
+        var crossRegion = !string.Equals(config.SourceFileSystemRegion, region, StringComparison.Ordinal);
+        if (request.SourceRegionUnavailable && !crossRegion)
+        {
+            warnings.Add("sourceRegionUnavailable ignored: the source is in the same region, where LOCAL_CONFIGURATION_ONLY is not allowed");
+        }
+
+        return plan with
+        {
+            Action = PlanAction.Promote,
+            Decision = $"{fs.FileSystemId} is a replica of {config.SourceFileSystemId} in {config.SourceFileSystemRegion} (status {destination.Status.ToString().ToUpperInvariant()}): delete the replication to make it writable",
+            SourceFileSystemId = config.SourceFileSystemId,
+            SourceRegion = config.SourceFileSystemRegion,
+            ReplicationStatus = destination.Status.ToString().ToUpperInvariant(),
+            LocalConfigurationOnly = crossRegion && (request.SourceRegionUnavailable || survey.IsUnreadable(config.SourceFileSystemRegion)),
+            FenceExPrimary = crossRegion,
+            SourceRegionDown = request.SourceRegionUnavailable || survey.IsUnreadable(config.SourceFileSystemRegion),
+            LastReplicatedTimestamp = destination.LastReplicatedTimestamp,
+            DataLossWindowSeconds = Math.Max(0, (plan.PlannedAt - destination.LastReplicatedTimestamp.Value).TotalSeconds),
+            NextEpoch = Math.Max(plan.NextEpoch, effective + 1),
+        };
+    }
+
+    /// <summary>The candidate is not a replica: it is mounted as it is, so it must be the newest copy, provably.</summary>
+    private FailoverPlan PlanWritable(FailoverPlan plan, FileSystem fs, Survey survey, FailoverRequest request, List<string> warnings)
+    {
+        if (fs.Protection == OverwriteProtection.Disabled)
+        {
+            throw new StaleFileSystemException(
+                $"{fs.FileSystemId} in {fs.Region} is read-only (replication overwrite protection DISABLED{FencedBy(fs)}): it was fenced as an ex-primary or prepared as a replication destination. " +
+                "Refusing to mount it. Reprotect from the current primary (efsdr reprotect) and fail over to it with a planned failover.");
+        }
+
+        var epoch = EfsDrTags.EpochOf(fs.Tags);
+        CheckNoNewerCopy(fs, epoch, survey.Copies, $"(epoch {epoch})");
+        var (action, decision) = survey.Replication is { } source
+            ? DecideForSource(fs, source, survey)
+            : fs.Tags.TryGetValue(EfsDrTags.Role, out var role) && role == EfsDrTags.Promoting && fs.Tags.TryGetValue(EfsDrTags.PromotedFrom, out var from)
+                ? (PlanAction.Promote, $"{fs.FileSystemId} was being promoted (from {from}) by run {fs.Tags.GetValueOrDefault(EfsDrTags.Run, "?")}, which stopped after the delete: finish the promotion")
+                : (PlanAction.None, AcceptStandalone(fs, warnings));
+
+        var risks = UnverifiedRisks(fs, survey, request);
+        warnings.AddRange(risks.Select(r => "accepted risk: " + r));
+        plan = plan with { Action = action, Decision = decision, DataLossWindowSeconds = 0, AcceptedRisks = risks };
+        if (action != PlanAction.Promote)
+        {
+            return plan;
+        }
+
+        // An earlier run deleted the replication and stopped before CheckPromotion tagged the result: finish it.
+        warnings.Add("the data-loss window of the interrupted promotion is unknown now; see the first run's plan");
+        var sourceRegion = configuration.Regions.FirstOrDefault(r => !string.Equals(r, fs.Region, StringComparison.Ordinal)) ?? fs.Region;
+        return plan with
+        {
+            SourceFileSystemId = fs.Tags[EfsDrTags.PromotedFrom],
+            SourceRegion = sourceRegion,
+            FenceExPrimary = !string.Equals(sourceRegion, fs.Region, StringComparison.Ordinal),
+            SourceRegionDown = request.SourceRegionUnavailable || survey.IsUnreadable(sourceRegion),
+            ReplicationStatus = "gone",
+            NextEpoch = Math.Max(epoch, 1),
+            DataLossWindowSeconds = null,
+        };
+    }
+
+    /// <summary>The candidate is a replication source: it stays writable only while its destination is still its replica.</summary>
+    private static (PlanAction Action, string Decision) DecideForSource(FileSystem fs, ReplicationConfiguration source, Survey survey)
+    {
+        var destination = source.Destination;
+        var where = $"{destination.FileSystemId} in {destination.Region}";
+        var refuse = $"{fs.FileSystemId} in {fs.Region} (epoch {EfsDrTags.EpochOf(fs.Tags)}) still holds a replication configuration to {where}, but ";
+        const string Remedy = " This copy is a stale ex-primary: writes made since then live on the other copy. Refusing to mount it; reprotect from the current primary (efsdr reprotect), which also removes this orphaned configuration.";
+        if (survey.IsUnreadable(destination.Region))
+        {
+            // The caller (UnverifiedRisks) refuses unless the operator accepted the risk.
+            return (PlanAction.None, $"{fs.FileSystemId} is the replication source (to {where}, which could not be read); it stays writable");
+        }
+
+        if (survey.Partner is not { } partner)
+        {
+            throw new StaleFileSystemException(refuse + "that destination no longer exists." + Remedy);
+        }
+
+        if (partner.Protection != OverwriteProtection.Replicating || !survey.PartnerReplicates)
+        {
+            throw new StaleFileSystemException(
+                refuse + $"the destination is no longer its replica (protection {partner.Protection.ToString().ToUpperInvariant()}, epoch {EfsDrTags.EpochOf(partner.Tags)}, " +
+                $"{(survey.PartnerReplicates ? "configuration present" : "no replication configuration in " + destination.Region)}): it was promoted, and this configuration is an orphan." + Remedy);
+        }
+
+        return (PlanAction.None, $"{fs.FileSystemId} is the replication source (to {where}); it stays writable and replication stays {destination.Status.ToString().ToUpperInvariant()}");
+    }
+
+    /// <summary>The risks of regions that could not be read, when the candidate is not a replica: refused unless accepted.</summary>
+    private static List<string> UnverifiedRisks(FileSystem fs, Survey survey, FailoverRequest request)
+    {
+        if (survey.Unreadable.Count == 0)
+        {
+            return [];
+        }
+
+        var risks = survey.Unreadable
+            .Select(u => $"{u}: a copy there with a higher epoch than {fs.FileSystemId}'s ({EfsDrTags.EpochOf(fs.Tags)}) cannot be ruled out; if one exists, every write made on it would be abandoned")
+            .ToList();
+        if (!request.AcceptUnverifiedEpochs)
+        {
+            throw new EpochsUnverifiedException(
+                $"Refusing to mount {fs.FileSystemId} in {fs.Region}: it is not a replica, and {string.Join("; ", survey.Unreadable)} could not be read, so a newer copy there cannot be ruled out. " +
+                "Retry when the region answers, or accept the risk explicitly (efsdr failover --accept-unverified-epochs; input acceptUnverifiedEpochs: true). Nothing was changed.");
+        }
+
+        return risks;
+    }
+
+    private static void CheckNoNewerCopy(FileSystem fs, long epoch, IEnumerable<FileSystem> others, string what)
+    {
+        var newer = others.Where(o => EfsDrTags.EpochOf(o.Tags) > epoch).OrderByDescending(o => EfsDrTags.EpochOf(o.Tags)).FirstOrDefault();
+        if (newer is not null)
+        {
+            throw new StaleFileSystemException(
+                $"{fs.FileSystemId} in {fs.Region} {what} is older than {newer.FileSystemId} in {newer.Region} (epoch {EfsDrTags.EpochOf(newer.Tags)}): " +
+                "this copy is a stale ex-primary and its data would abandon every write made since. Refusing to mount it; reprotect from the newer copy (efsdr reprotect) before failing over here.");
+        }
+    }
+
+    private static string FencedBy(FileSystem fs) =>
+        fs.Tags.TryGetValue("efsdr:fenced-by", out var run) ? $", fenced by run {run}" : string.Empty;
 
     private ServerSettings Validate(FailoverRequest request)
     {
@@ -176,25 +274,94 @@ public sealed class FailoverPlanner(
         }
     }
 
-    private async Task<List<FileSystem>> OtherRegionsAsync(string region, string name, List<string> warnings, CancellationToken cancellationToken)
+    /// <summary>Everything Plan compares the candidate with: its replication, the other copies by Name, the replication
+    /// partner, and the regions that could not be read. Reads of another region get a short budget of their own.</summary>
+    private async Task<Survey> SurveyAsync(FileSystem fs, FailoverRequest request, CancellationToken cancellationToken)
     {
-        var found = new List<FileSystem>();
-        foreach (var other in configuration.Regions.Where(r => !string.Equals(r, region, StringComparison.Ordinal)))
+        var unreadable = new List<string>();
+        var replication = await ReplicationOfAsync(fs.Region, fs.FileSystemId, cancellationToken).ConfigureAwait(false);
+        var copies = new List<FileSystem>();
+        foreach (var other in configuration.Regions.Where(r => !string.Equals(r, fs.Region, StringComparison.Ordinal)))
+        {
+            if (request.SourceRegionUnavailable)
+            {
+                // The run already knows that region is down: do not spend the budget on it.
+                unreadable.Add($"{other}: not read (the input says the source region is unavailable)");
+                continue;
+            }
+
+            var found = await OtherRegionAsync<IReadOnlyList<FileSystem>>(other, async () => await fileSystems.FindByNameAsync(other, configuration.FileSystem.Name, cancellationToken).ConfigureAwait(false), unreadable).ConfigureAwait(false);
+            copies.AddRange(found ?? []);
+        }
+
+        var (partner, partnerReplicates) = await PartnerAsync(fs, replication, copies, unreadable, cancellationToken).ConfigureAwait(false);
+        if (partner is not null && !copies.Any(c => string.Equals(c.FileSystemId, partner.FileSystemId, StringComparison.Ordinal)))
+        {
+            copies.Add(partner);
+        }
+
+        return new Survey(replication, copies, partner, partnerReplicates, unreadable);
+    }
+
+    /// <summary>The other end of the candidate's replication (its destination when it is the source, its source when it is
+    /// a replica), and whether that end still lists the same replication.</summary>
+    private async Task<(FileSystem? Partner, bool Replicates)> PartnerAsync(FileSystem fs, ReplicationConfiguration? replication, List<FileSystem> copies, List<string> unreadable, CancellationToken cancellationToken)
+    {
+        if (replication is null)
+        {
+            return (null, false);
+        }
+
+        var isSource = string.Equals(replication.SourceFileSystemId, fs.FileSystemId, StringComparison.Ordinal);
+        var (region, id) = isSource
+            ? (replication.Destination.Region, replication.Destination.FileSystemId)
+            : (replication.SourceFileSystemRegion, replication.SourceFileSystemId);
+        if (unreadable.Any(u => u.StartsWith(region + ":", StringComparison.Ordinal)))
+        {
+            return (null, false);
+        }
+
+        var known = copies.FirstOrDefault(c => string.Equals(c.FileSystemId, id, StringComparison.Ordinal));
+        var partner = known ?? await OtherRegionAsync(region, async () =>
         {
             try
             {
-                found.AddRange(await fileSystems.FindByNameAsync(other, name, cancellationToken).ConfigureAwait(false));
+                return await fileSystems.DescribeAsync(region, id, cancellationToken).ConfigureAwait(false);
             }
-            catch (AwsServiceException ex) when (ex is AwsUnreachableException or AwsTransientException)
+            catch (FileSystemNotFoundException)
             {
-                warnings.Add($"{other} could not be read ({ex.ErrorCode}); epochs there were not compared");
+                return null;
             }
+        }, unreadable).ConfigureAwait(false);
+        if (partner is null || !isSource)
+        {
+            return (partner, partner is not null);
         }
 
-        return found;
+        var seen = await OtherRegionAsync(region, () => ReplicationOfAsync(region, id, cancellationToken), unreadable).ConfigureAwait(false);
+        return (partner, seen is not null && string.Equals(seen.SourceFileSystemId, fs.FileSystemId, StringComparison.Ordinal));
     }
 
-    private static string AcceptStandalone(FileSystem fs, List<FileSystem> others, List<string> warnings)
+    /// <summary>Runs one read of another region; an unreachable or throttled region becomes an entry of <paramref name="unreadable"/>.</summary>
+    private static async Task<T?> OtherRegionAsync<T>(string region, Func<Task<T?>> read, List<string> unreadable)
+        where T : class
+    {
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        catch (AwsServiceException ex) when (ex is AwsUnreachableException or AwsTransientException)
+        {
+            if (!unreadable.Any(u => u.StartsWith(region + ":", StringComparison.Ordinal)))
+            {
+                unreadable.Add($"{region}: could not be read ({ex.GetType().Name}: {ex.ErrorCode})");
+            }
+
+            return null;
+        }
+    }
+
+    private static string AcceptStandalone(FileSystem fs, List<string> warnings)
     {
         if (!EfsDrTags.PromotedByEfsDr(fs.Tags))
         {
@@ -204,27 +371,23 @@ public sealed class FailoverPlanner(
                 $"{EfsDrTags.Role}=primary and {EfsDrTags.Epoch}=<a number above every other copy's>.");
         }
 
-        CheckNotStale(fs, others);
-        var epoch = EfsDrTags.EpochOf(fs.Tags);
-
         if (fs.Protection == OverwriteProtection.Replicating)
         {
             warnings.Add($"{fs.FileSystemId} reports protection REPLICATING without a replication configuration");
         }
 
-        return $"{fs.FileSystemId} was promoted by EfsDr (epoch {epoch.ToString(CultureInfo.InvariantCulture)}) and takes part in no replication: mount it as it is";
+        return $"{fs.FileSystemId} was promoted by EfsDr (epoch {EfsDrTags.EpochOf(fs.Tags).ToString(CultureInfo.InvariantCulture)}) and takes part in no replication: mount it as it is";
     }
 
-    private static void CheckNotStale(FileSystem fs, List<FileSystem> others)
+    /// <summary>What Plan learnt about the other copies.</summary>
+    private sealed record Survey(
+        ReplicationConfiguration? Replication,
+        IReadOnlyList<FileSystem> Copies,
+        FileSystem? Partner,
+        bool PartnerReplicates,
+        IReadOnlyList<string> Unreadable)
     {
-        var epoch = EfsDrTags.EpochOf(fs.Tags);
-        var newer = others.FirstOrDefault(o => EfsDrTags.EpochOf(o.Tags) > epoch);
-        if (newer is not null)
-        {
-            throw new StaleFileSystemException(
-                $"{fs.FileSystemId} in {fs.Region} has epoch {epoch}, but {newer.FileSystemId} in {newer.Region} has epoch {EfsDrTags.EpochOf(newer.Tags)}: " +
-                "this copy is a stale ex-primary. Re-protect from the newer copy before failing over here.");
-        }
+        public bool IsUnreadable(string region) => Unreadable.Any(u => u.StartsWith(region + ":", StringComparison.Ordinal));
     }
 
     private async Task<(string Zone, IReadOnlyList<string> Results)> PreflightAsync(FailoverPlan plan, bool dryRun, CancellationToken cancellationToken)

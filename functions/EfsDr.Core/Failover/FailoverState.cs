@@ -17,6 +17,10 @@ public sealed record FailoverRequest
 
     /// <summary>Why the failover is run (kept in tags and logs).</summary>
     public string? Reason { get; set; }
+
+    /// <summary>The operator accepts that a region which cannot be read may hold a copy with a higher epoch, whose writes
+    /// this run would abandon. Without it such a run is refused (unless the target is a replica, which is the DR path).</summary>
+    public bool AcceptUnverifiedEpochs { get; set; }
 }
 
 /// <summary>What the failover does with the file system.</summary>
@@ -37,6 +41,9 @@ public sealed record FailoverPlan
 {
     /// <summary>The execution's name, used as the run id.</summary>
     public string RunId { get; set; } = string.Empty;
+
+    /// <summary>The execution's ARN (the owner of the run lock); empty outside Step Functions.</summary>
+    public string ExecutionArn { get; set; } = string.Empty;
 
     /// <summary>When the plan was made.</summary>
     public DateTimeOffset PlannedAt { get; set; }
@@ -81,6 +88,14 @@ public sealed record FailoverPlan
     /// <summary>For promote: delete both sides (false) or only the local one (true).</summary>
     public bool LocalConfigurationOnly { get; set; }
 
+    /// <summary>True when the run leaves a writable ex-primary in another region (a cross-region promotion): its node is
+    /// deactivated before the promotion and the file system fenced after it.</summary>
+    public bool FenceExPrimary { get; set; }
+
+    /// <summary>True when the run already knows the ex-primary's region is down (the input said so, or Plan could not read
+    /// it): fencing is not attempted there and the summary says the ex-primary is not fenced.</summary>
+    public bool SourceRegionDown { get; set; }
+
     /// <summary>When the replica last caught up, when known.</summary>
     public DateTimeOffset? LastReplicatedTimestamp { get; set; }
 
@@ -101,6 +116,12 @@ public sealed record FailoverPlan
 
     /// <summary>Notes that did not stop the plan.</summary>
     public IReadOnlyList<string> Warnings { get; set; } = [];
+
+    /// <summary>Regions Plan could not read ("us-east-1: why"); epochs there were not compared.</summary>
+    public IReadOnlyList<string> UnreadableRegions { get; set; } = [];
+
+    /// <summary>What this run may abandon because the operator accepted unverified epochs (empty otherwise).</summary>
+    public IReadOnlyList<string> AcceptedRisks { get; set; } = [];
 
     /// <summary>The mount point.</summary>
     public string MountPoint { get; set; } = string.Empty;

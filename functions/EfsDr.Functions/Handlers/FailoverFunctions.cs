@@ -19,6 +19,9 @@ public sealed class PlanInput
 
     /// <summary><c>$$.Execution.Name</c>, the run id.</summary>
     public string? ExecutionName { get; set; }
+
+    /// <summary><c>$$.Execution.Id</c>, the execution's ARN (the run lock's owner).</summary>
+    public string? ExecutionArn { get; set; }
 }
 
 /// <summary>Source-generated JSON of the handler-only contracts.</summary>
@@ -78,7 +81,7 @@ public sealed partial class FailoverFunctions(
         var request = EfsDrJson.ParseRequest(envelope.Input.ValueKind == JsonValueKind.Undefined ? string.Empty : envelope.Input.GetRawText());
         var clock = Stopwatch.StartNew();
         var plan = await new FailoverPlanner(await configuration(cancellationToken).ConfigureAwait(false), fileSystems, replications, nodes, instances, time)
-            .PlanAsync(request, runId, cancellationToken).ConfigureAwait(false);
+            .PlanAsync(request, runId, envelope.ExecutionArn ?? string.Empty, cancellationToken).ConfigureAwait(false);
         LogPlanned(logger, plan.TargetServer, plan.Action, plan.FileSystemId, plan.DataLossWindowSeconds, clock.ElapsedMilliseconds);
         foreach (var warning in plan.Warnings)
         {

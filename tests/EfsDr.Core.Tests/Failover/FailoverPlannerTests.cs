@@ -14,8 +14,142 @@ public sealed class FailoverPlannerTests
 
     private FailoverPlanner Planner() => new(SeedCluster.Configuration(), _cloud, _cloud, _cloud, _cloud, _time);
 
-    private Task<FailoverPlan> Plan(string target, bool dryRun = false, bool sourceDown = false) =>
-        Planner().PlanAsync(new FailoverRequest { TargetServer = target, DryRun = dryRun, SourceRegionUnavailable = sourceDown }, "run-1", TestContext.Current.CancellationToken);
+    private Task<FailoverPlan> Plan(string target, bool dryRun = false, bool sourceDown = false, bool accept = false) =>
+        Planner().PlanAsync(new FailoverRequest { TargetServer = target, DryRun = dryRun, SourceRegionUnavailable = sourceDown, AcceptUnverifiedEpochs = accept }, "run-1", TestContext.Current.CancellationToken);
+
+    private Task Tag(string region, string id, string role, long epoch) =>
+        _cloud.TagAsync(region, id, new Dictionary<string, string> { [EfsDrTags.Role] = role, [EfsDrTags.Epoch] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) }, TestContext.Current.CancellationToken);
+
+    /// <summary>The state after a failover to server3 with us-east-1 down (LOCAL_CONFIGURATION_ONLY), once us-east-1 is back:
+    /// us-east-1 still lists its side of the replication; the us-west-2 copy is writable, epoch 1.</summary>
+    private async Task AfterRegionOutageFailover(bool tagPromoted = true)
+    {
+        _cloud.OrphanAtSource(SeedCluster.PrimaryId);
+        if (tagPromoted)
+        {
+            await Tag("us-west-2", SeedCluster.ReplicaId, EfsDrTags.Primary, 1);
+        }
+
+        _cloud.Writes.Clear();
+    }
+
+    [Fact]
+    public async Task PlanAsync_SourceWithOrphanedConfigurationAndNewerCopy_RefusesStaleNamingBothEpochs()
+    {
+        await AfterRegionOutageFailover();
+
+        var ex = await Assert.ThrowsAsync<StaleFileSystemException>(() => Plan("server1"));
+
+        Assert.Contains(SeedCluster.PrimaryId, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(SeedCluster.ReplicaId, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("epoch 0", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("epoch 1", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("reprotect", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_cloud.Writes);
+    }
+
+    [Fact]
+    public async Task PlanAsync_SourceWhoseDestinationWasPromotedByHand_RefusesOrphan()
+    {
+        // Promoted outside EfsDr: no epoch tag, but writable and no longer replicating.
+        await AfterRegionOutageFailover(tagPromoted: false);
+
+        var ex = await Assert.ThrowsAsync<StaleFileSystemException>(() => Plan("server2"));
+
+        Assert.Contains("orphan", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ENABLED", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_cloud.Writes);
+    }
+
+    [Fact]
+    public async Task PlanAsync_SourceWhoseDestinationIsGone_Refuses()
+    {
+        _cloud.FileSystemsById.Remove(SeedCluster.ReplicaId);
+
+        var ex = await Assert.ThrowsAsync<StaleFileSystemException>(() => Plan("server1"));
+
+        Assert.Contains("no longer exists", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PlanAsync_SourceWithDestinationRegionUnreadable_RefusesUnlessAccepted()
+    {
+        _cloud.UnreachableRegions.Add("us-west-2");
+
+        var ex = await Assert.ThrowsAsync<EpochsUnverifiedException>(() => Plan("server2"));
+        Assert.Contains("us-west-2", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("--accept-unverified-epochs", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_cloud.Writes);
+
+        var plan = await Plan("server2", accept: true);
+        Assert.Equal(PlanAction.None, plan.Action);
+        Assert.Contains(plan.UnreadableRegions, u => u.StartsWith("us-west-2:", StringComparison.Ordinal));
+        Assert.Contains(plan.AcceptedRisks, r => r.Contains("abandoned", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PlanAsync_StandalonePromotedWithOtherRegionUnreadable_RefusesUnlessAccepted()
+    {
+        _cloud.CompleteDeletion(SeedCluster.PrimaryId);
+        await Tag("us-west-2", SeedCluster.ReplicaId, EfsDrTags.Primary, 1);
+        _cloud.UnreachableRegions.Add("us-east-1");
+
+        await Assert.ThrowsAsync<EpochsUnverifiedException>(() => Plan("server3"));
+        var plan = await Plan("server3", accept: true);
+
+        Assert.Equal(PlanAction.None, plan.Action);
+        Assert.NotEmpty(plan.AcceptedRisks);
+    }
+
+    [Fact]
+    public async Task PlanAsync_ReadOnlyFencedCopy_RefusesToMountIt()
+    {
+        await AfterRegionOutageFailover();
+        _cloud.Replications.Clear();
+        await _cloud.UpdateProtectionAsync("us-east-1", SeedCluster.PrimaryId, OverwriteProtection.Disabled, TestContext.Current.CancellationToken);
+
+        var ex = await Assert.ThrowsAsync<StaleFileSystemException>(() => Plan("server1"));
+
+        Assert.Contains("read-only", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PlanAsync_ReplicaOfNewerSource_PromotesWithTheSourcesEpoch()
+    {
+        // After failover to us-west-2 (epoch 1) and a reprotect back, us-east-1 is a replica of the epoch-1 copy.
+        _cloud.Replications.Clear();
+        await Tag("us-west-2", SeedCluster.ReplicaId, EfsDrTags.Primary, 1);
+        _cloud.FileSystemsById[SeedCluster.PrimaryId] = _cloud.FileSystemsById[SeedCluster.PrimaryId] with { Protection = OverwriteProtection.Replicating };
+        _cloud.FileSystemsById[SeedCluster.ReplicaId] = _cloud.FileSystemsById[SeedCluster.ReplicaId] with { Protection = OverwriteProtection.Enabled };
+        _cloud.Replicate("us-west-2", SeedCluster.ReplicaId, "us-east-1", SeedCluster.PrimaryId, ReplicationStatus.Enabled, Now.AddSeconds(-5));
+
+        var plan = await Plan("server1");
+
+        Assert.Equal(PlanAction.Promote, plan.Action);
+        Assert.Equal(2, plan.NextEpoch);
+    }
+
+    [Fact]
+    public async Task PlanAsync_ReplicaWhileAThirdCopyIsNewer_RefusesStale()
+    {
+        await Tag("us-west-2", SeedCluster.ReplicaId, EfsDrTags.Primary, 0);
+        _cloud.AddFileSystem("us-east-1", "fs-0eeeeeeeeeeeeeee5", "DRTest-EFS1", tags: new Dictionary<string, string> { [EfsDrTags.Epoch] = "3" });
+
+        await Assert.ThrowsAsync<StaleFileSystemException>(() => Plan("server3"));
+    }
+
+    [Fact]
+    public async Task PlanAsync_ReplicaWithSourceRegionUnreadable_PromotesLocalOnlyAndSaysSo()
+    {
+        _cloud.UnreachableRegions.Add("us-east-1");
+
+        var plan = await Plan("server3");
+
+        Assert.Equal(PlanAction.Promote, plan.Action);
+        Assert.True(plan.LocalConfigurationOnly);
+        Assert.Contains(plan.UnreadableRegions, u => u.StartsWith("us-east-1:", StringComparison.Ordinal));
+        Assert.Empty(plan.AcceptedRisks);
+    }
 
     [Fact]
     public async Task PlanAsync_TargetInDrRegion_PromotesReplicaWithSourceIdAndDataLossWindow()

@@ -384,6 +384,44 @@ public sealed class FailoverStepsTests
     }
 
     [Fact]
+    public async Task RestoreTtlAsync_RunLoweredTheTtlAndFailed_PutsTheNormalTtlBackOnTheOldValue()
+    {
+        var state = await PlannedAsync();
+        state = state with { Ttl = await Dns().LowerTtlAsync(state, TestContext.Current.CancellationToken) };
+        _cloud.Writes.Clear();
+
+        var note = await Dns().RestoreTtlAsync(state, TestContext.Current.CancellationToken);
+
+        Assert.Equal("TTL restored to 300 s", note);
+        Assert.Equal("dns drtest.example.com 10.60.110.10 300", Assert.Single(_cloud.Writes));
+        Assert.Equal(300, _cloud.Records["drtest.example.com"].Ttl);
+    }
+
+    [Fact]
+    public async Task RestoreTtlAsync_RunLoweredNothing_ChangesNothing()
+    {
+        var state = await PlannedAsync();
+        state = state with { Ttl = new TtlState { Note = "the record already points at the target" } };
+
+        var note = await Dns().RestoreTtlAsync(state, TestContext.Current.CancellationToken);
+
+        Assert.Null(note);
+        Assert.Empty(_cloud.Writes);
+    }
+
+    [Fact]
+    public async Task RestoreTtlAsync_Route53Unreachable_SaysWhatToDoByHandAndDoesNotThrow()
+    {
+        var state = await PlannedAsync();
+        state = state with { Ttl = new TtlState { Lowered = true } };
+
+        var note = await new DnsSwitchService(new FailingDns(), _time).RestoreTtlAsync(state, TestContext.Current.CancellationToken);
+
+        Assert.Contains("NOT restored", note, StringComparison.Ordinal);
+        Assert.Contains("by hand", note, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Summarize_FinishedRun_ListsStepsAndRecoveryTime()
     {
         var state = await PlannedAsync();

@@ -83,19 +83,68 @@ public sealed partial class FailoverAslTests
         Assert.Equal(byName.Keys.Order(StringComparer.Ordinal), reached.Order(StringComparer.Ordinal));
     }
 
-    [Fact]
-    public void EveryErrorEquals_NamesARealExceptionType()
+    /// <summary>Error names Step Functions or Lambda themselves report (not classes of ours).</summary>
+    private static readonly HashSet<string> PlatformErrors = new(StringComparer.Ordinal)
     {
-        var exceptionNames = typeof(EfsDrException).Assembly.GetTypes().Where(t => typeof(Exception).IsAssignableFrom(t) && !t.IsAbstract).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        var abstractNames = typeof(EfsDrException).Assembly.GetTypes().Where(t => t.IsAbstract).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        var names = Tasks.SelectMany(t => new[] { "Retry", "Catch" }.Where(k => t.Value.TryGetProperty(k, out _)).SelectMany(k => t.Value.GetProperty(k).EnumerateArray()))
-            .SelectMany(rule => rule.GetProperty("ErrorEquals").EnumerateArray().Select(e => e.GetString()!))
-            .Where(n => !n.StartsWith("States.", StringComparison.Ordinal) && !n.StartsWith("Lambda.", StringComparison.Ordinal))
+        // A Task's own TimeoutSeconds; a function that ran out of its Lambda timeout (errorType Sandbox.Timedout, see
+        // https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html#troubleshooting-timeouts).
+        "States.ALL", "States.Timeout", "Sandbox.Timedout",
+    };
+
+    private static readonly Type[] ReportableTypes =
+        [.. typeof(EfsDrException).Assembly.GetTypes().Concat(typeof(FunctionNames).Assembly.GetTypes()).Where(t => typeof(Exception).IsAssignableFrom(t) && !t.IsAbstract)];
+
+    private static IEnumerable<(string State, JsonElement Rule)> Rules(string kind) =>
+        Tasks.Where(t => t.Value.TryGetProperty(kind, out _)).SelectMany(t => t.Value.GetProperty(kind).EnumerateArray().Select(r => (t.Name, r)));
+
+    private static IEnumerable<string> Names(JsonElement rule) => rule.GetProperty("ErrorEquals").EnumerateArray().Select(e => e.GetString()!);
+
+    [Fact]
+    public void EveryErrorEquals_IsANameAFunctionOrTheServiceCanReport()
+    {
+        var reportable = ReportableTypes.Select(t => t.Name).Concat(PlatformErrors).ToHashSet(StringComparer.Ordinal);
+        var names = Rules("Retry").Concat(Rules("Catch")).SelectMany(r => Names(r.Rule))
+            .Where(n => !n.StartsWith("Lambda.", StringComparison.Ordinal))
             .Distinct(StringComparer.Ordinal)
             .ToList();
 
         Assert.NotEmpty(names);
-        Assert.All(names, n => Assert.True(exceptionNames.Contains(n) && !abstractNames.Contains(n), $"ErrorEquals '{n}' is not a concrete exception type of EfsDr.Core"));
+        Assert.All(names, n => Assert.True(reportable.Contains(n), $"ErrorEquals '{n}' is not a concrete exception a function reports, nor a Step Functions/Lambda error name"));
+    }
+
+    [Fact]
+    public void EveryCatch_NeverReliesOnExceptionInheritance()
+    {
+        // Step Functions matches error names exactly: naming a base class catches none of its subclasses.
+        var withSubtypes = ReportableTypes.Where(t => ReportableTypes.Any(s => s != t && t.IsAssignableFrom(s))).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (state, rule) in Rules("Catch"))
+        {
+            Assert.All(Names(rule), n => Assert.False(withSubtypes.Contains(n), $"{state} catches '{n}', a base class: its subclasses would fall through"));
+        }
+    }
+
+    [Theory]
+    [InlineData("SwitchDns")]
+    [InlineData("CheckDns")]
+    public void DnsStates_SendEveryFailureToTheSwitchByHandAnswer(string state)
+    {
+        var task = States.Single(s => s.Name == state).Value;
+
+        var rule = Assert.Single(task.GetProperty("Catch").EnumerateArray());
+        Assert.Equal(["States.ALL"], Names(rule));
+        Assert.Equal("ReportDnsFailure", rule.GetProperty("Next").GetString());
+        Assert.Contains("by hand", States.Single(s => s.Name == "ReportDnsFailure").Value.GetProperty("Parameters").GetProperty("Cause.$").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryFailurePath_CleansUpBeforeFailRun()
+    {
+        var byName = States.ToDictionary(s => s.Name, s => s.Value, StringComparer.Ordinal);
+        var intoFail = States.Where(s => Targets(s.Value).Contains("FailRun")).Select(s => s.Name).ToList();
+
+        Assert.Equal(["CleanUpFailedRun"], intoFail);
+        Assert.Equal("CleanUpFailedRun", byName["RecordFailure"].GetProperty("Next").GetString());
+        Assert.Equal("CleanUpFailedRun", byName["ReportDnsFailure"].GetProperty("Next").GetString());
     }
 
     [Fact]
@@ -105,13 +154,29 @@ public sealed partial class FailoverAslTests
         foreach (var task in Tasks)
         {
             Assert.False(string.IsNullOrWhiteSpace(task.Value.GetProperty("Comment").GetString()), task.Name);
-            var retry = Assert.Single(task.Value.GetProperty("Retry").EnumerateArray());
-            Assert.All(retry.GetProperty("ErrorEquals").EnumerateArray(), e => Assert.Contains(e.GetString()!, TransientErrors));
-            Assert.True(retry.GetProperty("MaxAttempts").GetInt32() is > 0 and <= 10, task.Name);
+            var retries = task.Value.GetProperty("Retry").EnumerateArray().ToList();
+            Assert.InRange(retries.Count, 1, 2);
+            Assert.All(Names(retries[0]), e => Assert.Contains(e, TransientErrors));
+            if (retries.Count == 2)
+            {
+                // Idempotent steps are tried once more after a timeout; the others report it by name.
+                Assert.Equal(["States.Timeout", "Sandbox.Timedout", "FunctionTimeoutException"], Names(retries[1]));
+                Assert.Equal(2, retries[1].GetProperty("MaxAttempts").GetInt32());
+            }
+
+            Assert.All(retries, r => Assert.True(r.GetProperty("MaxAttempts").GetInt32() is > 0 and <= 10, task.Name));
             var catches = task.Value.GetProperty("Catch").EnumerateArray().ToList();
             Assert.NotEmpty(catches);
             Assert.All(catches, c => Assert.Equal("$.error", c.GetProperty("ResultPath").GetString()));
         }
+    }
+
+    [Fact]
+    public void ActivateNode_IsNotRetriedAfterATimeout()
+    {
+        var retries = States.Single(s => s.Name == "ActivateNode").Value.GetProperty("Retry").EnumerateArray();
+
+        Assert.DoesNotContain(retries.SelectMany(Names), n => n is "States.Timeout" or "Sandbox.Timedout" or "FunctionTimeoutException");
     }
 
     [Fact]
@@ -126,7 +191,7 @@ public sealed partial class FailoverAslTests
     public void ChoiceStates_ArePhrasedAsQuestions_AndTasksStartWithAVerb()
     {
         Assert.All(States.Where(s => s.Value.GetProperty("Type").GetString() == "Choice"), s => Assert.EndsWith("?", s.Name, StringComparison.Ordinal));
-        var verbs = new[] { "Plan", "Lower", "Promote", "Check", "Activate", "Switch", "Summarize" };
+        var verbs = new[] { "Plan", "Acquire", "Lower", "Deactivate", "Promote", "Check", "Fence", "Activate", "Switch", "Release", "Summarize", "CleanUp" };
         Assert.All(Tasks, t => Assert.Contains(verbs, v => t.Name.StartsWith(v, StringComparison.Ordinal)));
     }
 

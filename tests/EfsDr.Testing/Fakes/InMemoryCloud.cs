@@ -122,7 +122,10 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
     public Task<IReadOnlyList<ReplicationConfiguration>> DescribeReplicationsAsync(string region, string fileSystemId, CancellationToken cancellationToken)
     {
         Reach(region);
-        var found = Replications.Where(r => r.SourceFileSystemId == fileSystemId || r.Destinations.Any(d => d.FileSystemId == fileSystemId)).ToList();
+        var found = Replications
+            .Where(r => r.SourceFileSystemId == fileSystemId || r.Destinations.Any(d => d.FileSystemId == fileSystemId))
+            .Where(r => r.SourceFileSystemRegion == region || (r.Destination.Region == region && !SourceOnly.Contains(r.SourceFileSystemId)))
+            .ToList();
         return found.Count == 0
             ? throw new ReplicationNotFoundException(new AwsErrorDetails("efs", "ReplicationNotFound", fileSystemId, 404, null))
             : Task.FromResult<IReadOnlyList<ReplicationConfiguration>>(found);
@@ -146,6 +149,19 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
         var r = Replications[index];
         Replications[index] = r with { Destinations = [r.Destination with { Status = ReplicationStatus.Deleting }] };
         return Task.CompletedTask;
+    }
+
+    /// <summary>Source ids whose configuration is left on the source side only (what LOCAL_CONFIGURATION_ONLY leaves behind).</summary>
+    public HashSet<string> SourceOnly { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Finishes a LOCAL_CONFIGURATION_ONLY deletion made while the source region was down: the destination is
+    /// writable and lists nothing, while the source region still holds its (orphaned) side of the configuration.</summary>
+    public void OrphanAtSource(string sourceFileSystemId)
+    {
+        var r = Replications.Single(x => x.SourceFileSystemId == sourceFileSystemId);
+        SourceOnly.Add(sourceFileSystemId);
+        var destination = FileSystemsById[r.Destination.FileSystemId];
+        FileSystemsById[destination.FileSystemId] = destination with { Protection = OverwriteProtection.Enabled };
     }
 
     /// <summary>Finishes a deletion as EFS does: the configuration disappears and the replica becomes writable.</summary>
