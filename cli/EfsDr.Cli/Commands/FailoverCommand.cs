@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EfsDr.Cli.Runs;
+using EfsDr.Core.Configuration;
 using EfsDr.Core.Model;
 
 namespace EfsDr.Cli.Commands;
@@ -17,14 +18,15 @@ public static class FailoverCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Plan only: change nothing." };
         var sourceDown = new Option<bool>("--source-region-unavailable") { Description = "The source region is down: delete only the local side of the replication." };
         var reason = new Option<string?>("--reason") { Description = "Why (kept in the run's input and tags)." };
+        var accept = new Option<bool>("--accept-unverified-epochs") { Description = "Mount a target that is not a replica even though a region could not be read, accepting that a newer copy there would be abandoned (the plan lists what)." };
         var wait = new Option<bool>("--wait") { Description = "Wait for the end, showing progress; Ctrl-C stops waiting, never the execution." };
         var timeout = new Option<string>("--timeout") { Description = "Longest wait with --wait (90s, 45m, 1h30m; default 1h).", DefaultValueFactory = _ => "1h" };
         var command = new Command("failover", "Fail over to a server: promote the replica if needed, activate the node, switch DNS. Joins a running failover to the same server instead of starting another.")
         {
-            to, dryRun, sourceDown, reason, wait, timeout,
+            to, dryRun, sourceDown, reason, accept, wait, timeout,
         };
         command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, global, output, error, (cli, token) =>
-            RunAsync(cli, parse.GetValue(to)!, parse.GetValue(dryRun), parse.GetValue(sourceDown), parse.GetValue(reason), parse.GetValue(wait), CliContext.ParseDuration(parse.GetValue(timeout)!, "--timeout"), token), cancellationToken));
+            RunAsync(cli, new FailoverArguments(parse.GetValue(to)!, parse.GetValue(dryRun), parse.GetValue(sourceDown), parse.GetValue(reason), parse.GetValue(accept), parse.GetValue(wait), CliContext.ParseDuration(parse.GetValue(timeout)!, "--timeout")), token), cancellationToken));
         return command;
     }
 
@@ -34,83 +36,122 @@ public static class FailoverCommand
         var to = new Option<string>("--to") { Description = "The server a failover would make active.", Required = true };
         var command = new Command("plan", "Dry run: what a failover to the server would change, the data-loss window and the pre-flight results. Changes nothing.") { to };
         command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, global, output, error, (cli, token) =>
-            RunAsync(cli, parse.GetValue(to)!, dryRun: true, sourceDown: false, reason: "efsdr plan", wait: true, TimeSpan.FromMinutes(10), token), cancellationToken));
+            RunAsync(cli, new FailoverArguments(parse.GetValue(to)!, DryRun: true, SourceDown: false, Reason: "efsdr plan", AcceptUnverified: false, Wait: true, TimeSpan.FromMinutes(10)), token), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext cli, string target, bool dryRun, bool sourceDown, string? reason, bool wait, TimeSpan timeout, CancellationToken cancellationToken)
+    private sealed record FailoverArguments(string Target, bool DryRun, bool SourceDown, string? Reason, bool AcceptUnverified, bool Wait, TimeSpan Timeout);
+
+    private static async Task<int> RunAsync(CliContext cli, FailoverArguments args, CancellationToken cancellationToken)
     {
-        var server = cli.Server(target);
-        if (reason is { Length: > 256 })
+        var server = cli.Server(args.Target);
+        if (args.Reason is { Length: > 256 })
         {
             throw new UsageException("--reason: at most 256 characters");
         }
 
-        var machine = await cli.StateMachineAsync(server.Region, cancellationToken).ConfigureAwait(false);
-        var input = new JsonObject { ["targetServer"] = server.Name };
-        if (dryRun)
+        var input = Input(server.Name, args);
+        StartOutcome outcome;
+        if (args.DryRun)
         {
-            input["dryRun"] = true;
-        }
-
-        if (sourceDown)
-        {
-            input["sourceRegionUnavailable"] = true;
-        }
-
-        if (reason is not null)
-        {
-            input["reason"] = reason;
-        }
-
-        var executions = cli.Aws.Executions;
-        var running = dryRun ? null : await FindRunningAsync(executions, machine, server.Name, cancellationToken).ConfigureAwait(false);
-        string arn;
-        string name;
-        if (running is not null)
-        {
-            (arn, name) = (running.ExecutionArn, running.Name);
-            Say(cli, $"joining the running failover to {server.Name}: {name}");
+            var machine = await cli.StateMachineAsync(server.Region, cancellationToken).ConfigureAwait(false);
+            var name = $"plan-{server.Name}-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+            outcome = new StartOutcome((await cli.Aws.Executions.StartAsync(machine, name, input, cancellationToken).ConfigureAwait(false)).ExecutionArn, name, false, []);
         }
         else
         {
-            name = $"{(dryRun ? "plan" : "failover")}-{server.Name}-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
-            arn = (await executions.StartAsync(machine, name, input.ToJsonString(), cancellationToken).ConfigureAwait(false)).ExecutionArn;
-            Say(cli, $"started {name} in {server.Region}");
+            try
+            {
+                outcome = await Starter(cli).StartOrJoinAsync(cli.Configuration, server, input, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RunConflictException ex)
+            {
+                await cli.Error.WriteLineAsync("efsdr: refused: " + ex.Message).ConfigureAwait(false);
+                return ExitCodes.RunFailed;
+            }
         }
 
-        if (!wait)
+        foreach (var note in outcome.Notes)
+        {
+            Say(cli, "note: " + note);
+        }
+
+        Say(cli, outcome.Joined ? $"joining the running failover to {server.Name}: {outcome.Name}" : $"started {outcome.Name} in {server.Region}");
+        if (!args.Wait)
         {
             if (cli.Json)
             {
-                cli.WriteJson(new JsonObject { ["executionArn"] = arn, ["name"] = name, ["joined"] = running is not null, ["status"] = "RUNNING" });
+                cli.WriteJson(new JsonObject { ["executionArn"] = outcome.ExecutionArn, ["name"] = outcome.Name, ["joined"] = outcome.Joined, ["status"] = "RUNNING" });
             }
             else
             {
-                cli.Out.WriteLine(arn);
+                cli.Out.WriteLine(outcome.ExecutionArn);
             }
 
             return ExitCodes.Ok;
         }
 
-        RunRecord run;
+        return await WaitAsync(cli, server, outcome, args, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<int> WaitAsync(CliContext cli, ServerSettings server, StartOutcome outcome, FailoverArguments args, CancellationToken cancellationToken)
+    {
+        var driver = new FailoverDriver(cli.Aws.Executions);
+        var (arn, name, joined) = (outcome.ExecutionArn, outcome.Name, outcome.Joined);
         try
         {
-            run = await new FailoverDriver(executions).FollowAsync(arn, name, server.Name, line => Say(cli, line), timeout, cancellationToken).ConfigureAwait(false);
+            var run = await driver.FollowAsync(arn, name, server.Name, line => Say(cli, line), args.Timeout, cancellationToken).ConfigureAwait(false);
+            if (!run.Succeeded && !args.DryRun && await Starter(cli).JoinTargetOf(run.Execution, server.Name, cancellationToken).ConfigureAwait(false) is { } other)
+            {
+                // Another start for the same target won the run lock (the console, a second node): follow that one.
+                (arn, name, joined) = (other, other[(other.LastIndexOf(':') + 1)..], true);
+                Say(cli, $"joining the running failover to {server.Name}: {name}");
+                run = await driver.FollowAsync(arn, name, server.Name, line => Say(cli, line), args.Timeout, cancellationToken).ConfigureAwait(false);
+            }
+
+            Report(cli, run, joined, args.DryRun);
+            return run.Succeeded ? ExitCodes.Ok : ExitCodes.RunFailed;
         }
         catch (TimeoutException ex)
         {
             await cli.Error.WriteLineAsync($"efsdr: {ex.Message}").ConfigureAwait(false);
             if (cli.Json)
             {
-                cli.WriteJson(new JsonObject { ["executionArn"] = arn, ["name"] = name, ["joined"] = running is not null, ["status"] = "RUNNING", ["timedOutWaiting"] = true });
+                cli.WriteJson(new JsonObject { ["executionArn"] = arn, ["name"] = name, ["joined"] = joined, ["status"] = "RUNNING", ["timedOutWaiting"] = true });
             }
 
             return ExitCodes.WaitTimeout;
         }
+    }
 
-        Report(cli, run, running is not null, dryRun);
-        return run.Succeeded ? ExitCodes.Ok : ExitCodes.RunFailed;
+    private static FailoverStarter Starter(CliContext cli) =>
+        new(cli.Aws.Executions, (region, token) => cli.Aws.Executions.FindStateMachineAsync(region, cli.StateMachineName, token), _ => Task.FromResult<long?>(null));
+
+    /// <summary>The execution input; the same arguments always give the same text, so concurrent starts are one start.</summary>
+    private static string Input(string server, FailoverArguments args)
+    {
+        var input = new JsonObject { ["targetServer"] = server };
+        if (args.DryRun)
+        {
+            input["dryRun"] = true;
+        }
+
+        if (args.SourceDown)
+        {
+            input["sourceRegionUnavailable"] = true;
+        }
+
+        if (args.AcceptUnverified)
+        {
+            input["acceptUnverifiedEpochs"] = true;
+        }
+
+        if (args.Reason is not null)
+        {
+            input["reason"] = args.Reason;
+        }
+
+        return input.ToJsonString();
     }
 
     /// <summary>A RUNNING execution of this state machine whose input targets the same server, or null.</summary>
@@ -124,7 +165,7 @@ public static class FailoverCommand
             foreach (var item in page.Items)
             {
                 var described = await executions.DescribeAsync(item.ExecutionArn, cancellationToken).ConfigureAwait(false);
-                if (described.Status == ExecutionStatus.Running && TargetOf(described.Input) == server && !IsDryRun(described.Input))
+                if (described.Status == ExecutionStatus.Running && FailoverStarter.TargetOf(described.Input) == server && !FailoverStarter.IsDryRun(described.Input))
                 {
                     return described;
                 }
@@ -135,28 +176,6 @@ public static class FailoverCommand
         while (token is not null);
 
         return null;
-    }
-
-    private static string? TargetOf(string? input) => Field(input, "targetServer")?.GetString();
-
-    private static bool IsDryRun(string? input) => Field(input, "dryRun")?.ValueKind == JsonValueKind.True;
-
-    private static JsonElement? Field(string? input, string name)
-    {
-        if (string.IsNullOrEmpty(input))
-        {
-            return null;
-        }
-
-        try
-        {
-            using var doc = JsonDocument.Parse(input);
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(name, out var v) ? v.Clone() : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 
     private static void Say(CliContext cli, string line)

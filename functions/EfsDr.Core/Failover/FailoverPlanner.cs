@@ -75,6 +75,7 @@ public sealed class FailoverPlanner(
         TargetIp = server.PrivateIp,
         FileSystemId = fs.FileSystemId,
         FileSystemName = configuration.FileSystem.Name,
+        Regions = configuration.Regions,
         DryRun = request.DryRun,
         Reason = request.Reason,
         NextEpoch = survey.Copies.Select(o => EfsDrTags.EpochOf(o.Tags)).Append(EfsDrTags.EpochOf(fs.Tags)).Max() + 1,

@@ -69,6 +69,9 @@ public sealed record FailoverPlan
     /// <summary>The protected file system's Name tag.</summary>
     public string FileSystemName { get; set; } = string.Empty;
 
+    /// <summary>Every region of the cluster (where the run lock is taken).</summary>
+    public IReadOnlyList<string> Regions { get; set; } = [];
+
     /// <summary>promote or none.</summary>
     public PlanAction Action { get; set; }
 

@@ -30,11 +30,26 @@ public static class FunctionNames
     /// <summary>Build the run summary.</summary>
     public const string SummarizeRun = "summarize-run";
 
+    /// <summary>Take the run lock.</summary>
+    public const string AcquireRunLock = "acquire-run-lock";
+
+    /// <summary>Deactivate the ex-primary's nodes (best effort).</summary>
+    public const string DeactivateOldPrimary = "deactivate-old-primary";
+
+    /// <summary>Fence the ex-primary (best effort).</summary>
+    public const string FenceOldPrimary = "fence-old-primary";
+
+    /// <summary>Release the run lock.</summary>
+    public const string ReleaseRunLock = "release-run-lock";
+
+    /// <summary>Restore the TTL and release the lock after a failure.</summary>
+    public const string CleanUpFailedRun = "clean-up-failed-run";
+
     /// <summary>The scheduled health check (not part of the failover workflow).</summary>
     public const string HealthCheck = "health-check";
 
     /// <summary>The failover workflow's functions (each is a Task of the failover ASL).</summary>
-    public static IReadOnlyList<string> Failover { get; } = [Plan, LowerDnsTtl, PromoteReplica, CheckPromotion, ActivateNode, CheckNodeCommand, SwitchDns, CheckDns, SummarizeRun];
+    public static IReadOnlyList<string> Failover { get; } = [Plan, AcquireRunLock, LowerDnsTtl, DeactivateOldPrimary, PromoteReplica, CheckPromotion, FenceOldPrimary, ActivateNode, CheckNodeCommand, SwitchDns, CheckDns, ReleaseRunLock, SummarizeRun, CleanUpFailedRun];
 
     /// <summary>Every name.</summary>
     public static IReadOnlyList<string> All { get; } = [.. Failover, HealthCheck];

@@ -1,0 +1,191 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using EfsDr.Core.Configuration;
+using EfsDr.Core.Exceptions;
+using EfsDr.Core.Model;
+using EfsDr.Core.Ports;
+
+namespace EfsDr.Cli.Runs;
+
+/// <summary>How a failover request was answered: a new execution, or one already running for the same target.</summary>
+public sealed record StartOutcome(string ExecutionArn, string Name, bool Joined, IReadOnlyList<string> Notes);
+
+/// <summary>A failover to another target is in flight: this one is refused before anything changes.</summary>
+public sealed class RunConflictException(string message) : Exception(message);
+
+/// <summary>
+/// Starts a failover execution, or joins the one already running for the same target (one run per protected file system).
+/// <list type="bullet">
+/// <item>Every region's state machine is asked for RUNNING executions first (an unreachable region is skipped and noted):
+/// the same target joins, another target is refused, naming the running execution.</item>
+/// <item>The execution name is deterministic: <c>failover-&lt;server&gt;-&lt;n&gt;</c>, where n comes from the run lock's next
+/// generation in the target's region. Two starts for the same target at once carry the same name, so Step Functions itself
+/// keeps one (the same name and input is the same start; other input answers ExecutionAlreadyExists, and the running one is
+/// joined). A name taken by a closed execution moves on to <c>-2</c>, <c>-3</c>…, the same walk for every caller.</item>
+/// <item>The workflow's run lock is the guarantee (it also covers console starts); <see cref="JoinTargetOf"/> reads a
+/// refusal and names the execution to follow instead.</item>
+/// </list>
+/// </summary>
+public sealed partial class FailoverStarter(IExecutions executions, Func<string, CancellationToken, Task<string?>> stateMachineIn, Func<CancellationToken, Task<long?>> nextGeneration)
+{
+    /// <summary>Names tried after the first, when earlier ones belong to closed executions.</summary>
+    public const int MaxNameAttempts = 10;
+
+    /// <summary>Starts or joins a failover (not a dry run) to <paramref name="target"/> with <paramref name="input"/>.</summary>
+    /// <exception cref="RunConflictException">A failover to another server is running.</exception>
+    public async Task<StartOutcome> StartOrJoinAsync(ClusterConfiguration configuration, ServerSettings target, string input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(target);
+        var notes = new List<string>();
+        foreach (var region in configuration.Regions.Order(StringComparer.Ordinal))
+        {
+            var running = await RunningInAsync(region, notes, cancellationToken).ConfigureAwait(false);
+            if (running is null)
+            {
+                continue;
+            }
+
+            var runningTarget = TargetOf(running.Input);
+            if (string.Equals(runningTarget, target.Name, StringComparison.Ordinal))
+            {
+                return new StartOutcome(running.ExecutionArn, running.Name, true, notes);
+            }
+
+            throw new RunConflictException(
+                $"a failover to {runningTarget ?? "another server"} is running: {running.ExecutionArn} (started {running.StartDate:u}). " +
+                $"One run per file system: wait for it (efsdr failover --to {runningTarget} --wait) before starting another; nothing was changed.");
+        }
+
+        var machine = await stateMachineIn(target.Region, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"no failover state machine in {target.Region}");
+        return await StartNamedAsync(machine, target.Name, input, notes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The execution a refused run should follow instead: a <c>RunInProgressException</c> naming a RUNNING
+    /// execution for the same target; null otherwise.</summary>
+    public async Task<string?> JoinTargetOf(Execution refused, string targetServer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(refused);
+        if (!string.Equals(refused.Error, "RunInProgressException", StringComparison.Ordinal) || ExecutionArnPattern().Match(refused.Cause ?? string.Empty) is not { Success: true } match)
+        {
+            return null;
+        }
+
+        var other = match.Value;
+        if (string.Equals(other, refused.ExecutionArn, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var described = await executions.DescribeAsync(other, cancellationToken).ConfigureAwait(false);
+        return described.Status == ExecutionStatus.Running && string.Equals(TargetOf(described.Input), targetServer, StringComparison.Ordinal) ? other : null;
+    }
+
+    /// <summary>The deterministic name of the <paramref name="attempt"/>-th (1-based) try for <paramref name="server"/>.</summary>
+    public static string NameFor(string server, long generation, int attempt) =>
+        $"failover-{server}-{generation.ToString(CultureInfo.InvariantCulture)}{(attempt > 1 ? "-" + attempt.ToString(CultureInfo.InvariantCulture) : string.Empty)}";
+
+    private async Task<StartOutcome> StartNamedAsync(string machine, string server, string input, List<string> notes, CancellationToken cancellationToken)
+    {
+        var generation = await nextGeneration(cancellationToken).ConfigureAwait(false);
+        if (generation is null)
+        {
+            // The lock could not be read: the minute keeps concurrent starts together; the workflow's lock still decides.
+            generation = long.Parse(DateTimeOffset.UtcNow.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+            notes.Add("the run lock could not be read; the execution is named by the minute");
+        }
+
+        for (var attempt = 1; attempt <= MaxNameAttempts; attempt++)
+        {
+            var name = NameFor(server, generation.Value, attempt);
+            try
+            {
+                var started = await executions.StartAsync(machine, name, input, cancellationToken).ConfigureAwait(false);
+                return new StartOutcome(started.ExecutionArn, name, false, notes);
+            }
+            catch (ExecutionAlreadyExistsException)
+            {
+                var arn = ExecutionArn(machine, name);
+                var existing = await executions.DescribeAsync(arn, cancellationToken).ConfigureAwait(false);
+                if (existing.Status == ExecutionStatus.Running)
+                {
+                    return new StartOutcome(arn, name, true, notes);
+                }
+            }
+        }
+
+        throw new InvalidOperationException($"{MaxNameAttempts} execution names for {server} at generation {generation} are taken by closed executions");
+    }
+
+    private async Task<Execution?> RunningInAsync(string region, List<string> notes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var machine = await stateMachineIn(region, cancellationToken).ConfigureAwait(false);
+            if (machine is null)
+            {
+                notes.Add($"{region}: no failover state machine; not checked for running failovers");
+                return null;
+            }
+
+            string? token = null;
+            do
+            {
+                var page = await executions.ListAsync(machine, ExecutionStatus.Running, token, cancellationToken).ConfigureAwait(false);
+                foreach (var item in page.Items)
+                {
+                    var described = await executions.DescribeAsync(item.ExecutionArn, cancellationToken).ConfigureAwait(false);
+                    if (described.Status == ExecutionStatus.Running && !IsDryRun(described.Input))
+                    {
+                        return described;
+                    }
+                }
+
+                token = page.NextToken;
+            }
+            while (token is not null);
+        }
+        catch (AwsServiceException ex) when (ex is AwsUnreachableException or AwsTransientException)
+        {
+            notes.Add($"{region}: unreachable ({ex.ErrorCode}); a failover running there could not be checked (the workflow's run lock still refuses a conflict)");
+        }
+
+        return null;
+    }
+
+    /// <summary>The execution ARN of <paramref name="name"/> under <paramref name="stateMachineArn"/>.</summary>
+    public static string ExecutionArn(string stateMachineArn, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stateMachineArn);
+        return stateMachineArn.Replace(":stateMachine:", ":execution:", StringComparison.Ordinal) + ":" + name;
+    }
+
+    /// <summary>The input's targetServer, or null.</summary>
+    public static string? TargetOf(string? input) => Field(input, "targetServer")?.GetString();
+
+    /// <summary>True when the input asks for a dry run.</summary>
+    public static bool IsDryRun(string? input) => Field(input, "dryRun")?.ValueKind == JsonValueKind.True;
+
+    private static JsonElement? Field(string? input, string name)
+    {
+        if (string.IsNullOrEmpty(input))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(input);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(name, out var v) ? v.Clone() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    [GeneratedRegex(@"arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+")]
+    private static partial Regex ExecutionArnPattern();
+}
