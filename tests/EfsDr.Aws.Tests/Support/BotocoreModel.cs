@@ -55,6 +55,10 @@ public sealed class BotocoreModel
     /// <summary>The wire values of an enum shape.</summary>
     public IReadOnlyList<string> EnumValues(string shape) => [.. Shape(shape).GetProperty("enum").EnumerateArray().Select(v => v.GetString()!)];
 
+    /// <summary>A shape's numeric constraint (<c>min</c> or <c>max</c>), or null when the model sets none.</summary>
+    public long? ShapeBound(string shape, string bound) =>
+        Shape(shape).TryGetProperty(bound, out var value) ? value.GetInt64() : null;
+
     /// <summary>Asserts that a recorded request is what the model says the operation sends: method, path template,
     /// query names (exact casing), required members, headers and body members (for XML, element names and order).</summary>
     public void AssertRequest(string operation, RecordedRequest request)

@@ -36,6 +36,115 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
 
     public HashSet<string> UnreachableRegions { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>When each parameter (region:name) was written and its version; parameters set directly in
+    /// <see cref="ParameterValues"/> have none.</summary>
+    public Dictionary<string, (long Version, DateTimeOffset Modified)> ParameterVersions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The clock parameter writes are stamped with.</summary>
+    public TimeProvider ParameterClock { get; set; } = TimeProvider.System;
+
+    /// <summary>Runs before each TryCreateAsync checks the name (region, name): lets a test interleave another writer there.</summary>
+    public Func<string, string, Task>? BeforeTryCreate { get; set; }
+
+    /// <summary>Regions whose Parameter Store answers every call with throttling beyond the retries.</summary>
+    public HashSet<string> ThrottledParameterRegions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every parameter write and delete, as "op region name".</summary>
+    public List<string> ParameterWrites { get; } = [];
+
+    /// <summary>The largest listing ListByPathAsync returns; more throws <see cref="TooManyParametersException"/>.</summary>
+    public int MaxListedParameters { get; set; } = 1000;
+
+    private readonly Lock _parameterGate = new();
+
+    private void ReachParameters(string region)
+    {
+        if (UnreachableRegions.Contains(region))
+        {
+            throw new AwsUnreachableException(new AwsErrorDetails("ssm", "ConnectionFailure", region + " unreachable", 0, null));
+        }
+
+        if (ThrottledParameterRegions.Contains(region))
+        {
+            throw new AwsTransientException(new AwsErrorDetails("ssm", "ThrottlingException", "Rate exceeded", 400, null));
+        }
+    }
+
+    private void StoreParameter(string region, string name, string value)
+    {
+        var key = region + ":" + name;
+        var version = ParameterVersions.TryGetValue(key, out var current) ? current.Version + 1 : 1;
+        ParameterValues[key] = value;
+        ParameterVersions[key] = (version, ParameterClock.GetUtcNow());
+    }
+
+    public async Task<bool> TryCreateAsync(string region, string name, string value, CancellationToken cancellationToken)
+    {
+        ReachParameters(region);
+        if (BeforeTryCreate is { } hook)
+        {
+            await hook(region, name);
+        }
+
+        lock (_parameterGate)
+        {
+            if (ParameterValues.ContainsKey(region + ":" + name))
+            {
+                return false;
+            }
+
+            ParameterWrites.Add($"create {region} {name}");
+            StoreParameter(region, name, value);
+            return true;
+        }
+    }
+
+    public Task PutAsync(string region, string name, string value, CancellationToken cancellationToken)
+    {
+        ReachParameters(region);
+        lock (_parameterGate)
+        {
+            ParameterWrites.Add($"put {region} {name}");
+            StoreParameter(region, name, value);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<StoredParameter>> ListByPathAsync(string region, string path, CancellationToken cancellationToken)
+    {
+        ReachParameters(region);
+        var prefix = region + ":" + path.TrimEnd('/') + "/";
+        List<StoredParameter> found;
+        lock (_parameterGate)
+        {
+            found = [.. ParameterValues
+                .Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal) && !p.Key[prefix.Length..].Contains('/', StringComparison.Ordinal))
+                .Select(p => new StoredParameter(
+                    p.Key[(region.Length + 1)..],
+                    p.Value,
+                    ParameterVersions.TryGetValue(p.Key, out var v) ? v.Version : 1,
+                    ParameterVersions.TryGetValue(p.Key, out var m) ? m.Modified : null))];
+        }
+
+        return found.Count > MaxListedParameters
+            ? throw new TooManyParametersException(region, path, MaxListedParameters)
+            : Task.FromResult<IReadOnlyList<StoredParameter>>(found);
+    }
+
+    public Task DeleteAsync(string region, string name, CancellationToken cancellationToken)
+    {
+        ReachParameters(region);
+        lock (_parameterGate)
+        {
+            ParameterWrites.Add($"delete {region} {name}");
+            ParameterValues.Remove(region + ":" + name);
+            ParameterVersions.Remove(region + ":" + name);
+        }
+
+        return Task.CompletedTask;
+    }
+
     /// <summary>Errors to throw from the next DeleteReplication calls, in order.</summary>
     public Queue<Exception> DeleteFailures { get; } = new();
 
