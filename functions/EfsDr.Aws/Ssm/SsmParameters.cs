@@ -17,6 +17,7 @@ public sealed class SsmParameters(SdkClientFactory clients) : IParameters
         var response = await SdkErrors.InvokeAsync(
             Http.AwsServiceInfo.Ssm,
             "GetParameter",
+            _clients.Time,
             token => client.GetParameterAsync(new GetParameterRequest { Name = name, WithDecryption = true }, token),
             cancellationToken).ConfigureAwait(false);
         return response.Parameter.Value;
