@@ -22,6 +22,7 @@ public sealed class Ec2Instances(SdkClientFactory clients) : IInstances
         return SdkErrors.InvokeAsync(
             AwsServiceInfo.Ec2,
             "DescribeInstances",
+            _clients.Time,
             async token =>
             {
                 var response = await _clients.Ec2(region).DescribeInstancesAsync(request, token).ConfigureAwait(false);

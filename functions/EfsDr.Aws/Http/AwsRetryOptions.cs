@@ -12,8 +12,13 @@ public sealed record AwsRetryOptions
     /// <summary>The most one backoff may wait (AWS standard mode: 20 s).</summary>
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>The timeout of one attempt, response body included.</summary>
+    /// <summary>The timeout of one attempt, response body included. Under a <see cref="EfsDr.Core.Deadlines.CallDeadline"/>
+    /// an attempt gets the smaller of this and the time left.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Under a <see cref="EfsDr.Core.Deadlines.CallDeadline"/>, the least time a retry must still have after its
+    /// backoff; a retry that would have less is not started and the call ends at once with its last failure.</summary>
+    public TimeSpan MinUsefulAttempt { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The defaults.</summary>
     public static AwsRetryOptions Default { get; } = new();

@@ -1,12 +1,11 @@
 using System.Net.Http.Headers;
+using System.Runtime.ExceptionServices;
 using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.Runtime.Signing;
+using EfsDr.Core.Deadlines;
 using EfsDr.Core.Exceptions;
-using Polly;
-using Polly.Retry;
-using Polly.Timeout;
 
 namespace EfsDr.Aws.Http;
 
@@ -14,21 +13,34 @@ namespace EfsDr.Aws.Http;
 /// The one signed-request pipeline under the hand-written EFS, Route 53 and Step Functions clients:
 /// endpoint resolution, SigV4 signing (AWSSDK.Core's <see cref="AWSSigV4Signer"/>), a timeout per attempt,
 /// bounded retries with exponential backoff and full jitter for the standard retry set only, and typed errors.
+/// <para>
+/// A call honours the ambient <see cref="CallDeadline"/>, measured on the pipeline's clock: each attempt gets at most
+/// the time left, no retry starts unless <see cref="AwsRetryOptions.MinUsefulAttempt"/> is left after its backoff, and
+/// a call that runs out of time ends with <see cref="AwsUnreachableException"/> (<c>DeadlineExceeded</c>), or with
+/// its last <see cref="AwsTransientException"/> when throttling or a 5xx was the last failure.
+/// </para>
 /// </summary>
 public sealed class SignedRequestPipeline
 {
+    /// <summary>The error code of a call that ran out of its <see cref="CallDeadline"/>.</summary>
+    public const string DeadlineExceededCode = "DeadlineExceeded";
+
+    // CancellationTokenSource timers cannot be longer than this; a longer attempt timeout means none at all.
+    private static readonly TimeSpan MaxTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     private readonly HttpClient _http;
     private readonly Lazy<AWSCredentials> _credentials;
     private readonly EndpointResolver _endpoints;
     private readonly TimeProvider _time;
-    private readonly ResiliencePipeline _resilience;
+    private readonly Func<double> _draw;
+    private readonly Action<AwsRetryNotice>? _onRetry;
 
     /// <summary>Creates the pipeline.</summary>
     /// <param name="http">The transport. Its own timeout is not used; each attempt has <see cref="AwsRetryOptions.AttemptTimeout"/>.</param>
     /// <param name="credentials">The credentials; null resolves the default AWS chain on first use.</param>
     /// <param name="endpoints">The endpoint resolver.</param>
     /// <param name="retry">Retry and timeout settings.</param>
-    /// <param name="time">The clock used for signing dates, backoff and timeouts.</param>
+    /// <param name="time">The clock used for signing dates, backoff, timeouts and the <see cref="CallDeadline"/>.</param>
     /// <param name="random">Draws in [0,1) for the jitter; <see cref="Random.Shared"/> by default.</param>
     /// <param name="onRetry">Told about every retry before its backoff starts (for logs and tests).</param>
     public SignedRequestPipeline(
@@ -47,29 +59,8 @@ public sealed class SignedRequestPipeline
         _endpoints = endpoints ?? throw new ArgumentNullException(nameof(endpoints));
         _time = time ?? TimeProvider.System;
         Retry = retry ?? AwsRetryOptions.Default;
-        var draw = random ?? Random.Shared.NextDouble;
-        var options = Retry;
-        var builder = new ResiliencePipelineBuilder { TimeProvider = _time };
-        if (options.MaxAttempts > 1)
-        {
-            builder.AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = Math.Max(options.MaxAttempts - 1, 0),
-                ShouldHandle = new PredicateBuilder().Handle<AwsTransientException>().Handle<AwsUnreachableException>().Handle<TimeoutRejectedException>(),
-                DelayGenerator = args => new ValueTask<TimeSpan?>(options.BackoffFor(args.AttemptNumber + 1, draw())),
-                OnRetry = args =>
-                {
-                    onRetry?.Invoke(new AwsRetryNotice(
-                        args.AttemptNumber + 1,
-                        args.RetryDelay,
-                        args.Outcome.Exception is AwsServiceException aws ? aws.ErrorCode : args.Outcome.Exception?.GetType().Name ?? "unknown",
-                        args.Outcome.Exception is AwsServiceException status ? status.HttpStatus : 0));
-                    return default;
-                },
-            });
-        }
-
-        _resilience = builder.AddTimeout(options.AttemptTimeout).Build();
+        _draw = random ?? Random.Shared.NextDouble;
+        _onRetry = onRetry;
     }
 
     /// <summary>The retry settings in force.</summary>
@@ -79,8 +70,9 @@ public sealed class SignedRequestPipeline
     public EndpointResolver Endpoints => _endpoints;
 
     /// <summary>Sends a request and returns its 2xx response, or throws a typed <see cref="AwsServiceException"/>.</summary>
-    /// <exception cref="AwsTransientException">Throttling or 5xx outlasted the retries.</exception>
-    /// <exception cref="AwsUnreachableException">No answer (connection failure or timeout) after the retries.</exception>
+    /// <exception cref="AwsTransientException">Throttling or 5xx outlasted the retries or the <see cref="CallDeadline"/>.</exception>
+    /// <exception cref="AwsUnreachableException">No answer (connection failure or timeout) after the retries, or none
+    /// before the <see cref="CallDeadline"/> (code <see cref="DeadlineExceededCode"/>).</exception>
     /// <exception cref="AwsServiceException">Any other error response (never retried), or one of its typed subclasses.</exception>
     /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
     public async Task<AwsResponse> SendAsync(AwsServiceInfo service, string region, AwsRequest request, IAwsErrorReader errors, CancellationToken cancellationToken)
@@ -89,20 +81,114 @@ public sealed class SignedRequestPipeline
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(errors);
         var baseUri = _endpoints.Resolve(service, region);
-        var uri = new Uri(baseUri, BasePath(baseUri) + request.PathAndQuery().TrimStart('/'));
-        try
+        var call = new Call(service, region, new Uri(baseUri, BasePath(baseUri) + request.PathAndQuery().TrimStart('/')), request, errors);
+        var budget = CallBudget.Start(_time);
+        if (budget.IsSpent)
         {
-            return await _resilience.ExecuteAsync(
-                async token => await AttemptAsync(service, region, uri, request, errors, token).ConfigureAwait(false),
-                cancellationToken).ConfigureAwait(false);
+            throw DeadlineExceeded(call, budget, 0, null);
         }
-        catch (TimeoutRejectedException ex)
+
+        for (var attempt = 1; ; attempt++)
         {
-            throw new AwsUnreachableException(
-                new AwsErrorDetails(service.ErrorService, "RequestTimeout", $"{request.Operation}: no answer from {uri.Host} within {Retry.AttemptTimeout.TotalSeconds:0.#} s, {Retry.MaxAttempts} attempts", 0, null),
-                ex);
+            cancellationToken.ThrowIfCancellationRequested();
+            var timeout = budget.AttemptTimeout(Retry.AttemptTimeout);
+            Exception failure;
+            try
+            {
+                return await TimedAttemptAsync(call, timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AttemptTimeoutException ex)
+            {
+                failure = ex;
+            }
+            catch (AwsServiceException ex) when (ex is AwsTransientException or AwsUnreachableException)
+            {
+                failure = ex;
+            }
+
+            if (failure is AttemptTimeoutException && budget.Cuts(timeout, Retry.AttemptTimeout))
+            {
+                ExceptionDispatchInfo.Throw(DeadlineExceeded(call, budget, attempt, failure));
+            }
+
+            if (attempt >= Retry.MaxAttempts)
+            {
+                ExceptionDispatchInfo.Throw(Exhausted(call, failure));
+            }
+
+            var delay = Retry.BackoffFor(attempt, _draw());
+            if (!budget.AllowsRetry(delay, Retry.MinUsefulAttempt))
+            {
+                ExceptionDispatchInfo.Throw(DeadlineExceeded(call, budget, attempt, failure));
+            }
+
+            _onRetry?.Invoke(Notice(attempt, delay, failure));
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
+
+    /// <summary>One attempt, cancelled after <paramref name="timeout"/> on the pipeline's clock.</summary>
+    /// <exception cref="AttemptTimeoutException">The timeout ran out (not the caller's token).</exception>
+    private async Task<AwsResponse> TimedAttemptAsync(Call call, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var timer = timeout > TimeSpan.Zero && timeout <= MaxTimer ? new CancellationTokenSource(timeout, _time) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        try
+        {
+            return await AttemptAsync(call.Service, call.Region, call.Uri, call.Request, call.Errors, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new AttemptTimeoutException(timeout, ex);
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested && ex.CancellationToken != cancellationToken)
+        {
+            // The transport saw the linked token; the caller is told about its own.
+            throw new OperationCanceledException(ex.Message, ex, cancellationToken);
+        }
+    }
+
+    /// <summary>The failure of a call whose attempts are used up: a timeout becomes <see cref="AwsUnreachableException"/>
+    /// (<c>RequestTimeout</c>); a typed AWS failure stays what it is.</summary>
+    private Exception Exhausted(Call call, Exception failure) => failure is AttemptTimeoutException
+        ? new AwsUnreachableException(
+            new AwsErrorDetails(call.Service.ErrorService, "RequestTimeout", $"{call.Request.Operation}: no answer from {call.Uri.Host} within {Retry.AttemptTimeout.TotalSeconds:0.#} s, {Retry.MaxAttempts} attempts", 0, null),
+            failure)
+        : failure;
+
+    /// <summary>The failure of a call that ran out of its <see cref="CallDeadline"/>: the last throttling or 5xx error
+    /// as it was, anything else (no answer, connection failure, no time at all) as <see cref="AwsUnreachableException"/>
+    /// with code <see cref="DeadlineExceededCode"/>.</summary>
+    private static Exception DeadlineExceeded(Call call, CallBudget budget, int attempts, Exception? last)
+    {
+        if (last is AwsTransientException)
+        {
+            return last;
+        }
+
+        var lastCode = last is null ? "none" : Code(last);
+        return new AwsUnreachableException(
+            new AwsErrorDetails(
+                call.Service.ErrorService,
+                DeadlineExceededCode,
+                $"{call.Request.Operation}: no answer from {call.Uri.Host} within the call deadline of {budget.Total.TotalSeconds:0.#} s ({attempts} attempt(s), last failure: {lastCode})",
+                0,
+                null),
+            last);
+    }
+
+    private static AwsRetryNotice Notice(int attempt, TimeSpan delay, Exception failure) =>
+        new(attempt, delay, Code(failure), failure is AwsServiceException aws ? aws.HttpStatus : 0);
+
+    private static string Code(Exception failure) => failure switch
+    {
+        AwsServiceException aws => aws.ErrorCode,
+        AttemptTimeoutException => "RequestTimeout",
+        _ => failure.GetType().Name,
+    };
 
     private async Task<AwsResponse> AttemptAsync(AwsServiceInfo service, string region, Uri uri, AwsRequest request, IAwsErrorReader errors, CancellationToken token)
     {
@@ -187,4 +273,11 @@ public sealed class SignedRequestPipeline
         var path = baseUri.AbsolutePath;
         return path.EndsWith('/') ? path : path + "/";
     }
+
+    /// <summary>One call's fixed parts.</summary>
+    private sealed record Call(AwsServiceInfo Service, string Region, Uri Uri, AwsRequest Request, IAwsErrorReader Errors);
+
+    /// <summary>An attempt got no answer within its timeout.</summary>
+    private sealed class AttemptTimeoutException(TimeSpan timeout, Exception innerException)
+        : TimeoutException($"No answer within {timeout.TotalSeconds:0.###} s.", innerException);
 }

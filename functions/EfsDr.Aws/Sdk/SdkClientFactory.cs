@@ -31,7 +31,7 @@ public sealed class SdkClientFactory : IDisposable
     /// <param name="retry">Attempts, backoff and per-attempt timeout.</param>
     /// <param name="httpClientFactory">Creates the SDK's <see cref="HttpClient"/>s (tests inject a fake transport with
     /// <see cref="MessageHandlerHttpClientFactory"/>); null lets the SDK build its own.</param>
-    /// <param name="time">The clock the retry backoff waits on.</param>
+    /// <param name="time">The clock the retry backoff waits on and the <see cref="EfsDr.Core.Deadlines.CallDeadline"/> is measured on.</param>
     /// <param name="random">Draws in [0,1) for the backoff jitter; <see cref="Random.Shared"/> by default.</param>
     public SdkClientFactory(
         AWSCredentials? credentials,
@@ -51,6 +51,9 @@ public sealed class SdkClientFactory : IDisposable
 
     /// <summary>The retry settings in force.</summary>
     public AwsRetryOptions Retry => _retry.Options;
+
+    /// <summary>The clock the backoff waits on and the <see cref="EfsDr.Core.Deadlines.CallDeadline"/> is measured on.</summary>
+    public TimeProvider Time => _retry.Time;
 
     /// <summary>The SSM client for <paramref name="region"/> (created once, then reused).</summary>
     /// <exception cref="ArgumentException">The region is not a region name, or a configured endpoint is not an http(s) URL.</exception>

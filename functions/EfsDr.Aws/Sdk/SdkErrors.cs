@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Amazon.Runtime;
 using EfsDr.Aws.Http;
+using EfsDr.Core.Deadlines;
 using EfsDr.Core.Exceptions;
 
 namespace EfsDr.Aws.Sdk;
@@ -12,16 +13,49 @@ namespace EfsDr.Aws.Sdk;
 /// </summary>
 public static class SdkErrors
 {
-    /// <summary>Runs one SDK call and rethrows its failure as EfsDr's exception (see <see cref="Translate"/>).</summary>
+    // CancellationTokenSource timers cannot be longer than this; a deadline further away gets no timer at all.
+    private static readonly TimeSpan MaxTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
+    /// <summary>Runs one SDK call and rethrows its failure as EfsDr's exception (see <see cref="Translate"/>), on the
+    /// system clock.</summary>
     /// <exception cref="AwsServiceException">The call failed; the subtype says how.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static async Task<T> InvokeAsync<T>(AwsServiceInfo service, string operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    public static Task<T> InvokeAsync<T>(AwsServiceInfo service, string operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        InvokeAsync(service, operation, TimeProvider.System, call, cancellationToken);
+
+    /// <summary>
+    /// Runs one SDK call under the ambient <see cref="CallDeadline"/>, measured on <paramref name="time"/>: the call's
+    /// token is cancelled at the deadline, and a call cut off that way ends with <see cref="AwsUnreachableException"/>
+    /// (code <see cref="SignedRequestPipeline.DeadlineExceededCode"/>). Any other failure is rethrown as EfsDr's
+    /// exception (see <see cref="Translate"/>).
+    /// </summary>
+    /// <exception cref="AwsServiceException">The call failed; the subtype says how.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<T> InvokeAsync<T>(AwsServiceInfo service, string operation, TimeProvider time, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(call);
+        var budget = CallBudget.Start(time);
+        if (budget.IsSpent)
+        {
+            throw DeadlineExceeded(service, operation, budget, null);
+        }
+
+        using var deadline = DeadlineSource(budget);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            return await call(cancellationToken).ConfigureAwait(false);
+            return await call(linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested && ex is not AwsServiceException)
+        {
+            throw DeadlineExceeded(service, operation, budget, ex);
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested && ex.CancellationToken != cancellationToken)
+        {
+            // The SDK saw the linked token; the caller is told about its own.
+            throw new OperationCanceledException(ex.Message, ex, cancellationToken);
         }
         catch (Exception ex) when (Translate(service, operation, ex, cancellationToken) is { } translated)
         {
@@ -59,6 +93,29 @@ public static class SdkErrors
             AmazonClientException client => new AwsServiceException(new AwsErrorDetails(service.ErrorService, "ClientError", $"{operation}: {client.Message}", 0, null), client),
             _ => null,
         };
+    }
+
+    /// <summary>A source cancelled when the budget's deadline passes on its clock; never, without a deadline.</summary>
+    private static CancellationTokenSource DeadlineSource(CallBudget budget) =>
+        budget.Remaining is { } left && left <= MaxTimer ? new CancellationTokenSource(left, budget.Time) : new CancellationTokenSource();
+
+    /// <summary>The failure of a call cut off by its deadline: a throttling or 5xx answer stays
+    /// <see cref="AwsTransientException"/>; anything else is <see cref="AwsUnreachableException"/> (DeadlineExceeded).</summary>
+    private static AwsServiceException DeadlineExceeded(AwsServiceInfo service, string operation, CallBudget budget, Exception? cause)
+    {
+        if (cause is AmazonServiceException { StatusCode: > 0 } answered && FromResponse(service, answered) is AwsTransientException transient)
+        {
+            return transient;
+        }
+
+        return new AwsUnreachableException(
+            new AwsErrorDetails(
+                service.ErrorService,
+                SignedRequestPipeline.DeadlineExceededCode,
+                $"{operation}: no answer from {service.ErrorService} within the call deadline of {budget.Total.TotalSeconds:0.#} s",
+                0,
+                null),
+            cause);
     }
 
     private static AwsServiceException FromResponse(AwsServiceInfo service, AmazonServiceException ex)

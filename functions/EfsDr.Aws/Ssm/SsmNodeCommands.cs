@@ -36,6 +36,7 @@ public sealed class SsmNodeCommands(SdkClientFactory clients) : INodeCommands
         return SdkErrors.InvokeAsync(
             AwsServiceInfo.Ssm,
             "SendCommand",
+            _clients.Time,
             async token =>
             {
                 var response = await _clients.Ssm(region).SendCommandAsync(request, token).ConfigureAwait(false);
@@ -57,6 +58,7 @@ public sealed class SsmNodeCommands(SdkClientFactory clients) : INodeCommands
         return SdkErrors.InvokeAsync(
             AwsServiceInfo.Ssm,
             "GetCommandInvocation",
+            _clients.Time,
             async token =>
             {
                 var r = await _clients.Ssm(region).GetCommandInvocationAsync(request, token).ConfigureAwait(false);
@@ -80,6 +82,7 @@ public sealed class SsmNodeCommands(SdkClientFactory clients) : INodeCommands
         return SdkErrors.InvokeAsync(
             AwsServiceInfo.Ssm,
             "DescribeInstanceInformation",
+            _clients.Time,
             async token =>
             {
                 var client = _clients.Ssm(region);
@@ -121,6 +124,7 @@ public sealed class SsmNodeCommands(SdkClientFactory clients) : INodeCommands
             return await SdkErrors.InvokeAsync(
                 AwsServiceInfo.Ssm,
                 "DescribeDocument",
+                _clients.Time,
                 async token =>
                 {
                     var response = await _clients.Ssm(region).DescribeDocumentAsync(new DescribeDocumentRequest { Name = name }, token).ConfigureAwait(false);

@@ -35,6 +35,7 @@ public sealed class SsmParameters(SdkClientFactory clients) : IParameters
         var response = await SdkErrors.InvokeAsync(
             AwsServiceInfo.Ssm,
             "GetParameter",
+            _clients.Time,
             token => client.GetParameterAsync(new GetParameterRequest { Name = name, WithDecryption = true }, token),
             cancellationToken).ConfigureAwait(false);
         return response.Parameter.Value;

@@ -1,3 +1,5 @@
+using EfsDr.Core.Deadlines;
+
 namespace EfsDr.Functions.Runtime;
 
 /// <summary>
@@ -14,11 +16,22 @@ public sealed class FunctionTimeoutException : TimeoutException
     }
 }
 
-/// <summary>The custom-runtime loop: build the handler once, then next → handler → response or error, until stopped.</summary>
+/// <summary>
+/// The custom-runtime loop: build the handler once, then next → handler → response or error, until stopped.
+/// Each invocation runs under a <see cref="CallDeadline"/> (<see cref="CallDeadlineFor"/>), so an AWS call that gets
+/// no answer ends as a typed <c>AwsUnreachableException</c> while there is still time to report it, rather than as
+/// <see cref="FunctionTimeoutException"/>.
+/// </summary>
 public static class LambdaRuntime
 {
     /// <summary>How long before the invocation's deadline the handler's token fires, leaving time to report.</summary>
     public static readonly TimeSpan DefaultSafetyMargin = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The least time an invocation keeps after its AWS calls' deadline (see <see cref="CallDeadlineFor"/>).</summary>
+    public static readonly TimeSpan MinCallReserve = TimeSpan.FromSeconds(2);
+
+    /// <summary>The share of an invocation's time kept after its AWS calls' deadline, when more than <see cref="MinCallReserve"/>.</summary>
+    public const double CallReserveShare = 0.1;
 
     /// <summary>Exit code: <c>stop</c> was cancelled.</summary>
     public const int ExitStopped = 0;
@@ -100,6 +113,25 @@ public static class LambdaRuntime
 #pragma warning restore CA1031
     }
 
+    /// <summary>
+    /// The deadline of the AWS calls of an invocation that started at <paramref name="startedAt"/> and must end by
+    /// <paramref name="invocationDeadline"/>: the invocation's deadline less a reserve of
+    /// max(<see cref="MinCallReserve"/>, <see cref="CallReserveShare"/> of the invocation's time); 54 s into a 60 s function.
+    /// </summary>
+    /// <remarks>
+    /// After its last AWS call gives up, a handler still has to map the error, log it and POST it to the Runtime API,
+    /// and its token fires <see cref="DefaultSafetyMargin"/> before the deadline. Two seconds cover that even for a
+    /// small, busy function; ten percent scales the reserve with longer timeouts. The calls keep the rest: in a 60 s
+    /// function, two full 20 s attempts with their backoff and a third cut short.
+    /// </remarks>
+    public static DateTimeOffset CallDeadlineFor(DateTimeOffset invocationDeadline, DateTimeOffset startedAt)
+    {
+        var invocationTime = invocationDeadline > startedAt ? invocationDeadline - startedAt : TimeSpan.Zero;
+        var share = invocationTime * CallReserveShare;
+        var reserve = share > MinCallReserve ? share : MinCallReserve;
+        return invocationDeadline - DateTimeOffset.MinValue > reserve ? invocationDeadline - reserve : DateTimeOffset.MinValue;
+    }
+
     /// <summary>Runs one invocation and reports its outcome. Only Runtime API failures escape.</summary>
     private static async Task InvokeAsync(
         LambdaHandler handler,
@@ -112,6 +144,7 @@ public static class LambdaRuntime
     {
         var context = invocation.Context;
         byte[] output;
+        using (CallDeadline.Until(CallDeadlineFor(context.Deadline, time.GetUtcNow())))
         using (var deadline = DeadlineSource(context.Deadline - margin, time))
         using (var token = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, stop))
         {
