@@ -1,5 +1,6 @@
 using System.Globalization;
 using EfsDr.Core.Configuration;
+using EfsDr.Core.Deadlines;
 using EfsDr.Core.Exceptions;
 using EfsDr.Core.Model;
 using EfsDr.Core.Ports;
@@ -18,6 +19,9 @@ public sealed class FailoverPlanner(
     IInstances instances,
     TimeProvider time)
 {
+    /// <summary>The most one read of another region may take (all attempts); an unanswered region then counts as unreadable.</summary>
+    public static readonly TimeSpan OtherRegionBudget = TimeSpan.FromSeconds(15);
+
     /// <summary>Makes the plan for <paramref name="request"/>; <paramref name="runId"/> is the execution name.</summary>
     /// <exception cref="InvalidInputException">A field of the request is wrong.</exception>
     /// <exception cref="StaleFileSystemException">Another copy has a higher epoch, or the candidate is the source of a
@@ -343,13 +347,19 @@ public sealed class FailoverPlanner(
         return (partner, seen is not null && string.Equals(seen.SourceFileSystemId, fs.FileSystemId, StringComparison.Ordinal));
     }
 
-    /// <summary>Runs one read of another region; an unreachable or throttled region becomes an entry of <paramref name="unreadable"/>.</summary>
-    private static async Task<T?> OtherRegionAsync<T>(string region, Func<Task<T?>> read, List<string> unreadable)
+    /// <summary>Runs one read of another region within <see cref="OtherRegionBudget"/>; an unreachable or throttled region
+    /// becomes an entry of <paramref name="unreadable"/>.</summary>
+    private async Task<T?> OtherRegionAsync<T>(string region, Func<Task<T?>> read, List<string> unreadable)
         where T : class
     {
         try
         {
-            return await read().ConfigureAwait(false);
+            // A region that is down leaves calls unanswered: give it a budget of its own, so the rest of the plan keeps
+            // the time it needs within the function's deadline.
+            using (CallDeadline.Within(time, OtherRegionBudget))
+            {
+                return await read().ConfigureAwait(false);
+            }
         }
         catch (AwsServiceException ex) when (ex is AwsUnreachableException or AwsTransientException)
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using EfsDr.Core.Deadlines;
 using EfsDr.Core.Exceptions;
 using EfsDr.Core.Model;
 using EfsDr.Core.Ports;
@@ -41,6 +42,9 @@ public sealed class RunLockService
 
     /// <summary>How many times one region's lock is read and decided again after losing a race, before giving up.</summary>
     public const int MaxRounds = 3;
+
+    /// <summary>The most the lock's calls in one region other than the run's own may take (a region that is down hangs).</summary>
+    public static readonly TimeSpan OtherRegionBudget = TimeSpan.FromSeconds(15);
 
     /// <summary>The state machine's maximum run time (its TimeoutSeconds) unless the constructor says otherwise.</summary>
     public static readonly TimeSpan DefaultMaxRunTime = TimeSpan.FromHours(4);
@@ -142,7 +146,11 @@ public sealed class RunLockService
             Outcome outcome;
             try
             {
-                outcome = await AcquireInRegionAsync(fileSystemName, path, region, me, cancellationToken).ConfigureAwait(false);
+                // Another region may be down and leave calls unanswered: it gets a budget of its own.
+                using (string.Equals(region, ownRegion, StringComparison.Ordinal) ? null : CallDeadline.Within(_time, OtherRegionBudget))
+                {
+                    outcome = await AcquireInRegionAsync(fileSystemName, path, region, me, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (AwsServiceException ex) when (ex is AwsUnreachableException or AwsTransientException && !string.Equals(region, ownRegion, StringComparison.Ordinal))
             {
@@ -177,6 +185,7 @@ public sealed class RunLockService
         {
             try
             {
+                using var budget = CallDeadline.Within(_time, OtherRegionBudget);
                 var mine = (await GenerationsAsync(region, path, cancellationToken).ConfigureAwait(false))
                     .Where(g => string.Equals(g.Record?.ExecutionArn, executionArn, StringComparison.Ordinal))
                     .ToList();
@@ -287,7 +296,10 @@ public sealed class RunLockService
         Execution execution;
         try
         {
-            execution = await _executions.DescribeAsync(record.ExecutionArn, cancellationToken).ConfigureAwait(false);
+            using (CallDeadline.Within(_time, OtherRegionBudget))
+            {
+                execution = await _executions.DescribeAsync(record.ExecutionArn, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (ExecutionDoesNotExistException)
         {
