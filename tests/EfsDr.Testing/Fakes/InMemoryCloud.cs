@@ -36,6 +36,13 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
 
     public HashSet<string> UnreachableRegions { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Sides deleted with LOCAL_CONFIGURATION_ONLY, as (region, source id): that region no longer lists the configuration,
+    /// the other region still does (an orphaned configuration).</summary>
+    public HashSet<(string Region, string SourceId)> LocallyDeleted { get; } = [];
+
+    /// <summary>File systems whose replication configurations cannot be read (DescribeReplications throttled beyond the retries).</summary>
+    public HashSet<string> UnreadableReplications { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Errors to throw from the next DeleteReplication calls, in order.</summary>
     public Queue<Exception> DeleteFailures { get; } = new();
 
@@ -122,7 +129,12 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
     public Task<IReadOnlyList<ReplicationConfiguration>> DescribeReplicationsAsync(string region, string fileSystemId, CancellationToken cancellationToken)
     {
         Reach(region);
-        var found = Replications.Where(r => r.SourceFileSystemId == fileSystemId || r.Destinations.Any(d => d.FileSystemId == fileSystemId)).ToList();
+        if (UnreadableReplications.Contains(fileSystemId))
+        {
+            throw new AwsTransientException(new AwsErrorDetails("efs", "ThrottlingException", "Rate exceeded", 429, null));
+        }
+
+        var found = Replications.Where(r => (r.SourceFileSystemId == fileSystemId || r.Destinations.Any(d => d.FileSystemId == fileSystemId)) && !LocallyDeleted.Contains((region, r.SourceFileSystemId))).ToList();
         return found.Count == 0
             ? throw new ReplicationNotFoundException(new AwsErrorDetails("efs", "ReplicationNotFound", fileSystemId, 404, null))
             : Task.FromResult<IReadOnlyList<ReplicationConfiguration>>(found);
