@@ -12,8 +12,8 @@ public static class RunsCommand
     /// <summary>Builds <c>runs</c>.</summary>
     public static Command Create(GlobalOptions global, TextWriter output, TextWriter error)
     {
-        var max = new Option<int>("--max") { Description = "At most this many runs per region (default 20).", DefaultValueFactory = _ => 20 };
-        var command = new Command("runs", "List recent failover runs in each region (or --region), newest first.") { max };
+        var max = new Option<int>("--max") { Description = "At most this many runs in all, the newest across regions (default 20).", DefaultValueFactory = _ => 20 };
+        var command = new Command("runs", "List recent failover runs across the cluster's regions (or --region), newest first; an unreachable region is marked, not fatal.") { max };
         command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, global, output, error, async (cli, token) =>
         {
             var limit = parse.GetValue(max);
@@ -22,45 +22,46 @@ public static class RunsCommand
                 throw new UsageException("--max: must be 1–1000");
             }
 
-            var rows = new JsonArray();
-            foreach (var region in Regions(cli))
-            {
-                var machine = await cli.Aws.Executions.FindStateMachineAsync(region, cli.StateMachineName, token).ConfigureAwait(false);
-                if (machine is null)
-                {
-                    continue;
-                }
+            var regions = Regions(cli);
+            var listing = await RunLister.ListAsync(cli.Aws.Executions, cli.StateMachineName, regions, limit, token).ConfigureAwait(false);
+            WriteListing(cli, listing);
 
-                var page = await cli.Aws.Executions.ListAsync(machine, null, null, token).ConfigureAwait(false);
-                foreach (var e in page.Items.OrderByDescending(e => e.StartDate).Take(limit))
-                {
-                    rows.Add((JsonNode)new JsonObject
-                    {
-                        ["region"] = region,
-                        ["name"] = e.Name,
-                        ["status"] = e.Status.ToString().ToUpperInvariant(),
-                        ["startDate"] = e.StartDate.ToString("O"),
-                        ["durationSeconds"] = e.StopDate is { } stop ? Math.Round((stop - e.StartDate).TotalSeconds, 1) : null,
-                        ["executionArn"] = e.ExecutionArn,
-                    });
-                }
-            }
-
-            if (cli.Json)
-            {
-                cli.WriteJson(rows);
-            }
-            else
-            {
-                foreach (var r in rows)
-                {
-                    cli.Out.WriteLine($"{r!["startDate"],-34} {r["region"],-10} {r["status"],-10} {r["durationSeconds"]?.ToString() ?? "…",8} s  {r["name"]}");
-                }
-            }
-
-            return ExitCodes.Ok;
+            // What was found is worth exit 0 even with a region down; with no region answering there is nothing to show.
+            return listing.RegionsRead == 0 && regions.Count > 0 ? ExitCodes.AwsUnreachable : ExitCodes.Ok;
         }, cancellationToken));
         return command;
+    }
+
+    private static void WriteListing(CliContext cli, RunListing listing)
+    {
+        var rows = new JsonArray([.. listing.Runs.Select(r => (JsonNode)new JsonObject
+        {
+            ["region"] = r.Region,
+            ["name"] = r.Execution.Name,
+            ["status"] = r.Execution.Status.ToString().ToUpperInvariant(),
+            ["startDate"] = r.Execution.StartDate.ToString("O"),
+            ["durationSeconds"] = r.Execution.StopDate is { } stop ? Math.Round((stop - r.Execution.StartDate).TotalSeconds, 1) : null,
+            ["executionArn"] = r.Execution.ExecutionArn,
+        })]);
+        if (cli.Json)
+        {
+            cli.WriteJson(new JsonObject
+            {
+                ["runs"] = rows,
+                ["unreachableRegions"] = new JsonArray([.. listing.Unreachable.Select(u => (JsonNode)new JsonObject { ["region"] = u.Region, ["reason"] = u.Reason })]),
+            });
+            return;
+        }
+
+        foreach (var r in rows)
+        {
+            cli.Out.WriteLine($"{r!["startDate"],-34} {r["region"],-10} {r["status"],-10} {r["durationSeconds"]?.ToString() ?? "…",8} s  {r["name"]}");
+        }
+
+        foreach (var u in listing.Unreachable)
+        {
+            cli.Out.WriteLine($"{u.Region}: unreachable ({u.Reason}) — runs there not listed");
+        }
     }
 
     /// <summary>Builds <c>report</c>.</summary>
@@ -77,9 +78,26 @@ public static class RunsCommand
                 throw new UsageException($"--format: '{kind}' is not markdown or svg");
             }
 
-            var arn = await FindAsync(cli, parse.GetValue(run)!, token).ConfigureAwait(false);
-            var execution = await cli.Aws.Executions.DescribeAsync(arn, token).ConfigureAwait(false);
-            var history = await FailoverDriver.HistoryAsync(cli.Aws.Executions, arn, token).ConfigureAwait(false);
+            var name = parse.GetValue(run)!;
+            var arn = await FindAsync(cli, name, token).ConfigureAwait(false);
+            if (arn is null)
+            {
+                return ExitCodes.AwsUnreachable;
+            }
+
+            Execution execution;
+            List<HistoryEvent> history;
+            try
+            {
+                execution = await cli.Aws.Executions.DescribeAsync(arn, token).ConfigureAwait(false);
+                history = await FailoverDriver.HistoryAsync(cli.Aws.Executions, arn, token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (RunLister.IsUnreachable(ex))
+            {
+                var failure = UnreachableRegion.From(RunLister.RegionOf(arn) ?? "the run's region", ex);
+                await cli.Error.WriteLineAsync($"efsdr: {failure.Region}: unreachable ({failure.Reason}) — run {name} is there and cannot be read now").ConfigureAwait(false);
+                return ExitCodes.AwsUnreachable;
+            }
 
             JsonElement? summary = execution.Status == ExecutionStatus.Succeeded && !string.IsNullOrEmpty(execution.Output) ? JsonDocument.Parse(execution.Output).RootElement.Clone() : null;
             var target = summary is { } s && s.TryGetProperty("activeServer", out var a) ? a.GetString() ?? "?" : "?";
@@ -108,38 +126,40 @@ public static class RunsCommand
         return command;
     }
 
-    private static IEnumerable<string> Regions(CliContext cli) =>
+    private static IReadOnlyList<string> Regions(CliContext cli) =>
         cli.Parse.GetValue<string?>("--region") is { } region ? [region] : cli.Configuration.Regions;
 
-    private static async Task<string> FindAsync(CliContext cli, string run, CancellationToken cancellationToken)
+    /// <summary>The run's ARN: given, or found by name in the regions that answer. Null (after one line on stderr) when it was not
+    /// found and a region that could hold it did not answer; a usage error when every region answered and none has it.</summary>
+    private static async Task<string?> FindAsync(CliContext cli, string run, CancellationToken cancellationToken)
     {
         if (run.StartsWith("arn:", StringComparison.Ordinal))
         {
             return run;
         }
 
-        foreach (var region in Regions(cli))
+        var regions = Regions(cli);
+        var lookup = await RunLister.FindByNameAsync(cli.Aws.Executions, cli.StateMachineName, regions, run, cancellationToken).ConfigureAwait(false);
+        if (lookup.ExecutionArn is not null)
         {
-            var machine = await cli.Aws.Executions.FindStateMachineAsync(region, cli.StateMachineName, cancellationToken).ConfigureAwait(false);
-            if (machine is null)
+            foreach (var u in lookup.Unreachable)
             {
-                continue;
+                await cli.Error.WriteLineAsync($"efsdr: note: {u.Region}: unreachable ({u.Reason}) — not searched").ConfigureAwait(false);
             }
 
-            string? token = null;
-            do
-            {
-                var page = await cli.Aws.Executions.ListAsync(machine, null, token, cancellationToken).ConfigureAwait(false);
-                if (page.Items.FirstOrDefault(e => e.Name == run) is { } found)
-                {
-                    return found.ExecutionArn;
-                }
-
-                token = page.NextToken;
-            }
-            while (token is not null);
+            return lookup.ExecutionArn;
         }
 
-        throw new UsageException($"RUN: no run named '{run}' (see efsdr runs)");
+        if (lookup.Unreachable.Count == 0)
+        {
+            throw new UsageException($"RUN: no run named '{run}' (see efsdr runs)");
+        }
+
+        var searched = regions.Where(r => lookup.Unreachable.All(u => u.Region != r)).ToList();
+        await cli.Error.WriteLineAsync(
+            $"efsdr: RUN: no run named '{run}' in {(searched.Count == 0 ? "any region that answered" : string.Join(", ", searched))}; "
+            + string.Join("; ", lookup.Unreachable.Select(u => $"{u.Region}: unreachable ({u.Reason})"))
+            + " — it may be there").ConfigureAwait(false);
+        return null;
     }
 }

@@ -12,7 +12,7 @@ namespace EfsDr.Core.Health;
 /// mount targets, nodes, EfsDr's SSM document and the DNS record, and reports findings. It changes nothing, and a
 /// region it cannot read becomes a finding, never an exception.
 /// </summary>
-public sealed class HealthChecker(
+public sealed partial class HealthChecker(
     ClusterConfiguration configuration,
     IFileSystems fileSystems,
     IReplications replications,
@@ -54,42 +54,15 @@ public sealed class HealthChecker(
         }
 
         var all = byRegion.Values.SelectMany(f => f).ToList();
-        var configs = new List<ReplicationConfiguration>();
-        var replicated = new HashSet<string>(StringComparer.Ordinal);
+        var sides = new List<ReplicationSide>();
         foreach (var fs in all)
         {
-            var rs = await TryAsync(fs.Region, $"describe replications of {fs.FileSystemId}", findings, async () =>
-            {
-                try
-                {
-                    return await replications.DescribeReplicationsAsync(fs.Region, fs.FileSystemId, cancellationToken).ConfigureAwait(false);
-                }
-                catch (ReplicationNotFoundException)
-                {
-                    return (IReadOnlyList<ReplicationConfiguration>)[];
-                }
-            }).ConfigureAwait(false);
-            if (rs is null)
-            {
-                // Unknown: do not count it as standalone.
-                replicated.Add(fs.FileSystemId);
-                continue;
-            }
-
-            foreach (var r in rs)
-            {
-                replicated.Add(r.SourceFileSystemId);
-                foreach (var d in r.Destinations)
-                {
-                    replicated.Add(d.FileSystemId);
-                }
-
-                if (!configs.Any(c => c.SourceFileSystemId == r.SourceFileSystemId && FirstDestination(c)?.FileSystemId == FirstDestination(r)?.FileSystemId))
-                {
-                    configs.Add(r);
-                }
-            }
+            sides.Add(new ReplicationSide(fs, await TryAsync(fs.Region, $"describe replications of {fs.FileSystemId}", findings, () => DescribeOrNoneAsync(fs.Region, fs.FileSystemId, cancellationToken)).ConfigureAwait(false)));
         }
+
+        // A configuration that only its source's region still lists (orphaned) replicates nothing: a finding, not the replication.
+        var pairing = await PairSidesAsync(sides, unreadable, findings, cancellationToken).ConfigureAwait(false);
+        var (configs, replicated) = Collect(sides, pairing.Orphaned);
 
         // 2. Tell the primary (and the replica) apart.
         var config = configs.FirstOrDefault(c => all.Any(f => f.FileSystemId == c.SourceFileSystemId)) ?? configs.FirstOrDefault();
@@ -133,8 +106,8 @@ public sealed class HealthChecker(
         foreach (var stale in all.Where(f => f.Protection == OverwriteProtection.Enabled && !replicated.Contains(f.FileSystemId) && f.FileSystemId != primaryId))
         {
             Add(HealthFindingIds.StalePrimary, FindingSeverity.Critical,
-                $"{stale.FileSystemId} in {stale.Region} is writable, takes part in no replication and has the Name '{name}' (epoch {EfsDrTags.EpochOf(stale.Tags).ToString(CultureInfo.InvariantCulture)}), besides the primary {primaryId ?? "?"}: a stale ex-primary, a split-brain risk.",
-                $"Keep it from being mounted: rename it (for example {name}-old) and re-protect by replicating {primaryId ?? "the primary"} onto it (protection DISABLED first), or delete it.");
+                $"{stale.FileSystemId} in {stale.Region} is writable, takes part in no live replication and has the Name '{name}' (epoch {EfsDrTags.EpochOf(stale.Tags).ToString(CultureInfo.InvariantCulture)}), besides the primary {primaryId ?? "?"}: a stale ex-primary, a split-brain risk.",
+                $"It is an unfenced ex-primary: run `efsdr fence` as soon as {stale.Region} answers (it did for this check), so that nothing mounts or writes it; then reprotect from {primaryId ?? "the primary"} (replicate it onto this copy), or delete it.");
         }
 
         // 3. Replication status and lag.
@@ -190,7 +163,7 @@ public sealed class HealthChecker(
                     "Wait for the initial sync; if it does not finish, look at the status message.");
             }
 
-            healthy = destination.Status == Model.ReplicationStatus.Enabled && lag is { } l && l <= configuration.RpoSeconds;
+            healthy = destination.Status == Model.ReplicationStatus.Enabled && lag is { } l && l <= configuration.RpoSeconds && !pairing.Unverified.Contains(KeyOf(config));
             if (healthy)
             {
                 Add(HealthFindingIds.ReplicationOk, FindingSeverity.Info,

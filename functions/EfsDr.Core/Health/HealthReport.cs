@@ -42,6 +42,10 @@ public static class HealthFindingIds
     public const string PrimaryUnknown = "primary-unknown";
     /// <summary>The primary takes part in no replication.</summary>
     public const string ReplicationMissing = "replication-missing";
+    /// <summary>The source's region lists a configuration whose destination takes part in no replication, is not REPLICATING or is gone.</summary>
+    public const string ReplicationOrphaned = "replication-orphaned";
+    /// <summary>The destination's side of the configuration could not be read, so replication is not counted as healthy.</summary>
+    public const string ReplicationUnverified = "replication-unverified";
     /// <summary>The replication's status is not ENABLED.</summary>
     public const string ReplicationStatus = "replication-status";
     /// <summary>The replica never completed a sync.</summary>
@@ -104,7 +108,7 @@ public sealed record HealthReport
     /// <summary>The configured RPO.</summary>
     public int RpoSeconds { get; init; }
 
-    /// <summary>Replication is ENABLED and the lag is within the RPO.</summary>
+    /// <summary>Replication is ENABLED, the lag is within the RPO, and the destination's region confirms its side.</summary>
     public bool ReplicationHealthy { get; init; }
 
     /// <summary>No critical finding: a failover now is expected to work within the RPO.</summary>

@@ -96,7 +96,7 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         var runs = await Efsdr("runs", "--output", "json");
         using var statusJson = JsonDocument.Parse(status.Out);
         using var runsJson = JsonDocument.Parse(runs.Out);
-        var name = runsJson.RootElement[0].GetProperty("name").GetString()!;
+        var name = runsJson.RootElement.GetProperty("runs")[0].GetProperty("name").GetString()!;
         var report = await Efsdr("report", name, "--output", "json");
         var svg = await Efsdr("report", name, "--format", "svg");
         var config = await Efsdr("config", "validate", _config, "--output", "json");
@@ -104,6 +104,7 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         Assert.Equal("server1", statusJson.RootElement.GetProperty("dns").GetProperty("activeServer").GetString());
         Assert.Equal("ENABLED", statusJson.RootElement.GetProperty("regions")[0].GetProperty("replication").GetProperty("status").GetString());
         Assert.Equal(ExitCodes.Ok, runs.Exit);
+        Assert.Empty(runsJson.RootElement.GetProperty("unreachableRegions").EnumerateArray());
         using var reportJson = JsonDocument.Parse(report.Out);
         Assert.Equal("SUCCEEDED", reportJson.RootElement.GetProperty("status").GetString());
         Assert.True(reportJson.RootElement.GetProperty("transitions").GetInt32() > 5);

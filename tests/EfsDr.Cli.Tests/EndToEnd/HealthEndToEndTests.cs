@@ -1,5 +1,6 @@
 using EfsDr.Cli.Drill;
 using EfsDr.Core.Health;
+using EfsDr.LocalCloud.Hosting;
 
 namespace EfsDr.Cli.Tests.EndToEnd;
 
@@ -85,5 +86,32 @@ public sealed class HealthEndToEndTests
         Assert.Equal("NONE", report.ReplicationStatus);
         Assert.Contains(report.Findings, f => f.Id == HealthFindingIds.DnsActive && f.Message.Contains("server3", StringComparison.Ordinal));
         Assert.False(report.DrReady);
+    }
+
+    [Fact]
+    public async Task Check_AfterFailoverWithSourceRegionDown_ReportsTheOrphanedConfigurationOnceItAnswers()
+    {
+        await using var world = await LocalWorld.StartAsync(600, Token);
+        var topology = world.World.Topology;
+        foreach (var service in new[] { "elasticfilesystem", "ssm", "ec2", "states", "lambda" })
+        {
+            world.Cloud.Faults.Set(service, "us-east-1", new ServiceFaults { Unreachable = true });
+        }
+
+        var run = await world.World.FailoverAsync("to server3, us-east-1 down", "server3", "us-east-1 outage", world.Runs, Token);
+        Assert.True(run.Succeeded, world.Transcript());
+        world.Cloud.Faults.Clear();
+
+        var report = await CheckAsync(world);
+
+        var orphan = Assert.Single(report.Findings, f => f.Id == HealthFindingIds.ReplicationOrphaned);
+        Assert.Equal(FindingSeverity.Critical, orphan.Severity);
+        Assert.Contains($"{topology.PrimaryFileSystemId} → {topology.ReplicaFileSystemId}", orphan.Message, StringComparison.Ordinal);
+        Assert.False(report.ReplicationHealthy, Describe(report));
+        Assert.False(report.DrReady);
+        Assert.Equal(topology.ReplicaFileSystemId, report.PrimaryFileSystemId);
+        var stale = Assert.Single(report.Findings, f => f.Id == HealthFindingIds.StalePrimary);
+        Assert.Contains(topology.PrimaryFileSystemId, stale.Message, StringComparison.Ordinal);
+        Assert.Contains("efsdr fence", stale.Remedy, StringComparison.Ordinal);
     }
 }

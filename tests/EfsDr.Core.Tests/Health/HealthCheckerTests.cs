@@ -166,6 +166,8 @@ public sealed class HealthCheckerTests
         Assert.Equal(FindingSeverity.Critical, finding.Severity);
         Assert.Contains(SeedCluster.PrimaryId, finding.Message, StringComparison.Ordinal);
         Assert.Contains("split-brain", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("unfenced ex-primary", finding.Remedy, StringComparison.Ordinal);
+        Assert.Contains("efsdr fence", finding.Remedy, StringComparison.Ordinal);
         Assert.Contains(report.Findings, f => f.Id == HealthFindingIds.ReplicationMissing);
     }
 
@@ -340,5 +342,118 @@ public sealed class HealthCheckerTests
         Assert.Equal(report.Findings.OrderByDescending(f => f.Severity).Select(f => f.Id), report.Findings.Select(f => f.Id));
         Assert.Equal(FindingSeverity.Critical, report.Findings[0].Severity);
         Assert.Equal(1, report.Count(FindingSeverity.Warning));
+    }
+
+    /// <summary>As a promotion with LOCAL_CONFIGURATION_ONLY leaves it while us-east-1 is down: us-west-2 dropped its side and the
+    /// replica is writable, tagged primary with epoch 1; us-east-1 still lists the configuration with its last status (ENABLED).</summary>
+    private void PromoteWithSourceRegionDown()
+    {
+        _cloud.LocallyDeleted.Add(("us-west-2", SeedCluster.PrimaryId));
+        _cloud.AddFileSystem("us-west-2", SeedCluster.ReplicaId, "DRTest-EFS1", OverwriteProtection.Enabled, new Dictionary<string, string> { [EfsDrTags.Role] = EfsDrTags.Primary, [EfsDrTags.Epoch] = "1" });
+    }
+
+    [Fact]
+    public async Task CheckAsync_OrphanedConfigurationAfterLocalOnlyPromotion_ReportsCriticalOrphanAndNotHealthy()
+    {
+        PromoteWithSourceRegionDown();
+
+        var report = await Check();
+
+        var finding = Single(report, HealthFindingIds.ReplicationOrphaned);
+        Assert.Equal(FindingSeverity.Critical, finding.Severity);
+        Assert.Contains($"{SeedCluster.PrimaryId} → {SeedCluster.ReplicaId}", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("ReplicationNotFound", finding.Message, StringComparison.Ordinal);
+        Assert.StartsWith("us-east-1 still lists", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("Reprotect", finding.Remedy, StringComparison.Ordinal);
+        Assert.Contains("failover back into us-east-1 is refused", finding.Remedy, StringComparison.Ordinal);
+        Assert.False(report.ReplicationHealthy);
+        Assert.False(report.DrReady);
+        Assert.NotEqual("ENABLED", report.ReplicationStatus);
+        Assert.DoesNotContain(report.Findings, f => f.Id == HealthFindingIds.ReplicationOk);
+    }
+
+    [Fact]
+    public async Task CheckAsync_OrphanedConfiguration_TellsThePromotedCopyFromTheUnfencedExPrimary()
+    {
+        PromoteWithSourceRegionDown();
+
+        var report = await Check();
+
+        Assert.Equal(SeedCluster.ReplicaId, report.PrimaryFileSystemId);
+        Assert.Equal("us-west-2", report.PrimaryRegion);
+        var stale = Single(report, HealthFindingIds.StalePrimary);
+        Assert.Contains(SeedCluster.PrimaryId, stale.Message, StringComparison.Ordinal);
+        Assert.Contains("efsdr fence", stale.Remedy, StringComparison.Ordinal);
+        Assert.Contains("us-east-1", stale.Remedy, StringComparison.Ordinal);
+        Assert.Equal(FindingSeverity.Critical, Single(report, HealthFindingIds.ReplicationMissing).Severity);
+    }
+
+    [Fact]
+    public async Task CheckAsync_DestinationNoLongerExists_ReportsOrphan()
+    {
+        _cloud.FileSystemsById.Remove(SeedCluster.ReplicaId);
+
+        var report = await Check();
+
+        var finding = Single(report, HealthFindingIds.ReplicationOrphaned);
+        Assert.Contains($"{SeedCluster.ReplicaId} no longer exists", finding.Message, StringComparison.Ordinal);
+        Assert.False(report.ReplicationHealthy);
+        Assert.False(report.DrReady);
+    }
+
+    [Fact]
+    public async Task CheckAsync_UntaggedDestinationLeftTheReplication_ReportsOrphanFoundById()
+    {
+        _cloud.LocallyDeleted.Add(("us-west-2", SeedCluster.PrimaryId));
+        _cloud.AddFileSystem("us-west-2", SeedCluster.ReplicaId, null, OverwriteProtection.Enabled);
+
+        var report = await Check();
+
+        var finding = Single(report, HealthFindingIds.ReplicationOrphaned);
+        Assert.Contains("ReplicationNotFound", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("protection ENABLED", finding.Message, StringComparison.Ordinal);
+        Assert.False(report.ReplicationHealthy);
+    }
+
+    [Fact]
+    public async Task CheckAsync_DestinationWritableAndItsReplicationsUnreadable_ReportsOrphanNotReplicating()
+    {
+        _cloud.LocallyDeleted.Add(("us-west-2", SeedCluster.PrimaryId));
+        _cloud.AddFileSystem("us-west-2", SeedCluster.ReplicaId, "DRTest-EFS1", OverwriteProtection.Enabled);
+        _cloud.UnreadableReplications.Add(SeedCluster.ReplicaId);
+
+        var report = await Check();
+
+        var finding = Single(report, HealthFindingIds.ReplicationOrphaned);
+        Assert.Contains("protection ENABLED, not REPLICATING", finding.Message, StringComparison.Ordinal);
+        Assert.False(report.ReplicationHealthy);
+    }
+
+    [Fact]
+    public async Task CheckAsync_DestinationRegionUnreachable_DoesNotClaimReplicationHealthy()
+    {
+        _cloud.UnreachableRegions.Add("us-west-2");
+
+        var report = await Check();
+
+        Assert.False(report.ReplicationHealthy);
+        Assert.Equal("ENABLED", report.ReplicationStatus);
+        var finding = Single(report, HealthFindingIds.ReplicationUnverified);
+        Assert.Equal(FindingSeverity.Warning, finding.Severity);
+        Assert.Contains("not verified", finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(report.Findings, f => f.Id == HealthFindingIds.ReplicationOk);
+        Assert.DoesNotContain(report.Findings, f => f.Id == HealthFindingIds.ReplicationOrphaned);
+    }
+
+    [Fact]
+    public async Task CheckAsync_DeletionUnderWayOnTheSourceSide_IsNotAnOrphan()
+    {
+        SetReplication(ReplicationStatus.Deleting, Now.AddSeconds(-60));
+        _cloud.LocallyDeleted.Add(("us-west-2", SeedCluster.PrimaryId));
+
+        var report = await Check();
+
+        Assert.DoesNotContain(report.Findings, f => f.Id == HealthFindingIds.ReplicationOrphaned);
+        Assert.Equal(FindingSeverity.Warning, Single(report, HealthFindingIds.ReplicationStatus).Severity);
     }
 }

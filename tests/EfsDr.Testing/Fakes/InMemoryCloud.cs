@@ -145,6 +145,13 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
         return Task.CompletedTask;
     }
 
+    /// <summary>Sides deleted with LOCAL_CONFIGURATION_ONLY, as (region, source id): that region no longer lists the configuration,
+    /// the other region still does (an orphaned configuration).</summary>
+    public HashSet<(string Region, string SourceId)> LocallyDeleted { get; } = [];
+
+    /// <summary>File systems whose replication configurations cannot be read (DescribeReplications throttled beyond the retries).</summary>
+    public HashSet<string> UnreadableReplications { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Errors to throw from the next DeleteReplication calls, in order.</summary>
     public Queue<Exception> DeleteFailures { get; } = new();
 
@@ -231,9 +238,13 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
     public Task<IReadOnlyList<ReplicationConfiguration>> DescribeReplicationsAsync(string region, string fileSystemId, CancellationToken cancellationToken)
     {
         Reach(region);
-        var found = Replications
-            .Where(r => r.SourceFileSystemId == fileSystemId || r.Destinations.Any(d => d.FileSystemId == fileSystemId))
-            .Where(r => r.SourceFileSystemRegion == region || (r.Destination.Region == region && !SourceOnly.Contains(r.SourceFileSystemId)))
+        if (UnreadableReplications.Contains(fileSystemId))
+        {
+            throw new AwsTransientException(new AwsErrorDetails("efs", "ThrottlingException", "Rate exceeded", 429, null));
+        }
+
+        var found = Replications.Where(r => (r.SourceFileSystemId == fileSystemId || r.Destinations.Any(d => d.FileSystemId == fileSystemId)) && !LocallyDeleted.Contains((region, r.SourceFileSystemId)))
+            .Where(r => r.SourceFileSystemRegion == region || r.Destination.Region == region)
             .ToList();
         return found.Count == 0
             ? throw new ReplicationNotFoundException(new AwsErrorDetails("efs", "ReplicationNotFound", fileSystemId, 404, null))
@@ -260,15 +271,12 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
         return Task.CompletedTask;
     }
 
-    /// <summary>Source ids whose configuration is left on the source side only (what LOCAL_CONFIGURATION_ONLY leaves behind).</summary>
-    public HashSet<string> SourceOnly { get; } = new(StringComparer.Ordinal);
-
     /// <summary>Finishes a LOCAL_CONFIGURATION_ONLY deletion made while the source region was down: the destination is
     /// writable and lists nothing, while the source region still holds its (orphaned) side of the configuration.</summary>
     public void OrphanAtSource(string sourceFileSystemId)
     {
         var r = Replications.Single(x => x.SourceFileSystemId == sourceFileSystemId);
-        SourceOnly.Add(sourceFileSystemId);
+        LocallyDeleted.Add((r.Destination.Region, sourceFileSystemId));
         var destination = FileSystemsById[r.Destination.FileSystemId];
         FileSystemsById[destination.FileSystemId] = destination with { Protection = OverwriteProtection.Enabled };
     }
