@@ -22,6 +22,7 @@ public static class Program
         root.Subcommands.Add(RunsCommand.CreateReport(global, output, error));
         root.Subcommands.Add(ConfigCommand.Create(global, output, error));
         root.Subcommands.Add(HealthCommand.Create(global, output, error));
+        root.Subcommands.Add(FenceCommand.Create(global, output, error));
         root.Subcommands.Add(VersionCommand.Create(output));
 #if EFSDR_DRILL
         root.Subcommands.Add(DrillCommand.Create(output));

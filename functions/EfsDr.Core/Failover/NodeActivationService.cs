@@ -1,5 +1,3 @@
-using System.Globalization;
-using EfsDr.Core.Configuration;
 using EfsDr.Core.Exceptions;
 using EfsDr.Core.Model;
 using EfsDr.Core.Ports;
@@ -16,17 +14,7 @@ public sealed class NodeActivationService(INodeCommands nodes, string documentNa
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Parameters(FailoverPlan plan, string action)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
-        {
-            ["Action"] = [action],
-            ["FileSystemId"] = [plan.FileSystemId],
-            ["Region"] = [plan.TargetRegion],
-            ["MountPoint"] = [plan.MountPoint],
-            ["MountMethod"] = [plan.MountMethod == MountMethod.Nfs4 ? "nfs4" : "efs-utils"],
-            ["Unit"] = [plan.Unit],
-            ["HealthUrl"] = [plan.HealthUrl],
-            ["HealthTimeoutSeconds"] = [plan.Budgets.HealthSeconds.ToString(CultureInfo.InvariantCulture)],
-        };
+        return NodeDocumentParameters.For(action, plan.FileSystemId, plan.TargetRegion, plan.MountPoint, plan.Unit, plan.MountMethod, plan.HealthUrl, plan.Budgets.HealthSeconds);
     }
 
     /// <summary>Sends the activate command. The script is idempotent, so sending it again is safe.</summary>
@@ -34,7 +22,7 @@ public sealed class NodeActivationService(INodeCommands nodes, string documentNa
     {
         ArgumentNullException.ThrowIfNull(state);
         var plan = state.Plan;
-        var command = new NodeCommand(documentName, Parameters(plan, "activate"), $"EfsDr {plan.RunId}: activate {plan.TargetServer}", DeliveryTimeoutSeconds: Math.Max(30, plan.Budgets.NodeCommandSeconds));
+        var command = new NodeCommand(documentName, Parameters(plan, NodeDocumentParameters.Activate), $"EfsDr {plan.RunId}: activate {plan.TargetServer}", DeliveryTimeoutSeconds: Math.Max(30, plan.Budgets.NodeCommandSeconds));
         var commandId = await nodes.SendAsync(plan.TargetRegion, plan.TargetInstanceId, command, cancellationToken).ConfigureAwait(false);
         return new NodeState { CommandId = commandId, StartedAt = time.GetUtcNow() };
     }
@@ -81,7 +69,7 @@ public sealed class NodeActivationService(INodeCommands nodes, string documentNa
             : progress;
     }
 
-    private static string Tail(string text, int length)
+    internal static string Tail(string text, int length)
     {
         text = (text ?? string.Empty).Trim();
         return text.Length <= length ? text : "…" + text[^length..];

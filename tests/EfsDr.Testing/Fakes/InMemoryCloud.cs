@@ -152,6 +152,9 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
     /// <summary>File systems whose replication configurations cannot be read (DescribeReplications throttled beyond the retries).</summary>
     public HashSet<string> UnreadableReplications { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Regions whose SSM (SendCommand, GetCommandInvocation, DescribeInstanceInformation) does not answer.</summary>
+    public HashSet<string> UnreachableSsmRegions { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Errors to throw from the next DeleteReplication calls, in order.</summary>
     public Queue<Exception> DeleteFailures { get; } = new();
 
@@ -185,6 +188,14 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
         }
     }
 
+    private void ReachSsm(string region)
+    {
+        if (UnreachableSsmRegions.Contains(region))
+        {
+            throw new AwsUnreachableException(new AwsErrorDetails("ssm", "ConnectionFailure", region + " unreachable", 0, null));
+        }
+    }
+
     public Task<IReadOnlyList<FileSystem>> FindByNameAsync(string region, string name, CancellationToken cancellationToken)
     {
         Reach(region);
@@ -201,6 +212,12 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
 
     public Task<OverwriteProtection> UpdateProtectionAsync(string region, string fileSystemId, OverwriteProtection protection, CancellationToken cancellationToken)
     {
+        Reach(region);
+        if (Replications.Any(r => r.Destinations.Any(d => d.FileSystemId == fileSystemId)))
+        {
+            throw new ReplicationAlreadyExistsException(new AwsErrorDetails("efs", "ReplicationAlreadyExists", "ReplicationOverwriteProtection cannot be changed while the file system is a replication destination.", 409, null));
+        }
+
         Writes.Add($"protection {fileSystemId} {protection}");
         FileSystemsById[fileSystemId] = FileSystemsById[fileSystemId] with { Protection = protection };
         return Task.FromResult(protection);
@@ -295,6 +312,7 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
 
     public Task<string> SendAsync(string region, string instanceId, NodeCommand command, CancellationToken cancellationToken)
     {
+        ReachSsm(region);
         Writes.Add($"send-command {instanceId} {command.DocumentName}");
         Sent.Add((region, instanceId, command));
         return Task.FromResult($"cmd-{++_sequence}");
@@ -302,6 +320,7 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
 
     public Task<CommandInvocation> GetInvocationAsync(string region, string commandId, string instanceId, CancellationToken cancellationToken)
     {
+        ReachSsm(region);
         if (!Invocations.TryGetValue(commandId, out var queue) || queue.Count == 0)
         {
             throw new InvocationDoesNotExistException(new AwsErrorDetails("ssm", "InvocationDoesNotExist", commandId, 400, null));
@@ -319,8 +338,11 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
         return Task.FromResult(Documents.Contains(region + ":" + name));
     }
 
-    public Task<PingStatus> GetPingStatusAsync(string region, string instanceId, CancellationToken cancellationToken) =>
-        Task.FromResult(Ping.TryGetValue(instanceId, out var ping) ? ping : PingStatus.NotRegistered);
+    public Task<PingStatus> GetPingStatusAsync(string region, string instanceId, CancellationToken cancellationToken)
+    {
+        ReachSsm(region);
+        return Task.FromResult(Ping.TryGetValue(instanceId, out var ping) ? ping : PingStatus.NotRegistered);
+    }
 
     Task<InstanceInfo> IInstances.DescribeAsync(string region, string instanceId, CancellationToken cancellationToken) =>
         Instances.TryGetValue(instanceId, out var instance)
