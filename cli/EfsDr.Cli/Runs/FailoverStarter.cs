@@ -68,7 +68,7 @@ public sealed partial class FailoverStarter(IExecutions executions, Func<string,
     public async Task<string?> JoinTargetOf(Execution refused, string targetServer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(refused);
-        if (!string.Equals(refused.Error, "RunInProgressException", StringComparison.Ordinal) || ExecutionArnPattern().Match(refused.Cause ?? string.Empty) is not { Success: true } match)
+        if (!string.Equals(refused.Error, nameof(RunInProgressException), StringComparison.Ordinal) || ExecutionArnPattern().Match(refused.Cause ?? string.Empty) is not { Success: true } match)
         {
             return null;
         }

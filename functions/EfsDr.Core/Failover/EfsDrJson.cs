@@ -25,6 +25,9 @@ public sealed partial class StrictJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(DnsState))]
 [JsonSerializable(typeof(TtlState))]
 [JsonSerializable(typeof(RunSummary))]
+[JsonSerializable(typeof(DeactivationState))]
+[JsonSerializable(typeof(FencingResult))]
+[JsonSerializable(typeof(FailureReport))]
 public sealed partial class StateJsonContext : JsonSerializerContext;
 
 /// <summary>Parses the strict contracts into clear, field-naming errors.</summary>

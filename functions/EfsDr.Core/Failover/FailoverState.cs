@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using EfsDr.Core.Configuration;
+using EfsDr.Core.Locking;
 
 namespace EfsDr.Core.Failover;
 
@@ -256,6 +257,69 @@ public sealed record FailoverState
 
     /// <summary>The TTL step, once run.</summary>
     public TtlState? Ttl { get; set; }
+
+    /// <summary>The run lock, once taken.</summary>
+    public RunLock? Lock { get; set; }
+
+    /// <summary>The run lock's release at the end of a successful run.</summary>
+    public RunLockRelease? LockRelease { get; set; }
+
+    /// <summary>The deactivation of the ex-primary's nodes (cross-region promotion only).</summary>
+    public DeactivationState? Deactivation { get; set; }
+
+    /// <summary>The fencing of the ex-primary (cross-region promotion only).</summary>
+    public FencingResult? Fencing { get; set; }
+
+    /// <summary>The failure, as RecordFailure or ReportDnsFailure recorded it, then as CleanUpFailedRun completed it.</summary>
+    public FailureReport? Failure { get; set; }
+}
+
+/// <summary>What DeactivateOldPrimary did.</summary>
+public sealed record DeactivationState
+{
+    /// <summary>When it ran.</summary>
+    public DateTimeOffset At { get; set; }
+
+    /// <summary>Each node of the ex-primary's region.</summary>
+    public IReadOnlyList<NodeDeactivation> Nodes { get; set; } = [];
+
+    /// <summary>For people: what was sent, or why nothing was.</summary>
+    public string? Note { get; set; }
+}
+
+/// <summary>A failed run's error, for the Fail state (PascalCase, as the Pass states write it).</summary>
+public sealed record FailureReport
+{
+    /// <summary>The error name (the domain exception's class name).</summary>
+    [JsonPropertyName("Error")]
+    public string Error { get; set; } = string.Empty;
+
+    /// <summary>The message, with what the clean-up did.</summary>
+    [JsonPropertyName("Cause")]
+    public string Cause { get; set; } = string.Empty;
+
+    /// <summary>What the clean-up did (TTL, run lock).</summary>
+    [JsonPropertyName("CleanUp")]
+    public IReadOnlyList<string> CleanUp { get; set; } = [];
+}
+
+/// <summary>The ex-primary's state at the end of a run, for people and for the health check's remedy.</summary>
+public sealed record ExPrimaryStatus
+{
+    /// <summary>The ex-primary file system.</summary>
+    public string FileSystemId { get; set; } = string.Empty;
+
+    /// <summary>Its region.</summary>
+    public string Region { get; set; } = string.Empty;
+
+    /// <summary>True when it is read-only and tagged fenced.</summary>
+    public bool Fenced { get; set; }
+
+    /// <summary>What happened, or what will fence it.</summary>
+    public string Detail { get; set; } = string.Empty;
+
+    /// <summary>Each node of its region and whether it was deactivated.</summary>
+    public IReadOnlyList<string> Nodes { get; set; } = [];
 }
 
 /// <summary>One step of the run summary.</summary>
@@ -284,4 +348,13 @@ public sealed record RunSummary
 
     /// <summary>The file system now mounted.</summary>
     public string FileSystemId { get; set; } = string.Empty;
+
+    /// <summary>The ex-primary left in another region by a cross-region promotion, and whether it is fenced; null otherwise.</summary>
+    public ExPrimaryStatus? ExPrimary { get; set; }
+
+    /// <summary>Regions Plan could not read (epochs there were not compared).</summary>
+    public IReadOnlyList<string> UnreadableRegions { get; set; } = [];
+
+    /// <summary>What the run lock did: where it was held, skipped and released.</summary>
+    public IReadOnlyList<string> RunLock { get; set; } = [];
 }

@@ -19,6 +19,7 @@ public static class RunSummarizer
         var plan = state.Plan;
         Add("Plan", plan.PlannedAt, state.Ttl?.At ?? state.Promotion?.StartedAt ?? state.Node?.StartedAt);
         Add("LowerDnsTtl", state.Ttl?.At, state.Ttl?.At);
+        Add("DeactivateOldPrimary", state.Deactivation?.At, state.Deactivation?.At);
         Add("PromoteReplica", state.Promotion?.StartedAt, state.Promotion?.CompletedAt);
         Add("ActivateNode", state.Node?.StartedAt, state.Node?.CompletedAt);
         Add("SwitchDns", state.Dns?.StartedAt, state.Dns?.CompletedAt);
@@ -32,6 +33,50 @@ public static class RunSummarizer
             DataLossWindowSeconds = plan.DataLossWindowSeconds,
             ActiveServer = plan.TargetServer,
             FileSystemId = plan.FileSystemId,
+            ExPrimary = ExPrimary(state),
+            UnreadableRegions = plan.UnreadableRegions,
+            RunLock = RunLockNotes(state),
         };
+    }
+
+    /// <summary>The ex-primary's state: fenced, or plainly NOT fenced with what will fence it.</summary>
+    public static ExPrimaryStatus? ExPrimary(FailoverState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var plan = state.Plan;
+        if (!plan.FenceExPrimary || plan.DryRun || plan.SourceFileSystemId is null || plan.SourceRegion is null)
+        {
+            return null;
+        }
+
+        var fencing = state.Fencing;
+        var nodes = (fencing?.Nodes is { Count: > 0 } checkedNodes ? checkedNodes : state.Deactivation?.Nodes ?? [])
+            .Select(n => $"{n.Server}: {n.Status.ToString().ToLowerInvariant()} ({n.Detail})")
+            .ToList();
+        return new ExPrimaryStatus
+        {
+            FileSystemId = plan.SourceFileSystemId,
+            Region = plan.SourceRegion,
+            Fenced = fencing?.Fenced == true,
+            Detail = fencing?.Detail is { Length: > 0 } detail ? detail : $"NOT fenced: the fencing step did not report; {ExPrimaryFencing.Remedy}",
+            Nodes = nodes.Count > 0 ? nodes : state.Deactivation?.Note is { } note ? [note] : [],
+        };
+    }
+
+    private static List<string> RunLockNotes(FailoverState state)
+    {
+        var notes = new List<string>();
+        if (state.Lock is { } held)
+        {
+            notes.AddRange(held.Held.Select(h => $"held in {h.Region} (generation {h.Generation}{(h.TakenOverFrom is null ? string.Empty : ", taken over: " + h.TakeOverReason)})"));
+            notes.AddRange(held.Skipped.Select(s => $"{s.Region}: {s.Reason}"));
+        }
+
+        if (state.LockRelease is { } release)
+        {
+            notes.Add(Locking.RunLockSteps.Describe(release));
+        }
+
+        return notes;
     }
 }

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization.Metadata;
 using EfsDr.Core.Configuration;
 using EfsDr.Core.Exceptions;
 using EfsDr.Core.Failover;
+using EfsDr.Core.Locking;
 using EfsDr.Core.Ports;
 using EfsDr.Functions.Runtime;
 using Microsoft.Extensions.Logging;
@@ -40,6 +41,8 @@ public sealed partial class FailoverFunctions(
     INodeCommands nodes,
     IInstances instances,
     IDnsRecords dns,
+    IParameters parameters,
+    IExecutions executions,
     string nodeDocument,
     TimeProvider time,
     ILogger logger)
@@ -55,12 +58,42 @@ public sealed partial class FailoverFunctions(
         [FunctionNames.CheckNodeCommand] = (i, c, t) => StepAsync(FunctionNames.CheckNodeCommand, i, c, (s, k) => Nodes.CheckAsync(s, k), StateJsonContext.Default.NodeState, t),
         [FunctionNames.SwitchDns] = (i, c, t) => StepAsync(FunctionNames.SwitchDns, i, c, (s, k) => new DnsSwitchService(dns, time).SwitchAsync(s, k), StateJsonContext.Default.DnsState, t),
         [FunctionNames.CheckDns] = (i, c, t) => StepAsync(FunctionNames.CheckDns, i, c, (s, k) => new DnsSwitchService(dns, time).CheckAsync(s, k), StateJsonContext.Default.DnsState, t),
+        [FunctionNames.AcquireRunLock] = (i, c, t) => StepAsync(FunctionNames.AcquireRunLock, i, c, (s, k) => Locks.AcquireAsync(s, k), RunLockJsonContext.Default.RunLock, t),
+        [FunctionNames.ReleaseRunLock] = (i, c, t) => StepAsync(FunctionNames.ReleaseRunLock, i, c, (s, k) => Locks.ReleaseAsync(s, k), RunLockJsonContext.Default.RunLockRelease, t),
+        [FunctionNames.DeactivateOldPrimary] = (i, c, t) => StepAsync(FunctionNames.DeactivateOldPrimary, i, c, async (s, k) => await (await FencingAsync(k).ConfigureAwait(false)).DeactivateAsync(s, k).ConfigureAwait(false), StateJsonContext.Default.DeactivationState, t),
+        [FunctionNames.FenceOldPrimary] = (i, c, t) => StepAsync(FunctionNames.FenceOldPrimary, i, c, async (s, k) => await (await FencingAsync(k).ConfigureAwait(false)).FenceAsync(s, k).ConfigureAwait(false), StateJsonContext.Default.FencingResult, t),
+        [FunctionNames.CleanUpFailedRun] = CleanUpAsync,
         [FunctionNames.SummarizeRun] = (i, c, t) => StepAsync(FunctionNames.SummarizeRun, i, c, (s, _) => Task.FromResult(RunSummarizer.Summarize(s, time.GetUtcNow())), StateJsonContext.Default.RunSummary, t),
     };
 
     private PromotionService Promotion => new(fileSystems, replications, time);
 
     private NodeActivationService Nodes => new(nodes, nodeDocument, time);
+
+    private RunLockSteps Locks => new(new RunLockService(parameters, executions, time));
+
+    private async Task<ExPrimaryFencing> FencingAsync(CancellationToken cancellationToken) =>
+        new(new FencingService(await configuration(cancellationToken).ConfigureAwait(false), fileSystems, nodes, nodeDocument, time), time);
+
+    /// <summary>CleanUpFailedRun: restores the TTL and releases the lock; the state may lack a plan (Plan itself failed).</summary>
+    public async Task<byte[]> CleanUpAsync(byte[] input, InvocationContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        FailoverState state;
+        try
+        {
+            state = JsonSerializer.Deserialize(input, StateJsonContext.Default.FailoverState) ?? new FailoverState();
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidInputException([new FieldError("$", "is not valid: " + ex.Message.Split(" Path:", 2)[0])]);
+        }
+
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["runId"] = state.Plan.RunId, ["step"] = FunctionNames.CleanUpFailedRun, ["requestId"] = context.RequestId });
+        var report = await new FailedRunCleanup(new DnsSwitchService(dns, time), Locks).CleanUpAsync(state, cancellationToken).ConfigureAwait(false);
+        LogCleanedUp(logger, report.Error, string.Join("; ", report.CleanUp));
+        return JsonSerializer.SerializeToUtf8Bytes(report, StateJsonContext.Default.FailureReport);
+    }
 
     /// <summary>Plan: validates the execution input and makes the plan.</summary>
     public async Task<byte[]> PlanAsync(byte[] input, InvocationContext context, CancellationToken cancellationToken)
@@ -135,6 +168,9 @@ public sealed partial class FailoverFunctions(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Plan warning: {Warning}")]
     private static partial void LogPlanWarning(ILogger logger, string warning);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run failed with {ErrorType}; clean-up: {CleanUp}")]
+    private static partial void LogCleanedUp(ILogger logger, string errorType, string cleanUp);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Step {Step} done in {ElapsedMs} ms")]
     private static partial void LogStep(ILogger logger, string step, long elapsedMs);

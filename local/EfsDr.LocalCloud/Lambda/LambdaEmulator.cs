@@ -112,7 +112,7 @@ public sealed class LambdaEmulator(LocalCloudContext context) : IServiceEmulator
             ObjectDisposedException.ThrowIf(_disposed, this);
             var logger = Loggers().CreateLogger("EfsDr.Functions");
             var adapters = _adapters ??= CreateAdapters(Loggers().CreateLogger("EfsDr.LocalCloud.Lambda"));
-            var ports = new FunctionPorts(adapters.FileSystems, adapters.Replications, adapters.NodeCommands, adapters.Instances, adapters.Dns, adapters.Parameters);
+            var ports = new FunctionPorts(adapters.FileSystems, adapters.Replications, adapters.NodeCommands, adapters.Instances, adapters.Dns, adapters.Parameters, adapters.Executions);
             var handlers = FunctionHost.Handlers(name => variables.GetValueOrDefault(name), ports, Context.Clock.Time, logger);
             var arns = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (name, handler) in handlers)

@@ -34,7 +34,7 @@ public sealed class FailoverFunctionsTests
     }
 
     private IReadOnlyDictionary<string, LambdaHandler> Handlers() =>
-        FunctionHost.Handlers(n => _environment.TryGetValue(n, out var v) ? v : null, new FunctionPorts(_cloud, _cloud, _cloud, _cloud, _cloud, _cloud), _time, new JsonLineLoggerProvider(_log, _time).CreateLogger("test"));
+        FunctionHost.Handlers(n => _environment.TryGetValue(n, out var v) ? v : null, new FunctionPorts(_cloud, _cloud, _cloud, _cloud, _cloud, _cloud, new InMemoryExecutions()), _time, new JsonLineLoggerProvider(_log, _time).CreateLogger("test"));
 
     private async Task<JsonNode> InvokeAsync(string name, JsonNode input) =>
         JsonNode.Parse(await Handlers()[name](Encoding.UTF8.GetBytes(input.ToJsonString()), Context, TestContext.Current.CancellationToken))!;

@@ -29,7 +29,7 @@ public sealed class HealthFunctionsTests
 
     private async Task<JsonNode> InvokeAsync()
     {
-        var handlers = FunctionHost.Handlers(n => _environment.TryGetValue(n, out var v) ? v : null, new FunctionPorts(_cloud, _cloud, _cloud, _cloud, _cloud, _cloud), _time, new JsonLineLoggerProvider(_log, _time).CreateLogger("test"), _metrics);
+        var handlers = FunctionHost.Handlers(n => _environment.TryGetValue(n, out var v) ? v : null, new FunctionPorts(_cloud, _cloud, _cloud, _cloud, _cloud, _cloud, new InMemoryExecutions()), _time, new JsonLineLoggerProvider(_log, _time).CreateLogger("test"), _metrics);
         return JsonNode.Parse(await handlers[FunctionNames.HealthCheck]("{}"u8.ToArray(), Context, TestContext.Current.CancellationToken))!;
     }
 
