@@ -14,9 +14,19 @@ public sealed record CommandSnapshot(string CommandId, string InstanceId, string
 
 /// <summary>
 /// SSM (JSON 1.1): SendCommand running EfsDr's node script on simulated nodes, GetCommandInvocation,
-/// DescribeInstanceInformation, DescribeDocument, GetParameter/PutParameter.
+/// DescribeInstanceInformation, DescribeDocument, and Parameter Store: GetParameter, PutParameter,
+/// GetParametersByPath and DeleteParameter.
 /// </summary>
 /// <remarks>
+/// <para><b>Parameter Store</b> follows botocore's ssm/2014-11-06 model and the Parameter Store naming rules:
+/// PutParameter creates, and with <c>Overwrite=false</c> (the default) answers ParameterAlreadyExists for an existing
+/// name, atomically (one gate), so of two concurrent creates exactly one wins. Names hold only <c>a-zA-Z0-9_.-</c> and
+/// <c>/</c>, a name with <c>/</c> must start with one, at most 15 levels, not prefixed with <c>aws</c> or <c>ssm</c>;
+/// otherwise ValidationException (HierarchyLevelLimitExceededException for depth). GetParametersByPath lists the names
+/// one level under Path (all levels with <c>Recursive</c>), sorted by name, MaxResults 1–10 (default 10), with an opaque
+/// NextToken (InvalidNextToken when it is not one of ours) and the <c>Type</c> filter (Equals). DeleteParameter
+/// answers ParameterNotFound for a name that does not exist. Values are stored as given: SecureString is not encrypted,
+/// and WithDecryption changes nothing.</para>
 /// <para><b>Documents.</b> Whatever DocumentName a SendCommand names, the local cloud runs EfsDr's node script
 /// (node/efsdr-node.sh, the body of template.yaml's NodeDocument) and checks the parameters against NodeDocument's
 /// (<see cref="NodeDocument"/>): an unknown parameter, a missing required one or a value outside allowedPattern /
@@ -242,6 +252,8 @@ public sealed partial class SsmEmulator : IServiceEmulator, IAsyncDisposable
             "DescribeDocument" => OnDescribeDocument(body),
             "GetParameter" => OnGetParameter(call.Region, body),
             "PutParameter" => OnPutParameter(call.Region, body),
+            "GetParametersByPath" => OnGetParametersByPath(call.Region, body),
+            "DeleteParameter" => OnDeleteParameter(call.Region, body),
             null => Error("MissingAction", "X-Amz-Target is missing"),
             var other => Error("UnknownOperationException", $"The local cloud's SSM does not implement {other}."),
         };
@@ -651,6 +663,11 @@ public sealed partial class SsmEmulator : IServiceEmulator, IAsyncDisposable
             return Error("ValidationException", "Name and Value are required.");
         }
 
+        if (InvalidName(name) is { } invalid)
+        {
+            return invalid;
+        }
+
         if (type is not (null or "String" or "StringList" or "SecureString"))
         {
             return Error("UnsupportedParameterType", $"Type {type} is not String, StringList or SecureString.");
@@ -673,6 +690,164 @@ public sealed partial class SsmEmulator : IServiceEmulator, IAsyncDisposable
             var stored = Store(region, name, value, type ?? current?.Type ?? "String");
             return Ok(new JsonObject { ["Version"] = stored.Version, ["Tier"] = tier });
         }
+    }
+
+    private AwsAnswer OnGetParametersByPath(string region, JsonElement body)
+    {
+        var path = Text(body, "Path");
+        if (string.IsNullOrEmpty(path))
+        {
+            return Error("ValidationException", "1 validation error detected: Value null at 'path' failed to satisfy constraint: Member must not be null");
+        }
+
+        // Reading is allowed under /aws (AWS's public parameters), so the prefix rule does not apply to a path.
+        if (!path.StartsWith('/') || InvalidName(path.Length > 1 ? path.TrimEnd('/') : "/x", reading: true) is not null)
+        {
+            return Error("ValidationException", "The parameter doesn't meet the parameter name requirements. The parameter name must begin with a forward slash \"/\". It can't be prefixed with \"aws\" or \"ssm\" (case-insensitive). It must use only letters, numbers, or the following symbols: . (period), - (hyphen), _ (underscore). Special characters are not allowed. All sub-paths, if specified, must use the forward slash symbol \"/\".");
+        }
+
+        var recursive = body.TryGetProperty("Recursive", out var r) && r.ValueKind == JsonValueKind.True;
+        var maxResults = 10;
+        if (body.TryGetProperty("MaxResults", out var m) && m.ValueKind == JsonValueKind.Number)
+        {
+            maxResults = m.GetInt32();
+            if (maxResults is < 1 or > 10)
+            {
+                return Error("ValidationException", $"1 validation error detected: Value '{maxResults}' at 'maxResults' failed to satisfy constraint: Member must have value {(maxResults < 1 ? "greater than or equal to 1" : "less than or equal to 10")}");
+            }
+        }
+
+        HashSet<string>? types = null;
+        if (body.TryGetProperty("ParameterFilters", out var filters) && filters.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var filter in filters.EnumerateArray())
+            {
+                var key = Text(filter, "Key");
+                if (key != "Type")
+                {
+                    return Error("InvalidFilterKey", $"The local cloud filters GetParametersByPath by Type only, not '{key}'.");
+                }
+
+                if (Text(filter, "Option") is { } option && option != "Equals")
+                {
+                    return Error("InvalidFilterOption", $"The filter option '{option}' is not valid for Type. Valid option: Equals.");
+                }
+
+                var values = filter.TryGetProperty("Values", out var v) && v.ValueKind == JsonValueKind.Array
+                    ? v.EnumerateArray().Select(x => x.GetString() ?? string.Empty).ToList()
+                    : [];
+                if (values.Count == 0 || values.Any(x => x is not ("String" or "StringList" or "SecureString")))
+                {
+                    return Error("InvalidFilterValue", "The Type filter needs one or more of String, StringList and SecureString.");
+                }
+
+                types = [.. values];
+            }
+        }
+
+        string? after = null;
+        if (Text(body, "NextToken") is { Length: > 0 } token)
+        {
+            after = FromNextToken(token);
+            if (after is null)
+            {
+                return Error("InvalidNextToken", "The specified token isn't valid.");
+            }
+        }
+
+        var prefix = path.Length > 1 ? path.TrimEnd('/') + "/" : "/";
+        List<(string Name, StoredParameter Parameter)> page;
+        bool more;
+        lock (_gate)
+        {
+            var matches = _parameters
+                .Where(p => p.Key.Region == region && p.Key.Name.StartsWith(prefix, StringComparison.Ordinal) && p.Key.Name.Length > prefix.Length)
+                .Where(p => recursive || !p.Key.Name.AsSpan(prefix.Length).Contains('/'))
+                .Where(p => types is null || types.Contains(p.Value.Type))
+                .Where(p => after is null || string.CompareOrdinal(p.Key.Name, after) > 0)
+                .OrderBy(p => p.Key.Name, StringComparer.Ordinal)
+                .Select(p => (p.Key.Name, p.Value))
+                .Take(maxResults + 1)
+                .ToList();
+            more = matches.Count > maxResults;
+            page = matches.Take(maxResults).ToList();
+        }
+
+        var answer = new JsonObject
+        {
+            ["Parameters"] = new JsonArray([.. page.Select(p => (JsonNode)new JsonObject
+            {
+                ["Name"] = p.Name,
+                ["Type"] = p.Parameter.Type,
+                ["Value"] = p.Parameter.Value,
+                ["Version"] = p.Parameter.Version,
+                ["LastModifiedDate"] = Epoch(p.Parameter.LastModified),
+                ["ARN"] = Arn(region, p.Name),
+                ["DataType"] = "text",
+            })]),
+        };
+        if (more)
+        {
+            answer["NextToken"] = ToNextToken(page[^1].Name);
+        }
+
+        return Ok(answer);
+    }
+
+    private AwsAnswer OnDeleteParameter(string region, JsonElement body)
+    {
+        var name = Text(body, "Name");
+        if (string.IsNullOrEmpty(name))
+        {
+            return Error("ValidationException", "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null");
+        }
+
+        lock (_gate)
+        {
+            return _parameters.Remove((region, name))
+                ? Ok(new JsonObject())
+                : Error("ParameterNotFound", $"Parameter {name} not found.");
+        }
+    }
+
+    /// <summary>The ValidationException for a name Parameter Store refuses, or null for a valid one; names to read may
+    /// start with <c>aws</c>/<c>ssm</c>.</summary>
+    private static AwsAnswer? InvalidName(string name, bool reading = false)
+    {
+        if (name.Contains('/', StringComparison.Ordinal) && !name.StartsWith('/'))
+        {
+            return Error("ValidationException", "Parameter name must be a fully qualified name.");
+        }
+
+        var bare = name.TrimStart('/');
+        if (!ParameterNameCharacters().IsMatch(name) || bare.Length == 0 || name.EndsWith('/') || name.Contains("//", StringComparison.Ordinal)
+            || (!reading && (bare.StartsWith("aws", StringComparison.OrdinalIgnoreCase) || bare.StartsWith("ssm", StringComparison.OrdinalIgnoreCase))))
+        {
+            return Error("ValidationException", "Parameter name: can't be prefixed with \"aws\" or \"ssm\" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_");
+        }
+
+        if (name.Count(c => c == '/') > 15)
+        {
+            return Error("HierarchyLevelLimitExceededException", "A hierarchy can have a maximum of 15 levels.");
+        }
+
+        return name.Length > 1011 - Arn("us-east-1", string.Empty).Length
+            ? Error("ValidationException", "1 validation error detected: the parameter name is too long; a name may have at most 1011 characters including the ARN before it.")
+            : null;
+    }
+
+    private static string ToNextToken(string lastName) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("efsdr-local:" + lastName));
+
+    private static string? FromNextToken(string token)
+    {
+        var bytes = new byte[token.Length];
+        if (!Convert.TryFromBase64String(token, bytes, out var written))
+        {
+            return null;
+        }
+
+        var text = System.Text.Encoding.UTF8.GetString(bytes, 0, written);
+        return text.StartsWith("efsdr-local:", StringComparison.Ordinal) ? text["efsdr-local:".Length..] : null;
     }
 
     private StoredParameter Store(string region, string name, string value, string type)
@@ -744,6 +919,9 @@ public sealed partial class SsmEmulator : IServiceEmulator, IAsyncDisposable
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex SafeName();
+
+    [GeneratedRegex("^[A-Za-z0-9_.\\-/]+$")]
+    private static partial Regex ParameterNameCharacters();
 
     [GeneratedRegex("^[A-Za-z0-9@._-]{1,64}$")]
     private static partial Regex UnitName();
