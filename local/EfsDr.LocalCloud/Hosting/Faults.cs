@@ -12,21 +12,38 @@ public sealed record ServiceFaults
     /// <summary>Extra latency of every request (real time).</summary>
     public TimeSpan Latency { get; init; }
 
-    /// <summary>Connections are dropped without an answer, as for a region that is down.</summary>
+    /// <summary>Connections are dropped without an answer: the client sees a connection failure at once.</summary>
     public bool Unreachable { get; init; }
+
+    /// <summary>
+    /// Requests are taken and never answered, which is what a region that is down on AWS usually does: the connection
+    /// is accepted and the client waits until its own timeout or deadline gives up. The request is held until the
+    /// client aborts it or the cloud stops (then the connection is dropped); it never delays the cloud's shutdown.
+    /// </summary>
+    public bool BlackHole { get; init; }
 }
 
 /// <summary>
 /// Fault injection, changeable while the cloud runs. Services are keyed by SigV4 signing name
 /// (elasticfilesystem, route53, ec2, ssm, states, lambda); "*" matches any service or region.
+/// <para>
+/// <see cref="BlackHoleRegion"/> takes a whole region down the way AWS regions usually fail: every regional service
+/// (<see cref="RegionalServices"/>) accepts connections and never answers, on top of whatever other faults are set.
+/// Route 53 is global (signed for us-east-1) and stays up. <see cref="RestoreRegion"/> or <see cref="Clear"/> ends it.
+/// </para>
 /// </summary>
 public sealed class FaultInjector(int seed)
 {
+    /// <summary>The signing names of the regional services EfsDr calls, which <see cref="BlackHoleRegion"/> takes down
+    /// (not route53: it is global and signed for us-east-1).</summary>
+    public static IReadOnlyList<string> RegionalServices { get; } = ["elasticfilesystem", "ssm", "ec2", "states", "lambda"];
+
     private readonly Lock _gate = new();
     private readonly Random _random = new(seed);
     private readonly Dictionary<(string Service, string Region), ServiceFaults> _faults = [];
     private readonly HashSet<string> _offlineNodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _failingCommands = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _blackHoledRegions = new(StringComparer.Ordinal);
 
     /// <summary>Multiplies the simulated replication deletion time (slow deletion).</summary>
     public double DeletionSlowdown { get; set; } = 1;
@@ -44,12 +61,44 @@ public sealed class FaultInjector(int seed)
         }
     }
 
-    /// <summary>Removes every service fault.</summary>
+    /// <summary>Black-holes every regional service of <paramref name="region"/> (<see cref="RegionalServices"/>): requests
+    /// are accepted and never answered (<see cref="ServiceFaults.BlackHole"/>). Other faults stay as they are.</summary>
+    public void BlackHoleRegion(string region)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(region);
+        lock (_gate)
+        {
+            _blackHoledRegions.Add(region);
+        }
+    }
+
+    /// <summary>Ends <see cref="BlackHoleRegion"/> for <paramref name="region"/>: its services answer again (requests
+    /// already held stay unanswered until their clients give up).</summary>
+    public void RestoreRegion(string region)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(region);
+        lock (_gate)
+        {
+            _blackHoledRegions.Remove(region);
+        }
+    }
+
+    /// <summary>True while <paramref name="region"/> is black-holed by <see cref="BlackHoleRegion"/>.</summary>
+    public bool IsBlackHoled(string region)
+    {
+        lock (_gate)
+        {
+            return _blackHoledRegions.Contains(region);
+        }
+    }
+
+    /// <summary>Removes every fault, black-holed regions included.</summary>
     public void Clear()
     {
         lock (_gate)
         {
             _faults.Clear();
+            _blackHoledRegions.Clear();
             _offlineNodes.Clear();
             _failingCommands.Clear();
             DeletionSlowdown = 1;
@@ -62,11 +111,14 @@ public sealed class FaultInjector(int seed)
     {
         lock (_gate)
         {
-            return _faults.GetValueOrDefault((service, region))
+            var faults = _faults.GetValueOrDefault((service, region))
                 ?? _faults.GetValueOrDefault((service, "*"))
                 ?? _faults.GetValueOrDefault(("*", region))
                 ?? _faults.GetValueOrDefault(("*", "*"))
                 ?? new ServiceFaults();
+            return _blackHoledRegions.Contains(region) && RegionalServices.Contains(service, StringComparer.Ordinal)
+                ? faults with { BlackHole = true }
+                : faults;
         }
     }
 

@@ -21,7 +21,9 @@ namespace EfsDr.LocalCloud.Hosting;
 /// </summary>
 public sealed class LocalCloudHost : IAsyncDisposable
 {
+    private readonly CancellationTokenSource _stopping = new();
     private readonly WebApplication _app;
+    private int _disposed;
     private readonly Dictionary<string, IServiceEmulator> _emulators;
     private readonly bool _ownsRoot;
 
@@ -115,6 +117,12 @@ public sealed class LocalCloudHost : IAsyncDisposable
             return;
         }
 
+        if (faults.BlackHole)
+        {
+            await HoldAsync(http).ConfigureAwait(false);
+            return;
+        }
+
         if (faults.Latency > TimeSpan.Zero)
         {
             await Task.Delay(faults.Latency, Context.Clock.Time, http.RequestAborted).ConfigureAwait(false);
@@ -155,6 +163,23 @@ public sealed class LocalCloudHost : IAsyncDisposable
         await Write(http, answer).ConfigureAwait(false);
     }
 
+    /// <summary>A black hole: the request was accepted and is never answered. It is held until the client gives up
+    /// (<see cref="HttpContext.RequestAborted"/>) or the cloud stops, and then its connection is dropped.</summary>
+    private async Task HoldAsync(HttpContext http)
+    {
+        using var hold = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, _stopping.Token);
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, hold.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // the client gave up or the cloud is stopping: either way no answer is ever sent
+        }
+
+        http.Abort();
+    }
+
     private static async Task Write(HttpContext http, AwsAnswer answer)
     {
         http.Response.StatusCode = answer.Status;
@@ -171,9 +196,16 @@ public sealed class LocalCloudHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the listener, the simulated nodes' applications and running executions; deletes the temp folder it made.</summary>
+    /// <summary>Stops the listener, the simulated nodes' applications and running executions; deletes the temp folder it made.
+    /// Requests held by a black hole are dropped first, so they never hold up the shutdown.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var emulator in _emulators.Values.OfType<IAsyncDisposable>())
         {
             await emulator.DisposeAsync().ConfigureAwait(false);
@@ -181,6 +213,7 @@ public sealed class LocalCloudHost : IAsyncDisposable
 
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
         if (_ownsRoot)
         {
             try

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using EfsDr.Aws;
 using EfsDr.Aws.Http;
+using EfsDr.Core.Deadlines;
 using EfsDr.Functions;
 using EfsDr.Functions.Observability;
 using EfsDr.Functions.Runtime;
@@ -56,7 +57,8 @@ public sealed class LambdaEmulator(LocalCloudContext context) : IServiceEmulator
 
     internal LocalCloudContext Context { get; } = context;
 
-    /// <summary>How long an invocation may run (the functions' Timeout); its cancellation token fires then.</summary>
+    /// <summary>How long an invocation may run (the functions' Timeout), on the cloud's clock; its cancellation token fires
+    /// then, and its AWS calls run under a <see cref="CallDeadline"/> a reserve before (<see cref="LambdaRuntime.CallDeadlineFor"/>).</summary>
     public TimeSpan FunctionTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The retry policy of the handlers' AWS clients; null: the production defaults with the backoff shortened by the
@@ -292,7 +294,12 @@ public sealed class LambdaEmulator(LocalCloudContext context) : IServiceEmulator
             return new Outcome([], SimulatedCrashErrorType, message);
         }
 
-        var deadline = Context.Clock.Now + FunctionTimeout;
+        // As in the custom runtime: the handler's AWS calls must end, answered or not, a reserve before the function's
+        // deadline, so a region that never answers is reported as AwsUnreachableException, not FunctionTimeoutException.
+        // The deadline, the timeout and the handlers' AWS adapters (CreateAdapters) all run on the cloud's clock.
+        var startedAt = Context.Clock.Now;
+        var deadline = startedAt + FunctionTimeout;
+        using var calls = CallDeadline.Until(LambdaRuntime.CallDeadlineFor(deadline, startedAt));
         using var timeout = new CancellationTokenSource(FunctionTimeout, Context.Clock.Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         LogStart(logger, function.Name, requestId, null);

@@ -25,18 +25,20 @@ public sealed class CloudHarness : IAsyncDisposable
     /// <summary>Everything the emulators share.</summary>
     public LocalCloudContext Context => Cloud.Context;
 
-    /// <summary>Starts a cloud (simulated time 600 times faster unless the options say otherwise).</summary>
-    public static async Task<CloudHarness> StartAsync(LocalCloudOptions? options = null) =>
-        new(await LocalCloudHost.StartAsync(options ?? new LocalCloudOptions { TimeScale = 600 }, cancellationToken: TestContext.Current.CancellationToken));
+    /// <summary>Starts a cloud (simulated time 600 times faster unless the options say otherwise) on <paramref name="time"/>
+    /// (the system clock by default); the harness's adapters run on the same clock.</summary>
+    public static async Task<CloudHarness> StartAsync(LocalCloudOptions? options = null, TimeProvider? time = null) =>
+        new(await LocalCloudHost.StartAsync(options ?? new LocalCloudOptions { TimeScale = 600 }, time: time, cancellationToken: TestContext.Current.CancellationToken));
 
-    /// <summary>More adapters on the same cloud (other retry settings); disposed with the harness.</summary>
+    /// <summary>More adapters on the same cloud and clock (other retry settings); disposed with the harness.</summary>
     public AwsAdapters Adapters(AwsRetryOptions retry, Action<AwsRetryNotice>? onRetry = null)
     {
         var adapters = new AwsAdapters(
             new BasicAWSCredentials("local", "local"),
             new EndpointResolver(n => n == "AWS_ENDPOINT_URL" ? Cloud.Endpoint.ToString() : null),
             retry,
-            onRetry: onRetry);
+            Cloud.Context.Clock.Time,
+            onRetry);
         _owned.Add(adapters);
         return adapters;
     }

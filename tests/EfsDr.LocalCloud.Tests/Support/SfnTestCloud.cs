@@ -42,8 +42,9 @@ public sealed class SfnTestCloud : IAsyncDisposable
     /// <summary>A signed pipeline for raw calls and for clients with other page sizes.</summary>
     public SignedRequestPipeline Pipeline { get; }
 
-    public static async Task<SfnTestCloud> StartAsync(LocalCloudOptions? options = null) =>
-        new(await LocalCloudHost.StartAsync(options ?? new LocalCloudOptions { WaitStateMilliseconds = 5 }, cancellationToken: TestContext.Current.CancellationToken));
+    /// <summary>Starts a cloud on <paramref name="time"/> (the system clock by default).</summary>
+    public static async Task<SfnTestCloud> StartAsync(LocalCloudOptions? options = null, TimeProvider? time = null) =>
+        new(await LocalCloudHost.StartAsync(options ?? new LocalCloudOptions { WaitStateMilliseconds = 5 }, time: time, cancellationToken: TestContext.Current.CancellationToken));
 
     /// <summary>Skips the test (locally) or fails it (CI=true) when node or aws-local-stepfunctions is missing.</summary>
     public static void RequireEngine()
