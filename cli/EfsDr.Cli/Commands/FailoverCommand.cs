@@ -62,7 +62,7 @@ public static class FailoverCommand
         {
             try
             {
-                outcome = await Starter(cli).StartOrJoinAsync(cli.Configuration, server, input, cancellationToken).ConfigureAwait(false);
+                outcome = await Starter(cli, server).StartOrJoinAsync(cli.Configuration, server, input, cancellationToken).ConfigureAwait(false);
             }
             catch (RunConflictException ex)
             {
@@ -101,7 +101,7 @@ public static class FailoverCommand
         try
         {
             var run = await driver.FollowAsync(arn, name, server.Name, line => Say(cli, line), args.Timeout, cancellationToken).ConfigureAwait(false);
-            if (!run.Succeeded && !args.DryRun && await Starter(cli).JoinTargetOf(run.Execution, server.Name, cancellationToken).ConfigureAwait(false) is { } other)
+            if (!run.Succeeded && !args.DryRun && await Starter(cli, server).JoinTargetOf(run.Execution, server.Name, cancellationToken).ConfigureAwait(false) is { } other)
             {
                 // Another start for the same target won the run lock (the console, a second node): follow that one.
                 (arn, name, joined) = (other, other[(other.LastIndexOf(':') + 1)..], true);
@@ -124,8 +124,8 @@ public static class FailoverCommand
         }
     }
 
-    private static FailoverStarter Starter(CliContext cli) =>
-        new(cli.Aws.Executions, (region, token) => cli.Aws.Executions.FindStateMachineAsync(region, cli.StateMachineName, token), _ => Task.FromResult<long?>(null));
+    private static FailoverStarter Starter(CliContext cli, ServerSettings target) =>
+        FailoverStarter.Create(cli.Aws.Executions, cli.Aws.Parameters, cli.StateMachineName, cli.Configuration.FileSystem.Name, target.Region);
 
     /// <summary>The execution input; the same arguments always give the same text, so concurrent starts are one start.</summary>
     private static string Input(string server, FailoverArguments args)
@@ -232,6 +232,16 @@ public static class FailoverCommand
             }
 
             cli.Out.WriteLine($"  RTO             {Text(sum, "recoveryTimeSeconds")} s; active server {Text(sum, "activeServer")}");
+        }
+
+        foreach (var risk in RunReport.Strings(plan, "acceptedRisks"))
+        {
+            cli.Out.WriteLine($"  ACCEPTED RISK   {risk}");
+        }
+
+        if (RunReport.ExPrimaryLine(sum) is { } exPrimary)
+        {
+            cli.Out.WriteLine($"  ex-primary      {exPrimary}");
         }
     }
 }

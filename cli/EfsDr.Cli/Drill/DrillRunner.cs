@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using EfsDr.Aws;
 using EfsDr.Aws.Http;
@@ -72,7 +73,11 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
                 return $"uploaded to {s3.Address}";
             }).ConfigureAwait(false);
             await Step("stop the group on server1", () => world.DeactivateAsync("server1", cancellationToken)).ConfigureAwait(false);
-            var toServer2 = await world.FailoverAsync("4.1 to server2", "server2", null, _runs, cancellationToken).ConfigureAwait(false);
+            var executionsBefore = await world.ExecutionCountAsync("server2", cancellationToken).ConfigureAwait(false);
+            var (toServer2, starts) = await world.FailoverStartedTwiceAsync("4.1 to server2", "server2", _runs, cancellationToken).ConfigureAwait(false);
+            var created = await world.ExecutionCountAsync("server2", cancellationToken).ConfigureAwait(false) - executionsBefore;
+            Record("4.1.3b", "two starts of the failover at the same moment make one execution", created == 1 && starts.Distinct(StringComparer.Ordinal).Count() == 1,
+                $"{created} execution(s) created: {string.Join(", ", starts.Select(a => a[(a.LastIndexOf(':') + 1)..]))}");
             Record("4.1.4", "failover to server2 succeeds", toServer2.Succeeded, toServer2.Succeeded ? $"{toServer2.Duration.TotalSeconds:0.0} s" : toServer2.Reason);
             await Check("4.1.5", "test.txt is readable at the DNS record's address (server2)", async () =>
             {
@@ -103,14 +108,15 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
                 var last = await world.WaitForReplicationAfterAsync(topology.ReplicaFileSystemId, uploaded, cancellationToken).ConfigureAwait(false);
                 return $"LastReplicatedTimestamp {last:O}";
             }).ConfigureAwait(false);
-            await Step("stop the group on server2", () => world.DeactivateAsync("server2", cancellationToken)).ConfigureAwait(false);
             if (options.RegionDown is { } down)
             {
-                output($"  injecting: {down} unreachable (EFS, SSM, EC2, Step Functions, Lambda)");
-                foreach (var service in new[] { "elasticfilesystem", "ssm", "ec2", "states", "lambda" })
-                {
-                    cloud.Faults.Set(service, down, new ServiceFaults { Unreachable = true });
-                }
+                // A real outage: server2 keeps running, cut off from AWS, and the region's endpoints hang (no refusal).
+                output($"  injecting: {down} black-holed (EFS, SSM, EC2, Step Functions, Lambda accept connections and never answer); server2 stays up");
+                cloud.Faults.BlackHoleRegion(down);
+            }
+            else
+            {
+                await Step("stop the group on server2", () => world.DeactivateAsync("server2", cancellationToken)).ConfigureAwait(false);
             }
 
             var toServer3 = await world.FailoverAsync("4.2 to server3", "server3", options.RegionDown is null ? null : "us-east-1 outage", _runs, cancellationToken).ConfigureAwait(false);
@@ -136,6 +142,7 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
                 var back = await s3.GetAsync(Bucket, "test3.txt", cancellationToken).ConfigureAwait(false);
                 return back == "written on server3" ? $"uploaded to {s3.Address}" : throw new InvalidOperationException("read back differs");
             }).ConfigureAwait(false);
+            await new SafetyChecks(world, topology, Check, output).RunAsync(toServer3, options.RegionDown, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -211,11 +218,56 @@ public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, Aw
     {
         ArgumentNullException.ThrowIfNull(runs);
         var name = $"failover-{target}-{Interlocked.Increment(ref _runs).ToString(CultureInfo.InvariantCulture)}-{DateTimeOffset.UtcNow:HHmmss}";
-        input ??= reason is null ? $$"""{"targetServer":"{{target}}"}""" : $$"""{"targetServer":"{{target}}","reason":"{{reason}}"}""";
+        input ??= Input(target, reason);
         output($"• fail over to {target} ({topology.Server(target).Region})");
         var run = await driver.RunAsync(topology.StateMachineFor(target), name, input, label, target, line => output("  " + line), options.RunTimeout, cancellationToken).ConfigureAwait(false);
         runs.Add(run);
         return run;
+    }
+
+    /// <summary>The execution input for a failover to <paramref name="target"/>.</summary>
+    public static string Input(string target, string? reason = null)
+    {
+        var input = new JsonObject { ["targetServer"] = target };
+        if (reason is not null)
+        {
+            input["reason"] = reason;
+        }
+
+        return input.ToJsonString();
+    }
+
+    /// <summary>Starts the failover to <paramref name="target"/> twice at the same moment, as two nodes or operators would,
+    /// through the operator's starter; follows what they started. Returns the run and both starts' execution ARNs.</summary>
+    public async Task<(RunRecord Run, IReadOnlyList<string> Starts)> FailoverStartedTwiceAsync(string label, string target, List<RunRecord> runs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var server = topology.Configuration.Server(target)!;
+        output($"• fail over to {target} ({server.Region}), started twice at once");
+        var starter = FailoverStarter.Create(adapters.Executions, adapters.Parameters, "efsdr-failover", topology.Configuration.FileSystem.Name, server.Region);
+        var input = Input(target);
+        var both = await Task.WhenAll(
+            starter.StartOrJoinAsync(topology.Configuration, server, input, cancellationToken),
+            starter.StartOrJoinAsync(topology.Configuration, server, input, cancellationToken)).ConfigureAwait(false);
+        var run = await driver.FollowAsync(both[0].ExecutionArn, label, target, line => output("  " + line), options.RunTimeout, cancellationToken).ConfigureAwait(false);
+        runs.Add(run);
+        return (run, [.. both.Select(b => b.ExecutionArn)]);
+    }
+
+    /// <summary>How many executions the state machine of <paramref name="target"/>'s region has (every status).</summary>
+    public async Task<int> ExecutionCountAsync(string target, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        string? token = null;
+        do
+        {
+            var page = await adapters.Executions.ListAsync(topology.StateMachineFor(target), null, token, cancellationToken).ConfigureAwait(false);
+            count += page.Items.Count;
+            token = page.NextToken;
+        }
+        while (token is not null);
+
+        return count;
     }
 
     /// <summary>Stops the application and unmounts on a node, as EXPRESSCLUSTER's stop script does (through SSM).</summary>

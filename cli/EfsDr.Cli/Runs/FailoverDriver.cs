@@ -236,6 +236,8 @@ public sealed class FailoverDriver(IExecutions executions)
                 "SwitchDns" => Get("dns", "skipped") == "True" ? "record already points there" : $"UPSERT {Get("dns", "changeId")}",
                 "CheckDns" => Get("dns", "done") == "True" ? "INSYNC" : "PENDING",
                 "LowerDnsTtl" => Get("ttl", "lowered") == "True" ? "TTL lowered" : Get("ttl", "note"),
+                "DeactivateOldPrimary" => Get("deactivation", "note"),
+                "FenceOldPrimary" => Get("fencing", "detail"),
                 _ => null,
             };
         }

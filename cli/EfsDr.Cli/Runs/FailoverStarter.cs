@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using EfsDr.Core.Configuration;
 using EfsDr.Core.Exceptions;
+using EfsDr.Core.Locking;
 using EfsDr.Core.Model;
 using EfsDr.Core.Ports;
 
@@ -29,6 +30,29 @@ public sealed class RunConflictException(string message) : Exception(message);
 /// </summary>
 public sealed partial class FailoverStarter(IExecutions executions, Func<string, CancellationToken, Task<string?>> stateMachineIn, Func<CancellationToken, Task<long?>> nextGeneration)
 {
+    /// <summary>A starter over the AWS ports: state machines by <paramref name="stateMachineName"/>, and the name's number from
+    /// the run lock's next generation of <paramref name="fileSystemName"/> in <paramref name="targetRegion"/>.</summary>
+    public static FailoverStarter Create(IExecutions executions, IParameters parameters, string stateMachineName, string fileSystemName, string targetRegion, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(executions);
+        var locks = new RunLockService(parameters, executions, time ?? TimeProvider.System);
+        return new FailoverStarter(
+            executions,
+            (region, token) => executions.FindStateMachineAsync(region, stateMachineName, token),
+            async token =>
+            {
+                try
+                {
+                    var top = await locks.CurrentAsync(fileSystemName, targetRegion, token).ConfigureAwait(false);
+                    return (top?.Generation ?? 0) + 1;
+                }
+                catch (EfsDrException)
+                {
+                    return null;
+                }
+            });
+    }
+
     /// <summary>Names tried after the first, when earlier ones belong to closed executions.</summary>
     public const int MaxNameAttempts = 10;
 

@@ -112,9 +112,42 @@ public static class RunReport
             md.AppendLine(Invariant, $"- **{Cell(r.Label)}** failed: `{r.Execution.Error}` — {Cell(RunRecord.Unwrap(r.Execution.Cause))}");
         }
 
+        foreach (var r in runs)
+        {
+            if (ExPrimaryLine(r.Summary) is { } line)
+            {
+                md.AppendLine(Invariant, $"- **{Cell(r.Label)}** ex-primary: {Cell(line)}");
+            }
+
+            foreach (var region in Strings(r.Summary, "unreadableRegions"))
+            {
+                md.AppendLine(Invariant, $"- **{Cell(r.Label)}** region not read: {Cell(region)}");
+            }
+        }
+
         md.AppendLine().AppendLine("## Timeline").AppendLine().AppendLine(Invariant, $"![timeline]({timelineFile})").AppendLine();
         return md.ToString();
     }
+
+    /// <summary>The ex-primary's fencing state of a run summary ("fs-… (us-east-1) fenced: …" or "… NOT fenced: …"), or null
+    /// when the run left no ex-primary in another region.</summary>
+    public static string? ExPrimaryLine(JsonElement? summary)
+    {
+        if (summary is not { } s || !s.TryGetProperty("exPrimary", out var ex) || ex.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var fenced = ex.TryGetProperty("fenced", out var f) && f.ValueKind == JsonValueKind.True;
+        var detail = ex.TryGetProperty("detail", out var d) ? d.GetString() : null;
+        return $"{ex.GetProperty("fileSystemId").GetString()} ({ex.GetProperty("region").GetString()}) {(fenced ? "fenced" : "NOT FENCED")}: {detail}";
+    }
+
+    /// <summary>The strings of an array member of a summary (empty when absent).</summary>
+    public static IReadOnlyList<string> Strings(JsonElement? summary, string member) =>
+        summary is { } s && s.TryGetProperty(member, out var list) && list.ValueKind == JsonValueKind.Array
+            ? [.. list.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!)]
+            : [];
 
     /// <summary>An SVG with one row group per run and one bar per phase, on a shared seconds axis.</summary>
     public static string Svg(IReadOnlyList<RunRecord> runs)
