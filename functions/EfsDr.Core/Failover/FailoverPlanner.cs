@@ -82,6 +82,7 @@ public sealed class FailoverPlanner(
         Regions = configuration.Regions,
         DryRun = request.DryRun,
         Reason = request.Reason,
+        SourceRegionDeclaredDown = request.SourceRegionUnavailable,
         NextEpoch = survey.Copies.Select(o => EfsDrTags.EpochOf(o.Tags)).Append(EfsDrTags.EpochOf(fs.Tags)).Max() + 1,
         MountPoint = configuration.FileSystem.MountPoint,
         MountMethod = configuration.FileSystem.MountMethod,

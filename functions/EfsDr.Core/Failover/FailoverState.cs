@@ -96,6 +96,9 @@ public sealed record FailoverPlan
     /// deactivated before the promotion and the file system fenced after it.</summary>
     public bool FenceExPrimary { get; set; }
 
+    /// <summary>True when the input declared the source region unavailable (the operator's word, not only Plan's reading).</summary>
+    public bool SourceRegionDeclaredDown { get; set; }
+
     /// <summary>True when the run already knows the ex-primary's region is down (the input said so, or Plan could not read
     /// it): fencing is not attempted there and the summary says the ex-primary is not fenced.</summary>
     public bool SourceRegionDown { get; set; }

@@ -6,7 +6,12 @@ namespace EfsDr.Core.Locking;
 /// <param name="ExecutionArn">The execution's ARN (its region is in it); this identifies the owner.</param>
 /// <param name="RunId">The run id (the execution name).</param>
 /// <param name="TargetServer">The server the run fails over to.</param>
-public sealed record RunLockOwner(string ExecutionArn, string RunId, string TargetServer);
+public sealed record RunLockOwner(string ExecutionArn, string RunId, string TargetServer)
+{
+    /// <summary>Regions the operator declared unavailable for this run (<c>sourceRegionUnavailable</c>): a holder whose
+    /// execution lives there and cannot be reached counts as abandoned at once, not only after the maximum run time.</summary>
+    public IReadOnlyList<string> DeclaredDownRegions { get; init; } = [];
+}
 
 /// <summary>The value of one generation's parameter (source-generated JSON, camelCase).</summary>
 /// <param name="ExecutionArn">The owner's execution ARN.</param>

@@ -240,7 +240,7 @@ public sealed class RunLockService
                     return new Outcome(new HeldRunLock(region, top.Generation, top.ParameterName, AlreadyHeld: true, null, null), null);
                 }
 
-                var verdict = await JudgeAsync(fileSystemName, top, cancellationToken).ConfigureAwait(false);
+                var verdict = await JudgeAsync(fileSystemName, top, me, cancellationToken).ConfigureAwait(false);
                 if (verdict.Refusal is not null)
                 {
                     return new Outcome(null, verdict.Refusal);
@@ -277,7 +277,7 @@ public sealed class RunLockService
     }
 
     /// <summary>Whether a held top generation that is not ours is abandoned (and why) or still running (and the refusal).</summary>
-    private async Task<Verdict> JudgeAsync(string fileSystemName, RunLockHolder top, CancellationToken cancellationToken)
+    private async Task<Verdict> JudgeAsync(string fileSystemName, RunLockHolder top, RunLockOwner me, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         if (top.Record is not { } record)
@@ -308,6 +308,13 @@ public sealed class RunLockService
         catch (AwsServiceException ex) when (ex is AwsUnreachableException or AwsTransientException)
         {
             var abandonedFrom = record.AcquiredAt + MaxRunTime;
+            if (me.DeclaredDownRegions.Contains(RegionOf(record.ExecutionArn), StringComparer.Ordinal))
+            {
+                // The operator declared that region down (sourceRegionUnavailable) and it does not answer: a run there
+                // can change nothing any more, and waiting out the maximum run time would block the DR failover itself.
+                return Verdict.Abandoned($"its region {RegionOf(record.ExecutionArn)} does not answer and this run's input declares it unavailable");
+            }
+
             if (now > abandonedFrom)
             {
                 return Verdict.Abandoned($"its region {RegionOf(record.ExecutionArn)} could not be reached and it was taken at {Format(record.AcquiredAt)}, more than the maximum run time {MaxRunTime} ago");

@@ -39,7 +39,10 @@ public sealed class RunLockSteps(RunLockService locks)
         return parts.Count == 0 ? "no run lock was held" : string.Join("; ", parts);
     }
 
-    private static RunLockOwner Owner(FailoverPlan plan) => new(plan.ExecutionArn, plan.RunId, plan.TargetServer);
+    private static RunLockOwner Owner(FailoverPlan plan) => new(plan.ExecutionArn, plan.RunId, plan.TargetServer)
+    {
+        DeclaredDownRegions = plan.SourceRegionDeclaredDown && plan.SourceRegion is { } source ? [source] : [],
+    };
 
     private static List<string> Reachable(FailoverPlan plan) =>
         [.. plan.Regions.Where(r => !(plan.SourceRegionDown && string.Equals(r, plan.SourceRegion, StringComparison.Ordinal)))];

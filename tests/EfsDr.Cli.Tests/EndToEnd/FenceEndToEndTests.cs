@@ -15,14 +15,11 @@ public sealed class FenceEndToEndTests
     [Fact]
     public async Task Fence_AfterFailoverWithUsEast1Unreachable_StopsServer1AndLeavesTheOldCopyReadOnlyAndTagged()
     {
-        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "local");
-        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "local");
         await using var world = await LocalWorld.StartAsync(600, Token);
         var topology = world.World.Topology;
         var server1 = topology.Server("server1");
         var ssm = world.Cloud.Context.Ssm;
-        var config = Path.Combine(Path.GetTempPath(), $"efsdr-fence-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(topology.Configuration, StrictJsonContext.Default.ClusterConfiguration), Token);
+        var config = await world.ConfigFileAsync(Token);
         try
         {
             // us-east-1's EFS and SSM do not answer during the failover; server1 keeps running.
@@ -35,7 +32,7 @@ public sealed class FenceEndToEndTests
             Assert.True(run.Succeeded, $"{run.Execution.Error} {run.Execution.Cause}\n{world.Transcript()}");
 
             // While us-east-1 does not answer, fence says so (exit 5) and changes nothing.
-            var blocked = await EfsdrAsync(world, config, "fence");
+            var blocked = await world.EfsdrAsync(config, Token, "fence");
             Assert.True(blocked.Exit == ExitCodes.AwsUnreachable, blocked.Out + blocked.Err);
             Assert.Contains("us-east-1 unreachable", blocked.Err, StringComparison.Ordinal);
             Assert.Contains("nothing there was changed", blocked.Err, StringComparison.Ordinal);
@@ -49,13 +46,13 @@ public sealed class FenceEndToEndTests
                 await s3.PutAsync("test", "split.txt", "written on server1 after the failover", Token);
             }
 
-            var dryRun = await EfsdrAsync(world, config, "fence", "--dry-run");
+            var dryRun = await world.EfsdrAsync(config, Token, "fence", "--dry-run");
             Assert.True(dryRun.Exit == ExitCodes.Ok, dryRun.Out + dryRun.Err);
             Assert.Contains("Would deactivate server1, server2", dryRun.Out, StringComparison.Ordinal);
             Assert.Equal("ENABLED", world.Cloud.Context.Efs.FileSystems("us-east-1").Single(f => f.FileSystemId == topology.PrimaryFileSystemId).Protection);
             Assert.NotNull(ssm.ApplicationPid(server1.InstanceId));
 
-            var fence = await EfsdrAsync(world, config, "fence");
+            var fence = await world.EfsdrAsync(config, Token, "fence");
 
             Assert.True(fence.Exit == ExitCodes.Ok, fence.Out + fence.Err + "\n" + world.Transcript());
             Assert.Contains(topology.PrimaryFileSystemId, fence.Out, StringComparison.Ordinal);
@@ -73,7 +70,7 @@ public sealed class FenceEndToEndTests
             Assert.NotEmpty(Directory.EnumerateFileSystemEntries(old.DataDirectory));
             await world.AssertFilesServedByAsync("server3", Token);
 
-            var again = await EfsdrAsync(world, config, "fence", "--output", "json");
+            var again = await world.EfsdrAsync(config, Token, "fence", "--output", "json");
 
             Assert.True(again.Exit == ExitCodes.Ok, again.Out + again.Err);
             using var json = JsonDocument.Parse(again.Out);
@@ -88,12 +85,4 @@ public sealed class FenceEndToEndTests
         }
     }
 
-    private static async Task<(int Exit, string Out, string Err)> EfsdrAsync(LocalWorld world, string config, params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var all = args.Concat(["--endpoint-url", world.Cloud.Endpoint.ToString(), "--config", config]).ToArray();
-        var exit = await Program.BuildRoot(output, error).Parse(all).InvokeAsync(cancellationToken: Token);
-        return (exit, output.ToString(), error.ToString());
-    }
 }

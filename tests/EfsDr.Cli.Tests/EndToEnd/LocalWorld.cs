@@ -1,8 +1,10 @@
+using System.Text.Json;
 using Amazon.Runtime;
 using EfsDr.Aws;
 using EfsDr.Aws.Http;
 using EfsDr.Cli.Drill;
 using EfsDr.Cli.Runs;
+using EfsDr.Core.Failover;
 using EfsDr.LocalCloud.Hosting;
 
 namespace EfsDr.Cli.Tests.EndToEnd;
@@ -94,6 +96,27 @@ public sealed class LocalWorld : IAsyncDisposable
         Assert.Equal(World.Topology.Server(server).Address, s3.Address);
         Assert.Equal("one", await s3.GetAsync("test", "test.txt", cancellationToken));
         Assert.Equal("two", await s3.GetAsync("test", "test2.txt", cancellationToken));
+    }
+
+    /// <summary>Writes the world's cluster configuration to a temporary file for <c>efsdr --config</c> (delete it after), and
+    /// gives the CLI the local cloud's credentials.</summary>
+    public async Task<string> ConfigFileAsync(CancellationToken cancellationToken)
+    {
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "local");
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "local");
+        var config = Path.Combine(Path.GetTempPath(), $"efsdr-config-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(World.Topology.Configuration, StrictJsonContext.Default.ClusterConfiguration), cancellationToken);
+        return config;
+    }
+
+    /// <summary>Runs <c>efsdr</c> in-process against this cloud with <paramref name="config"/>; returns its exit code and output.</summary>
+    public async Task<(int Exit, string Out, string Err)> EfsdrAsync(string config, CancellationToken cancellationToken, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var all = args.Concat(["--endpoint-url", Cloud.Endpoint.ToString(), "--config", config]).ToArray();
+        var exit = await Program.BuildRoot(output, error).Parse(all).InvokeAsync(cancellationToken: cancellationToken);
+        return (exit, output.ToString(), error.ToString());
     }
 
     /// <summary>The log, for failure messages.</summary>

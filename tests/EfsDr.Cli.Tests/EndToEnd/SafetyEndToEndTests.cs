@@ -75,15 +75,15 @@ public sealed class SafetyEndToEndTests
     public async Task Failover_ToAnotherTargetWhileOneRuns_IsRefusedByTheCliNamingTheRunningExecution()
     {
         await using var world = await LocalWorld.StartAsync(600, Token);
-        var config = await ConfigFileAsync(world);
+        var config = await world.ConfigFileAsync(Token);
         try
         {
-            var first = await EfsdrAsync(world, config, "failover", "--to", "server3");
+            var first = await world.EfsdrAsync(config, Token, "failover", "--to", "server3");
             Assert.True(first.Exit == ExitCodes.Ok, first.Out + first.Err);
             var running = first.Out.Trim().Split('\n')[^1];
             var usEast1Before = await world.World.ExecutionCountAsync("server2", Token);
 
-            var second = await EfsdrAsync(world, config, "failover", "--to", "server2", "--wait");
+            var second = await world.EfsdrAsync(config, Token, "failover", "--to", "server2", "--wait");
 
             Assert.Equal(ExitCodes.RunFailed, second.Exit);
             Assert.Contains("refused", second.Err, StringComparison.Ordinal);
@@ -102,12 +102,12 @@ public sealed class SafetyEndToEndTests
     public async Task Failover_TwoCliStartsForTheSameTargetAtOnce_MakeOneExecution()
     {
         await using var world = await LocalWorld.StartAsync(600, Token);
-        var config = await ConfigFileAsync(world);
+        var config = await world.ConfigFileAsync(Token);
         try
         {
             var before = await world.World.ExecutionCountAsync("server3", Token);
 
-            var both = await Task.WhenAll(EfsdrAsync(world, config, "failover", "--to", "server3", "--wait"), EfsdrAsync(world, config, "failover", "--to", "server3", "--wait"));
+            var both = await Task.WhenAll(world.EfsdrAsync(config, Token, "failover", "--to", "server3", "--wait"), world.EfsdrAsync(config, Token, "failover", "--to", "server3", "--wait"));
 
             Assert.All(both, r => Assert.True(r.Exit == ExitCodes.Ok, r.Out + r.Err));
             Assert.Equal(before + 1, await world.World.ExecutionCountAsync("server3", Token));
@@ -166,23 +166,5 @@ public sealed class SafetyEndToEndTests
         using var exited = JsonDocument.Parse(details!);
         using var state = JsonDocument.Parse(exited.RootElement.GetProperty("output").GetString()!);
         return state.RootElement.GetProperty("ttl").GetProperty("lowered").GetBoolean();
-    }
-
-    private static async Task<string> ConfigFileAsync(LocalWorld world)
-    {
-        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "local");
-        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "local");
-        var config = Path.Combine(Path.GetTempPath(), $"efsdr-safety-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(world.World.Topology.Configuration, StrictJsonContext.Default.ClusterConfiguration), Token);
-        return config;
-    }
-
-    private static async Task<(int Exit, string Out, string Err)> EfsdrAsync(LocalWorld world, string config, params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var all = args.Concat(["--endpoint-url", world.Cloud.Endpoint.ToString(), "--config", config]).ToArray();
-        var exit = await Program.BuildRoot(output, error).Parse(all).InvokeAsync(cancellationToken: Token);
-        return (exit, output.ToString(), error.ToString());
     }
 }

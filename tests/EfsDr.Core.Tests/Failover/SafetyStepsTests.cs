@@ -75,6 +75,32 @@ public sealed class SafetyStepsTests
         Assert.Contains(other, ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AcquireAsync_HolderInAnUnreachableSourceRegion_IsTakenOverOnlyWhenTheInputDeclaresThatRegionDown(bool declared)
+    {
+        // A failover to server2 was running in us-east-1 when the region went dark; its lock is in us-west-2 too.
+        var state = await PlannedAsync(sourceDown: declared);
+        var stuck = _executions.Add("us-east-1", "run-stuck", ExecutionStatus.Running, Now);
+        await Locks().AcquireAsync(new FailoverState { Plan = state.Plan with { ExecutionArn = stuck, RunId = "run-stuck", TargetServer = "server2", TargetRegion = "us-east-1", SourceRegionDown = false, SourceRegionDeclaredDown = false } }, Token);
+        _executions.UnreachableRegions.Add("us-east-1");
+        _cloud.UnreachableRegions.Add("us-east-1");
+
+        if (declared)
+        {
+            var held = await Locks().AcquireAsync(state, Token);
+            var taken = Assert.Single(held.Held);
+            Assert.Equal("us-west-2", taken.Region);
+            Assert.Equal(stuck, taken.TakenOverFrom);
+        }
+        else
+        {
+            var ex = await Assert.ThrowsAsync<RunInProgressException>(() => Locks().AcquireAsync(state, Token));
+            Assert.Contains(stuck, ex.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task DeactivateAsync_SourceRegionAnswers_SendsDeactivateToEveryServerThere()
     {
