@@ -71,7 +71,7 @@ public sealed class HealthEndToEndTests
     }
 
     [Fact]
-    public async Task Check_AfterCrossRegionFailover_ReportsTheStaleExPrimary()
+    public async Task Check_AfterCrossRegionFailover_ReportsNoDrCopyAndNoStalePrimaryOnceTheRunFencedIt()
     {
         await using var world = await LocalWorld.StartAsync(600, Token);
         var topology = world.World.Topology;
@@ -80,9 +80,11 @@ public sealed class HealthEndToEndTests
 
         var report = await CheckAsync(world);
 
+        // The run fenced the ex-primary (read-only): one writer, so no stale-primary; but there is no DR copy yet.
         Assert.Equal(topology.ReplicaFileSystemId, report.PrimaryFileSystemId);
-        var stale = Assert.Single(report.Findings, f => f.Id == HealthFindingIds.StalePrimary);
-        Assert.Contains(topology.PrimaryFileSystemId, stale.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(report.Findings, f => f.Id == HealthFindingIds.StalePrimary);
+        Assert.Equal("DISABLED", world.Cloud.Context.Efs.FileSystems("us-east-1").Single(f => f.FileSystemId == topology.PrimaryFileSystemId).Protection);
+        Assert.Contains(report.Findings, f => f.Id == HealthFindingIds.ReplicationMissing && f.Severity == FindingSeverity.Critical);
         Assert.Equal("NONE", report.ReplicationStatus);
         Assert.Contains(report.Findings, f => f.Id == HealthFindingIds.DnsActive && f.Message.Contains("server3", StringComparison.Ordinal));
         Assert.False(report.DrReady);
