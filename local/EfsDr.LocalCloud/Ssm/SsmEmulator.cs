@@ -26,8 +26,8 @@ public sealed record CommandSnapshot(string CommandId, string InstanceId, string
 /// answers ParameterNotFound for a name that does not exist. Values are stored as given: SecureString is not encrypted,
 /// and WithDecryption changes nothing.</para>
 /// <para><b>Documents.</b> Whatever DocumentName a SendCommand names, the local cloud runs EfsDr's node script
-/// (node/efsdr-node.sh, the body of template.yaml's NodeDocument) and checks the parameters against NodeDocument's
-/// (<see cref="NodeDocument"/>): an unknown parameter, a missing required one or a value outside allowedPattern /
+/// (node/efsdr-node.sh, the body of template.yaml's NodeDocument) and checks the parameters against NodeDocument's,
+/// read from template.yaml (<see cref="NodeDocument"/>): an unknown parameter, a missing required one or a value outside allowedPattern /
 /// allowedValues is InvalidParameters (HTTP 400) and nothing runs. Defaults are filled in as SSM does.</para>
 /// <para><b>Invocation lifecycle</b> (durations simulated, scaled by the SimClock): InvocationDoesNotExist for
 /// <see cref="InvocationVisibilityDelay"/> (Run Command is eventually consistent), Pending until the agent picks the
@@ -62,6 +62,8 @@ public sealed class SsmEmulator : IServiceEmulator, IAsyncDisposable
         _fleet = new SsmFleet(context, this);
         _runCommand = new SsmRunCommand(this, _fleet);
         _parameters = new SsmParameterStore(context);
+        Document = NodeDocument.Load(Path.Combine(context.RepositoryRoot, "template.yaml"));
+        ExecutionTimeout = Document.ExecutionTimeout;
         FileSystemResolver = (region, fileSystemId) =>
             context.Efs.FileSystems(region).FirstOrDefault(f => string.Equals(f.FileSystemId, fileSystemId, StringComparison.Ordinal)) is { } fs
                 ? new NodeFileSystem(fs.DataDirectory, fs.Writable)
@@ -100,7 +102,10 @@ public sealed class SsmEmulator : IServiceEmulator, IAsyncDisposable
     public TimeSpan DeliveryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long (REAL time) the script may run before it is killed: the document's timeoutSeconds.</summary>
-    public TimeSpan ExecutionTimeout { get; set; } = NodeDocument.ExecutionTimeout;
+    public TimeSpan ExecutionTimeout { get; set; }
+
+    /// <summary>EfsDr's node document as the repository's template.yaml defines it; SendCommand enforces its parameters.</summary>
+    public NodeDocument Document { get; }
 
     /// <summary>The simulated nodes.</summary>
     public IReadOnlyList<SimulatedNode> Nodes => _fleet.Sandboxes.Select(n => n.Node).ToList();

@@ -104,7 +104,7 @@ internal sealed class SsmRunCommand(SsmEmulator owner, SsmFleet fleet) : IDispos
             return Error("InvalidInstanceId", $"Instances [[{instanceId}]] not in a valid state for account {SsmEmulator.AccountId}");
         }
 
-        if (NodeDocument.Validate(given, out var effective) is { } problem)
+        if (owner.Document.Validate(given, out var effective) is { } problem)
         {
             return Error("InvalidParameters", problem);
         }
@@ -245,7 +245,7 @@ internal sealed class SsmRunCommand(SsmEmulator owner, SsmFleet fleet) : IDispos
         }
 
         var plugin = Text(body, "PluginName");
-        if (plugin is not null && plugin != NodeDocument.StepName && plugin != "aws:runShellScript")
+        if (plugin is not null && plugin != owner.Document.StepName && plugin != "aws:runShellScript")
         {
             return Error("InvalidPluginName", $"The document has no step {plugin}.");
         }
@@ -267,7 +267,7 @@ internal sealed class SsmRunCommand(SsmEmulator owner, SsmFleet fleet) : IDispos
                 ["Comment"] = invocation.Comment,
                 ["DocumentName"] = invocation.DocumentName,
                 ["DocumentVersion"] = invocation.DocumentVersion,
-                ["PluginName"] = plugin ?? NodeDocument.StepName,
+                ["PluginName"] = plugin ?? owner.Document.StepName,
                 ["ResponseCode"] = terminal ? invocation.ResponseCode : -1,
                 ["ExecutionStartDateTime"] = invocation.StartedAt is { } started ? Iso(started) : string.Empty,
                 ["ExecutionElapsedTime"] = invocation.StartedAt is { } from ? XmlConvert.ToString((invocation.EndedAt ?? owner.Context.Clock.Now) - from) : string.Empty,
