@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using EfsDr.Core.Exceptions;
+using EfsDr.Core.Failover;
+using EfsDr.Core.Health;
+using EfsDr.Core.Health.Checks;
 using EfsDr.Core.Model;
 
 namespace EfsDr.Cli.Commands;
@@ -20,70 +23,14 @@ public static class StatusCommand
     {
         var config = cli.Configuration;
         var aws = cli.Aws;
-        var result = new JsonObject();
-        string? active = null;
-        try
-        {
-            var record = await aws.Dns.GetRecordAsync(config.Dns.HostedZoneId, config.Dns.RecordName, "A", cancellationToken).ConfigureAwait(false);
-            var ip = record is { Values.Count: > 0 } ? record.Values[0] : null;
-            active = config.Servers.FirstOrDefault(s => s.PrivateIp == ip)?.Name;
-            result["dns"] = new JsonObject { ["record"] = config.Dns.RecordName, ["value"] = ip, ["ttl"] = record?.Ttl, ["activeServer"] = active };
-        }
-        catch (AwsServiceException ex)
-        {
-            result["dns"] = new JsonObject { ["record"] = config.Dns.RecordName, ["error"] = ex.Message };
-        }
-
+        var snapshot = await new HealthSnapshotReader(config, aws.FileSystems, aws.Replications, aws.NodeCommands, aws.Instances, aws.Dns, TimeProvider.System)
+            .ReadStorageAndDnsAsync(cancellationToken).ConfigureAwait(false);
+        var active = DnsHealthCheck.ActiveServer(snapshot)?.Name;
+        var result = new JsonObject { ["dns"] = Dns(snapshot, active) };
         var regions = new JsonArray();
         foreach (var region in config.Regions)
         {
-            var entry = new JsonObject { ["region"] = region };
-            try
-            {
-                var systems = await aws.FileSystems.FindByNameAsync(region, config.FileSystem.Name, cancellationToken).ConfigureAwait(false);
-                entry["fileSystems"] = new JsonArray([.. systems.Select(f => (JsonNode)new JsonObject
-                {
-                    ["fileSystemId"] = f.FileSystemId,
-                    ["protection"] = f.Protection.ToString().ToUpperInvariant(),
-                    ["role"] = f.Tags.TryGetValue("efsdr:role", out var role) ? role : null,
-                    ["epoch"] = f.Tags.TryGetValue("efsdr:epoch", out var epoch) ? epoch : null,
-                })]);
-                foreach (var fs in systems)
-                {
-                    try
-                    {
-                        var replications = await aws.Replications.DescribeReplicationsAsync(region, fs.FileSystemId, cancellationToken).ConfigureAwait(false);
-                        var r = replications[0];
-                        var d = r.Destination;
-                        entry["replication"] = new JsonObject
-                        {
-                            ["source"] = $"{r.SourceFileSystemId} ({r.SourceFileSystemRegion})",
-                            ["destination"] = $"{d.FileSystemId} ({d.Region})",
-                            ["status"] = d.Status.ToString().ToUpperInvariant(),
-                            ["statusMessage"] = d.StatusMessage,
-                            ["lagSeconds"] = d.LastReplicatedTimestamp is { } last ? Math.Round((DateTimeOffset.UtcNow - last).TotalSeconds, 1) : null,
-                            ["rpoSeconds"] = config.RpoSeconds,
-                        };
-                    }
-                    catch (ReplicationNotFoundException)
-                    {
-                        entry["replication"] ??= "none";
-                    }
-                }
-
-                var machine = await aws.Executions.FindStateMachineAsync(region, cli.StateMachineName, cancellationToken).ConfigureAwait(false);
-                if (machine is not null)
-                {
-                    var running = await aws.Executions.ListAsync(machine, ExecutionStatus.Running, null, cancellationToken).ConfigureAwait(false);
-                    entry["runningExecutions"] = new JsonArray([.. running.Items.Select(e => (JsonNode)new JsonObject { ["name"] = e.Name, ["startDate"] = e.StartDate.ToString("O") })]);
-                }
-            }
-            catch (AwsServiceException ex) when (ex is AwsUnreachableException or AwsTransientException)
-            {
-                entry["error"] = "unreachable: " + ex.ErrorCode;
-            }
-
-            regions.Add((JsonNode)entry);
+            regions.Add((JsonNode)await RegionAsync(cli, snapshot, region, cancellationToken).ConfigureAwait(false));
         }
 
         result["regions"] = regions;
@@ -124,5 +71,80 @@ public static class StatusCommand
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The record as the health snapshot read it.</summary>
+    private static JsonObject Dns(HealthSnapshot snapshot, string? active)
+    {
+        var name = snapshot.Configuration.Dns.RecordName;
+        if (snapshot.Dns is not { } reading)
+        {
+            return new JsonObject { ["record"] = name, ["error"] = snapshot.DnsFailure?.Message };
+        }
+
+        var ip = reading.Record is { Values.Count: > 0 } r ? r.Values[0] : null;
+        return new JsonObject { ["record"] = name, ["value"] = ip, ["ttl"] = reading.Record?.Ttl, ["activeServer"] = active };
+    }
+
+    /// <summary>One region: its file systems and replication from the health snapshot, and its running executions.</summary>
+    private static async Task<JsonObject> RegionAsync(CliContext cli, HealthSnapshot snapshot, string region, CancellationToken cancellationToken)
+    {
+        var entry = new JsonObject { ["region"] = region };
+        if (!snapshot.ByRegion.TryGetValue(region, out var systems))
+        {
+            var failure = snapshot.UnreadableRegions[region];
+            entry["error"] = (failure.Unreachable ? "unreachable: " : "error: ") + failure.ErrorCode;
+            return entry;
+        }
+
+        entry["fileSystems"] = new JsonArray([.. systems.Select(f => (JsonNode)new JsonObject
+        {
+            ["fileSystemId"] = f.FileSystemId,
+            ["protection"] = f.Protection.ToString().ToUpperInvariant(),
+            ["role"] = f.Tags.TryGetValue(EfsDrTags.Role, out var role) ? role : null,
+            ["epoch"] = f.Tags.TryGetValue(EfsDrTags.Epoch, out var epoch) ? epoch : null,
+        })]);
+        foreach (var configurations in snapshot.Sides.Where(s => string.Equals(s.FileSystem.Region, region, StringComparison.Ordinal)).Select(s => s.Configurations))
+        {
+            if (configurations is { Count: > 0 })
+            {
+                entry["replication"] = Replication(snapshot, configurations[0]);
+            }
+            else if (configurations is not null && !entry.ContainsKey("replication"))
+            {
+                entry["replication"] = "none";
+            }
+        }
+
+        try
+        {
+            var machine = await cli.Aws.Executions.FindStateMachineAsync(region, cli.StateMachineName, cancellationToken).ConfigureAwait(false);
+            if (machine is not null)
+            {
+                var running = await cli.Aws.Executions.ListAsync(machine, ExecutionStatus.Running, null, cancellationToken).ConfigureAwait(false);
+                entry["runningExecutions"] = new JsonArray([.. running.Items.Select(e => (JsonNode)new JsonObject { ["name"] = e.Name, ["startDate"] = e.StartDate.ToString("O") })]);
+            }
+        }
+        catch (AwsServiceException ex) when (ex is AwsUnreachableException or AwsTransientException)
+        {
+            entry["error"] = "unreachable: " + ex.ErrorCode;
+        }
+
+        return entry;
+    }
+
+    /// <summary>A configuration with its lag as the health check computes it.</summary>
+    private static JsonObject Replication(HealthSnapshot snapshot, ReplicationConfiguration r)
+    {
+        var d = r.Destination;
+        return new JsonObject
+        {
+            ["source"] = $"{r.SourceFileSystemId} ({r.SourceFileSystemRegion})",
+            ["destination"] = $"{d.FileSystemId} ({d.Region})",
+            ["status"] = d.Status.ToString().ToUpperInvariant(),
+            ["statusMessage"] = d.StatusMessage,
+            ["lagSeconds"] = ReplicationAssessment.LagOf(snapshot, d) is { } lag ? Math.Round(lag, 1) : null,
+            ["rpoSeconds"] = snapshot.Configuration.RpoSeconds,
+        };
     }
 }

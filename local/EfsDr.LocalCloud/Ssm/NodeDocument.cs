@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
+using EfsDr.LocalCloud.Hosting;
+using YamlDotNet.RepresentationModel;
 
 namespace EfsDr.LocalCloud.Ssm;
 
@@ -10,29 +13,61 @@ namespace EfsDr.LocalCloud.Ssm;
 public sealed record NodeDocumentParameter(string Name, string? AllowedPattern, IReadOnlyList<string>? AllowedValues, string? Default);
 
 /// <summary>
-/// The parameters of template.yaml's NodeDocument (copied; a test compares them with template.yaml so they cannot
-/// drift). SendCommand checks every value against them, as SSM does, before anything runs.
+/// EfsDr's SSM Command document as template.yaml's <c>NodeDocument</c> resource defines it (read from the template, not
+/// copied): its parameters, its single step and that step's timeoutSeconds. SendCommand checks every value against the
+/// parameters, as SSM does, before anything runs.
 /// </summary>
-public static class NodeDocument
+public sealed class NodeDocument
 {
-    /// <summary>The document's single step (its PluginName).</summary>
-    public const string StepName = "efsdrNode";
+    /// <summary>The logical id of the document's resource in template.yaml.</summary>
+    public const string ResourceName = "NodeDocument";
 
-    /// <summary>The step's timeoutSeconds (900). The local cloud applies it in REAL seconds: the script runs in real time.</summary>
-    public static readonly TimeSpan ExecutionTimeout = TimeSpan.FromSeconds(900);
+    private static readonly Lazy<NodeDocument> RepositoryDocument = new(() => Load(Path.Combine(LocalCloudHost.FindRepositoryRoot(), "template.yaml")));
+
+    private NodeDocument(string stepName, TimeSpan executionTimeout, IReadOnlyList<NodeDocumentParameter> parameters)
+    {
+        StepName = stepName;
+        ExecutionTimeout = executionTimeout;
+        Parameters = parameters;
+    }
+
+    /// <summary>The document of the repository's template.yaml (found as <see cref="LocalCloudHost.FindRepositoryRoot"/> finds it).</summary>
+    public static NodeDocument Default => RepositoryDocument.Value;
+
+    /// <summary>The document's single step (its PluginName).</summary>
+    public string StepName { get; }
+
+    /// <summary>The step's timeoutSeconds. The local cloud applies it in REAL seconds: the script runs in real time.</summary>
+    public TimeSpan ExecutionTimeout { get; }
 
     /// <summary>The parameters, in the document's order.</summary>
-    public static readonly IReadOnlyList<NodeDocumentParameter> Parameters =
-    [
-        new("Action", null, ["activate", "deactivate"], null),
-        new("FileSystemId", "^fs-[0-9a-f]{8,40}$", null, null),
-        new("Region", "^[a-z]{2}(-[a-z]+)+-[0-9]+$", null, null),
-        new("MountPoint", "^/[A-Za-z0-9._/-]{1,254}$", null, "/mnt/efs"),
-        new("MountMethod", null, ["efs-utils", "nfs4"], "efs-utils"),
-        new("Unit", "^[A-Za-z0-9@._-]{1,64}$", null, "minio"),
-        new("HealthUrl", @"^https?://[A-Za-z0-9.:\[\]_-]+(/[A-Za-z0-9._~/%-]*)?$", null, "http://127.0.0.1:9000/minio/health/live"),
-        new("HealthTimeoutSeconds", "^[0-9]{1,4}$", null, "120"),
-    ];
+    public IReadOnlyList<NodeDocumentParameter> Parameters { get; }
+
+    /// <summary>Reads the document from a CloudFormation template file.</summary>
+    public static NodeDocument Load(string templatePath) => Parse(File.ReadAllText(templatePath));
+
+    /// <summary>Reads the document from a CloudFormation template's text (short-form tags such as <c>!Sub</c> are kept as tags).</summary>
+    /// <exception cref="InvalidDataException">The template has no such document, or one the local cloud cannot enforce.</exception>
+    public static NodeDocument Parse(string templateYaml)
+    {
+        var stream = new YamlStream();
+        using (var reader = new StringReader(templateYaml))
+        {
+            stream.Load(reader);
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            throw new InvalidDataException("The template is empty.");
+        }
+
+        var content = Mapping(stream.Documents[0].RootNode, "Resources", ResourceName, "Properties", "Content");
+        var step = Step(content);
+        return new NodeDocument(
+            Scalar(step, "name") ?? throw Invalid("its step has no name"),
+            TimeSpan.FromSeconds(int.Parse(Scalar(Mapping(step, "inputs"), "timeoutSeconds") ?? "3600", NumberStyles.None, CultureInfo.InvariantCulture)),
+            [.. Mapping(content, "parameters").Children.Select(Parameter)]);
+    }
 
     /// <summary>
     /// Checks the parameters of a SendCommand as SSM checks them against the document: every name is the document's,
@@ -40,7 +75,7 @@ public static class NodeDocument
     /// a default are present. Returns the error message (for InvalidParameters) or null, and the effective values
     /// (defaults filled in).
     /// </summary>
-    public static string? Validate(IReadOnlyDictionary<string, IReadOnlyList<string>> given, out IReadOnlyDictionary<string, string> effective)
+    public string? Validate(IReadOnlyDictionary<string, IReadOnlyList<string>> given, out IReadOnlyDictionary<string, string> effective)
     {
         ArgumentNullException.ThrowIfNull(given);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -53,33 +88,9 @@ public static class NodeDocument
 
         foreach (var parameter in Parameters)
         {
-            string value;
-            if (given.TryGetValue(parameter.Name, out var list))
+            if (Check(parameter, given, out var value) is { } problem)
             {
-                if (list.Count != 1)
-                {
-                    return $"Parameter \"{parameter.Name}\" is of type String and takes exactly one value, not {list.Count}.";
-                }
-
-                value = list[0];
-            }
-            else if (parameter.Default is { } fallback)
-            {
-                value = fallback;
-            }
-            else
-            {
-                return $"Parameter \"{parameter.Name}\" is required.";
-            }
-
-            if (parameter.AllowedValues is { } allowed && !allowed.Contains(value, StringComparer.Ordinal))
-            {
-                return $"Parameter \"{parameter.Name}\" has value \"{value}\", which is not one of the allowed values [{string.Join(", ", allowed)}].";
-            }
-
-            if (parameter.AllowedPattern is { } pattern && !FullMatch(pattern, value))
-            {
-                return $"Parameter \"{parameter.Name}\" has value \"{value}\", which does not match the allowed pattern {pattern}.";
+                return problem;
             }
 
             values[parameter.Name] = value;
@@ -88,10 +99,89 @@ public static class NodeDocument
         return null;
     }
 
+    private static string? Check(NodeDocumentParameter parameter, IReadOnlyDictionary<string, IReadOnlyList<string>> given, out string value)
+    {
+        value = string.Empty;
+        if (given.TryGetValue(parameter.Name, out var list))
+        {
+            if (list.Count != 1)
+            {
+                return $"Parameter \"{parameter.Name}\" is of type String and takes exactly one value, not {list.Count}.";
+            }
+
+            value = list[0];
+        }
+        else if (parameter.Default is { } fallback)
+        {
+            value = fallback;
+        }
+        else
+        {
+            return $"Parameter \"{parameter.Name}\" is required.";
+        }
+
+        if (parameter.AllowedValues is { } allowed && !allowed.Contains(value, StringComparer.Ordinal))
+        {
+            return $"Parameter \"{parameter.Name}\" has value \"{value}\", which is not one of the allowed values [{string.Join(", ", allowed)}].";
+        }
+
+        return parameter.AllowedPattern is { } pattern && !FullMatch(pattern, value)
+            ? $"Parameter \"{parameter.Name}\" has value \"{value}\", which does not match the allowed pattern {pattern}."
+            : null;
+    }
+
     /// <summary>The whole value matches (.NET's <c>$</c> also matches before a final newline; SSM must not accept that).</summary>
     private static bool FullMatch(string pattern, string value)
     {
         var match = Regex.Match(value, pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
         return match.Success && match.Index == 0 && match.Length == value.Length;
     }
+
+    private static NodeDocumentParameter Parameter(KeyValuePair<YamlNode, YamlNode> entry)
+    {
+        var name = (entry.Key as YamlScalarNode)?.Value ?? throw Invalid("a parameter has no name");
+        var definition = entry.Value as YamlMappingNode ?? throw Invalid($"parameter {name} is not a mapping");
+        if (Scalar(definition, "type") is { } type && type != "String")
+        {
+            throw Invalid($"parameter {name} has type {type}; the local cloud enforces String parameters only");
+        }
+
+        IReadOnlyList<string>? allowedValues = Child(definition, "allowedValues") switch
+        {
+            null => null,
+            YamlSequenceNode list => [.. list.Children.Select(v => (v as YamlScalarNode)?.Value ?? throw Invalid($"{name}'s allowedValues holds a non-scalar"))],
+            _ => throw Invalid($"{name}'s allowedValues is not a list"),
+        };
+        return new NodeDocumentParameter(name, Scalar(definition, "allowedPattern"), allowedValues, Scalar(definition, "default"));
+    }
+
+    private static YamlMappingNode Step(YamlMappingNode content)
+    {
+        var steps = Child(content, "mainSteps") as YamlSequenceNode ?? throw Invalid("it has no mainSteps list");
+        return steps.Children.Count == 1 && steps.Children[0] is YamlMappingNode step
+            ? step
+            : throw Invalid($"it has {steps.Children.Count} steps; the local cloud runs a document of exactly one");
+    }
+
+    private static YamlMappingNode Mapping(YamlNode node, params string[] path)
+    {
+        foreach (var key in path)
+        {
+            node = (node is YamlMappingNode mapping ? Child(mapping, key) : null) ?? throw Invalid($"{key} is missing");
+        }
+
+        return node as YamlMappingNode ?? throw Invalid($"{path[^1]} is not a mapping");
+    }
+
+    private static YamlNode? Child(YamlMappingNode mapping, string key) =>
+        mapping.Children.FirstOrDefault(c => c.Key is YamlScalarNode s && s.Value == key).Value;
+
+    private static string? Scalar(YamlMappingNode mapping, string key) => Child(mapping, key) switch
+    {
+        null => null,
+        YamlScalarNode scalar => scalar.Value,
+        _ => throw Invalid($"{key} is not a scalar"),
+    };
+
+    private static InvalidDataException Invalid(string why) => new($"template.yaml's {ResourceName} cannot be enforced by the local cloud: {why}.");
 }

@@ -4,7 +4,7 @@ using EfsDr.LocalCloud.Tests.Support;
 
 namespace EfsDr.LocalCloud.Tests.Ssm;
 
-/// <summary>The emulator's copy of NodeDocument's parameters against template.yaml, and SSM-style validation.</summary>
+/// <summary>NodeDocument as the local cloud reads it from template.yaml, against an independent reading of the template's text, and SSM-style validation.</summary>
 public sealed class NodeDocumentTests
 {
     private static Dictionary<string, IReadOnlyList<string>> Valid() => new(StringComparer.Ordinal)
@@ -13,6 +13,8 @@ public sealed class NodeDocumentTests
         ["FileSystemId"] = ["fs-0123456789abcdef0"],
         ["Region"] = ["us-west-2"],
     };
+
+    private static string TemplateText() => File.ReadAllText(Path.Combine(Tools.RepositoryRoot, "template.yaml"));
 
     /// <summary>Reads NodeDocument's parameters block from template.yaml's text: name → (allowedPattern, allowedValues, default).</summary>
     private static Dictionary<string, (string? Pattern, string[]? Values, string? Default)> TemplateParameters()
@@ -77,8 +79,8 @@ public sealed class NodeDocumentTests
     {
         var template = TemplateParameters();
 
-        Assert.Equal(template.Keys, NodeDocument.Parameters.Select(p => p.Name));
-        foreach (var parameter in NodeDocument.Parameters)
+        Assert.Equal(template.Keys, NodeDocument.Default.Parameters.Select(p => p.Name));
+        foreach (var parameter in NodeDocument.Default.Parameters)
         {
             var (pattern, values, fallback) = template[parameter.Name];
             Assert.True(pattern == parameter.AllowedPattern, $"{parameter.Name}: template allowedPattern {pattern}, emulator {parameter.AllowedPattern}");
@@ -98,7 +100,7 @@ public sealed class NodeDocumentTests
     [Fact]
     public void Validate_OnlyRequiredValues_FillsTheDocumentDefaults()
     {
-        var problem = NodeDocument.Validate(Valid(), out var effective);
+        var problem = NodeDocument.Default.Validate(Valid(), out var effective);
 
         Assert.Null(problem);
         Assert.Equal("/mnt/efs", effective["MountPoint"]);
@@ -119,7 +121,7 @@ public sealed class NodeDocumentTests
         var given = Valid();
         given[name] = [value];
 
-        var problem = NodeDocument.Validate(given, out _);
+        var problem = NodeDocument.Default.Validate(given, out _);
 
         Assert.NotNull(problem);
         Assert.Contains($"\"{name}\"", problem);
@@ -131,6 +133,45 @@ public sealed class NodeDocumentTests
         var given = Valid();
         given["MountPoint"] = ["/mnt/a", "/mnt/b"];
 
-        Assert.Contains("exactly one value", NodeDocument.Validate(given, out _));
+        Assert.Contains("exactly one value", NodeDocument.Default.Validate(given, out _));
+    }
+
+    [Fact]
+    public void Default_StepAndTimeout_AreTheTemplates()
+    {
+        Assert.Equal("efsdrNode", NodeDocument.Default.StepName);
+        Assert.Equal(TimeSpan.FromSeconds(900), NodeDocument.Default.ExecutionTimeout);
+    }
+
+    [Fact]
+    public void Parse_TemplateWithAChangedPattern_EnforcesTheTemplatesPattern()
+    {
+        var changed = TemplateText().Replace("allowedPattern: \"^[0-9]{1,4}$\"", "allowedPattern: \"^[0-9]{1,2}$\"", StringComparison.Ordinal);
+        var given = Valid();
+        given["HealthTimeoutSeconds"] = ["120"];
+
+        var problem = NodeDocument.Parse(changed).Validate(given, out _);
+
+        Assert.Contains("^[0-9]{1,2}$", problem, StringComparison.Ordinal);
+        Assert.Null(NodeDocument.Default.Validate(given, out _));
+    }
+
+    [Fact]
+    public void Parse_TemplateWithAnAddedAllowedValue_AcceptsIt()
+    {
+        var changed = TemplateText().Replace("allowedValues: [efs-utils, nfs4]", "allowedValues: [efs-utils, nfs4, s3files]", StringComparison.Ordinal);
+        var given = Valid();
+        given["MountMethod"] = ["s3files"];
+
+        Assert.Null(NodeDocument.Parse(changed).Validate(given, out _));
+        Assert.NotNull(NodeDocument.Default.Validate(given, out _));
+    }
+
+    [Fact]
+    public void Parse_TemplateWithoutTheDocument_ThrowsNamingIt()
+    {
+        var ex = Assert.Throws<InvalidDataException>(() => NodeDocument.Parse("Resources:\n  Other:\n    Type: AWS::SNS::Topic\n"));
+
+        Assert.Contains("NodeDocument", ex.Message, StringComparison.Ordinal);
     }
 }
