@@ -1,5 +1,6 @@
 using System.Text;
 using EfsDr.Core.Model;
+using EfsDr.Core.Workflows;
 using EfsDr.Functions.Handlers;
 using EfsDr.LocalCloud.Hosting;
 using EfsDr.LocalCloud.Tests.Support;
@@ -70,7 +71,7 @@ public sealed class FailoverStateMachineTests : IAsyncLifetime
             ["PassStateEntered", "PassStateExited", "FailStateEntered", "ExecutionFailed"],
             history.SkipWhile(e => e.Type != "PassStateEntered").Select(e => e.Type));
         Assert.Equal("RecordFailure", history.First(e => e.Type == "PassStateEntered").StateName);
-        Assert.True(_cloud.Host.Context.Lambda.Invocations[FunctionNames.Plan] >= 1);
+        Assert.True(_cloud.Host.Context.Lambda.Invocations[FailoverWorkflow.PlanFailover.Handler!] >= 1);
         Assert.DoesNotContain(history, e => e.Type == "TaskStateEntered" && e.StateName != "PlanFailover");
     }
 }
