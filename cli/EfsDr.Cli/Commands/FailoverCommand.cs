@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EfsDr.Cli.Runs;
 using EfsDr.Core.Configuration;
+using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
 
 namespace EfsDr.Cli.Commands;
@@ -128,31 +129,14 @@ public static class FailoverCommand
         FailoverStarter.Create(cli.Aws.Executions, cli.Aws.Parameters, cli.StateMachineName, cli.Configuration.FileSystem.Name, target.Region);
 
     /// <summary>The execution input; the same arguments always give the same text, so concurrent starts are one start.</summary>
-    private static string Input(string server, FailoverArguments args)
+    private static string Input(string server, FailoverArguments args) => EfsDrJson.SerializeRequest(new FailoverRequest
     {
-        var input = new JsonObject { ["targetServer"] = server };
-        if (args.DryRun)
-        {
-            input["dryRun"] = true;
-        }
-
-        if (args.SourceDown)
-        {
-            input["sourceRegionUnavailable"] = true;
-        }
-
-        if (args.AcceptUnverified)
-        {
-            input["acceptUnverifiedEpochs"] = true;
-        }
-
-        if (args.Reason is not null)
-        {
-            input["reason"] = args.Reason;
-        }
-
-        return input.ToJsonString();
-    }
+        TargetServer = server,
+        DryRun = args.DryRun,
+        SourceRegionUnavailable = args.SourceDown,
+        AcceptUnverifiedEpochs = args.AcceptUnverified,
+        Reason = args.Reason,
+    });
 
     /// <summary>A RUNNING execution of this state machine whose input targets the same server, or null.</summary>
     public static async Task<Execution?> FindRunningAsync(Core.Ports.IExecutions executions, string machine, string server, CancellationToken cancellationToken)
@@ -178,6 +162,12 @@ public static class FailoverCommand
         return null;
     }
 
+    /// <summary>A summary value for people: "–" when absent.</summary>
+    private static string Text(string? value) => string.IsNullOrEmpty(value) ? "–" : value;
+
+    /// <summary>A number for people (as the summary's JSON writes it): "–" when absent.</summary>
+    private static string Text(double? value) => value is { } v ? v.ToString(CultureInfo.InvariantCulture) : "–";
+
     private static void Say(CliContext cli, string line)
     {
         // Progress goes to stderr with --output json, so stdout stays one JSON document.
@@ -198,48 +188,48 @@ public static class FailoverCommand
                 ["error"] = run.Execution.Error,
                 ["cause"] = run.Succeeded ? null : RunRecord.Unwrap(run.Execution.Cause),
                 ["durationSeconds"] = Math.Round(run.Duration.TotalSeconds, 3),
-                ["summary"] = summary is { } s ? JsonNode.Parse(s.GetRawText()) : null,
+                ["summary"] = summary is null ? null : JsonSerializer.SerializeToNode(summary, StateJsonContext.Default.RunSummary),
             });
             return;
         }
 
-        if (summary is not { } sum || !sum.TryGetProperty("plan", out var plan))
+        if (summary is null)
         {
             return;
         }
 
-        string Text(JsonElement e, string field) => e.TryGetProperty(field, out var v) && v.ValueKind != JsonValueKind.Null ? v.ToString() : "–";
+        var plan = summary.Plan;
         cli.Out.WriteLine();
         cli.Out.WriteLine(dryRun ? "Plan (nothing was changed):" : "Summary:");
-        cli.Out.WriteLine($"  target          {Text(plan, "targetServer")} ({Text(plan, "targetRegion")}, {Text(plan, "targetAvailabilityZone")}), {Text(plan, "targetIp")}");
-        cli.Out.WriteLine($"  file system     {Text(plan, "fileSystemId")} — {Text(plan, "action")}: {Text(plan, "decision")}");
-        cli.Out.WriteLine($"  data-loss window {Text(plan, "dataLossWindowSeconds")} s (last replicated {Text(plan, "lastReplicatedTimestamp")})");
-        foreach (var check in plan.TryGetProperty("preflight", out var pre) ? pre.EnumerateArray() : default)
+        cli.Out.WriteLine($"  target          {Text(plan.TargetServer)} ({Text(plan.TargetRegion)}, {Text(plan.TargetAvailabilityZone)}), {Text(plan.TargetIp)}");
+        cli.Out.WriteLine($"  file system     {Text(plan.FileSystemId)} — {EfsDrJson.WireName(plan.Action)}: {Text(plan.Decision)}");
+        cli.Out.WriteLine($"  data-loss window {Text(plan.DataLossWindowSeconds)} s (last replicated {Text(plan.LastReplicatedTimestamp?.ToString("O", CultureInfo.InvariantCulture))})");
+        foreach (var check in plan.Preflight)
         {
-            cli.Out.WriteLine($"  pre-flight      {check.GetString()}");
+            cli.Out.WriteLine($"  pre-flight      {check}");
         }
 
-        foreach (var warning in plan.TryGetProperty("warnings", out var w) ? w.EnumerateArray() : default)
+        foreach (var warning in plan.Warnings)
         {
-            cli.Out.WriteLine($"  warning         {warning.GetString()}");
+            cli.Out.WriteLine($"  warning         {warning}");
         }
 
-        if (!dryRun && sum.TryGetProperty("steps", out var steps))
+        if (!dryRun)
         {
-            foreach (var step in steps.EnumerateArray())
+            foreach (var step in summary.Steps)
             {
-                cli.Out.WriteLine(string.Format(CultureInfo.InvariantCulture, "  {0,-15} {1} s", step.GetProperty("step").GetString(), Text(step, "seconds")));
+                cli.Out.WriteLine(string.Format(CultureInfo.InvariantCulture, "  {0,-15} {1} s", step.Step, Text(step.Seconds)));
             }
 
-            cli.Out.WriteLine($"  RTO             {Text(sum, "recoveryTimeSeconds")} s; active server {Text(sum, "activeServer")}");
+            cli.Out.WriteLine($"  RTO             {Text(summary.RecoveryTimeSeconds)} s; active server {Text(summary.ActiveServer)}");
         }
 
-        foreach (var risk in RunReport.Strings(plan, "acceptedRisks"))
+        foreach (var risk in plan.AcceptedRisks)
         {
             cli.Out.WriteLine($"  ACCEPTED RISK   {risk}");
         }
 
-        if (RunReport.ExPrimaryLine(sum) is { } exPrimary)
+        if (RunReport.ExPrimaryLine(summary) is { } exPrimary)
         {
             cli.Out.WriteLine($"  ex-primary      {exPrimary}");
         }

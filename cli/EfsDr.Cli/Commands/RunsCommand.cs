@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using EfsDr.Cli.Runs;
 using EfsDr.Core.Model;
@@ -99,8 +98,8 @@ public static class RunsCommand
                 return ExitCodes.AwsUnreachable;
             }
 
-            JsonElement? summary = execution.Status == ExecutionStatus.Succeeded && !string.IsNullOrEmpty(execution.Output) ? JsonDocument.Parse(execution.Output).RootElement.Clone() : null;
-            var target = summary is { } s && s.TryGetProperty("activeServer", out var a) ? a.GetString() ?? "?" : "?";
+            var summary = execution.Status == ExecutionStatus.Succeeded ? Core.Failover.EfsDrJson.ParseSummary(execution.Output) : null;
+            var target = summary?.ActiveServer ?? "?";
             var record = new RunRecord(execution.Name, target, execution, history, summary);
             if (cli.Json)
             {
@@ -113,7 +112,7 @@ public static class RunsCommand
                     ["lambdaInvocations"] = record.LambdaInvocations,
                     ["overheadSeconds"] = Math.Round(RunReport.OverheadSeconds(record), 3),
                     ["phases"] = new JsonArray([.. RunReport.Timeline(record).Select(b => (JsonNode)new JsonObject { ["phase"] = b.Phase, ["startSeconds"] = Math.Round(b.StartSeconds, 3), ["endSeconds"] = Math.Round(b.EndSeconds, 3) })]),
-                    ["summary"] = summary is { } sum ? JsonNode.Parse(sum.GetRawText()) : null,
+                    ["summary"] = summary is null ? null : System.Text.Json.JsonSerializer.SerializeToNode(summary, Core.Failover.StateJsonContext.Default.RunSummary),
                 });
             }
             else

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using EfsDr.Aws;
 using EfsDr.Aws.Http;
 using EfsDr.Core.Exceptions;
+using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
 using EfsDr.LocalCloud.Hosting;
 
@@ -226,16 +226,8 @@ public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, Aw
     }
 
     /// <summary>The execution input for a failover to <paramref name="target"/>.</summary>
-    public static string Input(string target, string? reason = null)
-    {
-        var input = new JsonObject { ["targetServer"] = target };
-        if (reason is not null)
-        {
-            input["reason"] = reason;
-        }
-
-        return input.ToJsonString();
-    }
+    public static string Input(string target, string? reason = null) =>
+        EfsDrJson.SerializeRequest(new FailoverRequest { TargetServer = target, Reason = reason });
 
     /// <summary>Starts the failover to <paramref name="target"/> twice at the same moment, as two nodes or operators would,
     /// through the operator's starter; follows what they started. Returns the run and both starts' execution ARNs.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using EfsDr.Cli.Runs;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
@@ -50,17 +49,17 @@ internal sealed class SafetyChecks(
         var exPrimary = ExPrimary(run);
         var copy = Copy("us-east-1", topology.PrimaryFileSystemId);
         var running = ServersServing("us-east-1");
-        return exPrimary.GetProperty("fenced").GetBoolean() && copy.Protection == "DISABLED" && !copy.Writable && copy.Tags.GetValueOrDefault(EfsDrTags.Role) == EfsDrTags.Fenced && running.Count == 0
-            ? $"{copy.FileSystemId}: {exPrimary.GetProperty("detail").GetString()}"
+        return exPrimary.Fenced && copy.Protection == "DISABLED" && !copy.Writable && copy.Tags.GetValueOrDefault(EfsDrTags.Role) == EfsDrTags.Fenced && running.Count == 0
+            ? $"{copy.FileSystemId}: {exPrimary.Detail}"
             : throw new InvalidOperationException($"ex-primary {copy.FileSystemId}: protection {copy.Protection}, role {copy.Tags.GetValueOrDefault(EfsDrTags.Role, "none")}, serving on [{string.Join(", ", running)}]; summary: {exPrimary}");
     }
 
     private string ReportedNotFenced(RunRecord run)
     {
         var exPrimary = ExPrimary(run);
-        var detail = exPrimary.GetProperty("detail").GetString() ?? string.Empty;
-        return !exPrimary.GetProperty("fenced").GetBoolean() && detail.Contains("NOT fenced", StringComparison.Ordinal) && detail.Contains("efsdr fence", StringComparison.Ordinal)
-            && exPrimary.GetProperty("fileSystemId").GetString() == topology.PrimaryFileSystemId
+        var detail = exPrimary.Detail;
+        return !exPrimary.Fenced && detail.Contains("NOT fenced", StringComparison.Ordinal) && detail.Contains("efsdr fence", StringComparison.Ordinal)
+            && exPrimary.FileSystemId == topology.PrimaryFileSystemId
             ? $"{topology.PrimaryFileSystemId}: {detail}"
             : throw new InvalidOperationException($"the summary does not report the unfenced ex-primary: {exPrimary}");
     }
@@ -137,10 +136,8 @@ internal sealed class SafetyChecks(
     private EfsDr.LocalCloud.Efs.FileSystemSnapshot Copy(string region, string id) =>
         world.Cloud.Context.Efs.FileSystems(region).Single(f => f.FileSystemId == id);
 
-    private static JsonElement ExPrimary(RunRecord run) =>
-        run.Summary is { } summary && summary.TryGetProperty("exPrimary", out var exPrimary) && exPrimary.ValueKind == JsonValueKind.Object
-            ? exPrimary
-            : throw new InvalidOperationException($"the run summary has no exPrimary ({run.Execution.Status} {run.Execution.Error})");
+    private static ExPrimaryStatus ExPrimary(RunRecord run) =>
+        run.Summary?.ExPrimary ?? throw new InvalidOperationException($"the run summary has no exPrimary ({run.Execution.Status} {run.Execution.Error})");
 
     private static string Shorten(string text) => text.Length <= 240 ? text : text[..240] + "…";
 }

@@ -1,11 +1,13 @@
 using System.Text.Json;
+using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
 using EfsDr.Core.Ports;
+using EfsDr.Core.Workflows;
 
 namespace EfsDr.Cli.Runs;
 
-/// <summary>One finished execution: its description, full history and (when it succeeded) the run summary JSON.</summary>
-public sealed record RunRecord(string Label, string TargetServer, Execution Execution, IReadOnlyList<HistoryEvent> History, JsonElement? Summary)
+/// <summary>One finished execution: its description, full history and (when it succeeded) the run summary.</summary>
+public sealed record RunRecord(string Label, string TargetServer, Execution Execution, IReadOnlyList<HistoryEvent> History, RunSummary? Summary)
 {
     /// <summary>True when the execution succeeded.</summary>
     public bool Succeeded => Execution.Status == ExecutionStatus.Succeeded;
@@ -82,7 +84,7 @@ public sealed class FailoverDriver(IExecutions executions)
             {
                 entered[state] = e.Timestamp;
                 current = state;
-                if (state == "PromoteReplica")
+                if (IsPromoting(state))
                 {
                     promotionStarted ??= e.Timestamp;
                 }
@@ -141,11 +143,7 @@ public sealed class FailoverDriver(IExecutions executions)
                     progress($"    (× {repeats + 1})");
                 }
 
-                JsonElement? summary = null;
-                if (execution.Status == ExecutionStatus.Succeeded && !string.IsNullOrEmpty(execution.Output))
-                {
-                    summary = JsonDocument.Parse(execution.Output).RootElement.Clone();
-                }
+                var summary = execution.Status == ExecutionStatus.Succeeded ? EfsDrJson.ParseSummary(execution.Output) : null;
 
                 progress(execution.Status == ExecutionStatus.Succeeded
                     ? $"  {execution.Status.ToString().ToUpperInvariant()} in {((execution.StopDate ?? execution.StartDate) - execution.StartDate).TotalSeconds:0.0} s"
@@ -157,7 +155,7 @@ public sealed class FailoverDriver(IExecutions executions)
             if (now - lastOutput >= HeartbeatInterval)
             {
                 var elapsed = now - execution.StartDate;
-                var remaining = promotionStarted is { } p && current is "PromoteReplica" or "WaitForPromotion" or "CheckPromotion"
+                var remaining = promotionStarted is { } p && IsPromoting(current)
                     ? $", promotion {(now - p).TotalMinutes:0.0} min in, typically {TypicalPromotion.TotalMinutes:0} min: about {Math.Max(0, (TypicalPromotion - (now - p)).TotalMinutes):0.0} min left"
                     : string.Empty;
                 progress($"  … {current ?? "starting"}, {elapsed.TotalMinutes:0.0} min elapsed{remaining}");
@@ -208,9 +206,14 @@ public sealed class FailoverDriver(IExecutions executions)
         }
     }
 
+    /// <summary>True for the states that run or wait on the promotion (its Choices excluded).</summary>
+    private static bool IsPromoting(string? state) =>
+        FailoverWorkflow.Find(state) is { Phase: WorkflowPhase.Promotion, Kind: not StepKind.Choice };
+
+    /// <summary>The described step's progress line, read from the state the Task left (its output).</summary>
     private static string? StatusDetail(string state, string? details)
     {
-        if (details is null)
+        if (details is null || FailoverWorkflow.Find(state)?.Progress is not { } progress)
         {
             return null;
         }
@@ -218,28 +221,9 @@ public sealed class FailoverDriver(IExecutions executions)
         try
         {
             using var doc = JsonDocument.Parse(details);
-            if (!doc.RootElement.TryGetProperty("output", out var outputText) || outputText.ValueKind != JsonValueKind.String)
-            {
-                return null;
-            }
-
-            using var output = JsonDocument.Parse(outputText.GetString()!);
-            var root = output.RootElement;
-            string? Get(string section, string field) =>
-                root.TryGetProperty(section, out var s) && s.ValueKind == JsonValueKind.Object && s.TryGetProperty(field, out var v) ? v.ToString() : null;
-            return state switch
-            {
-                "PlanFailover" => $"{Get("plan", "action")} {Get("plan", "fileSystemId")}, data-loss window {Get("plan", "dataLossWindowSeconds")} s",
-                "PromoteReplica" => $"delete requested ({Get("promotion", "deletionMode")})",
-                "CheckPromotion" => $"replication {Get("promotion", "lastStatus")}",
-                "CheckNodeCommand" => $"node {Get("node", "lastStatus")}",
-                "SwitchDns" => Get("dns", "skipped") == "True" ? "record already points there" : $"UPSERT {Get("dns", "changeId")}",
-                "CheckDns" => Get("dns", "done") == "True" ? "INSYNC" : "PENDING",
-                "LowerDnsTtl" => Get("ttl", "lowered") == "True" ? "TTL lowered" : Get("ttl", "note"),
-                "DeactivateOldPrimary" => Get("deactivation", "note"),
-                "FenceOldPrimary" => Get("fencing", "detail"),
-                _ => null,
-            };
+            return doc.RootElement.TryGetProperty("output", out var output) && output.ValueKind == JsonValueKind.String && EfsDrJson.ParseState(output.GetString()) is { } parsed
+                ? progress(parsed)
+                : null;
         }
         catch (JsonException)
         {

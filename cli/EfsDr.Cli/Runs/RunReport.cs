@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Security;
 using System.Text;
-using System.Text.Json;
-using EfsDr.Core.Model;
+using EfsDr.Core.Failover;
+using EfsDr.Core.Workflows;
 
 namespace EfsDr.Cli.Runs;
 
@@ -17,51 +17,48 @@ public static class RunReport
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    private static readonly (string Phase, string[] States)[] Phases =
-    [
-        ("Plan", ["PlanFailover"]),
-        ("Lower TTL", ["LowerDnsTtl"]),
-        ("Promote replica", ["PromoteReplica", "WaitForPromotion", "CheckPromotion"]),
-        ("Activate node", ["ActivateNode", "WaitForNode", "CheckNodeCommand"]),
-        ("Switch DNS", ["SwitchDns", "WaitForDns", "CheckDns"]),
-        ("Summarize", ["SummarizeRun"]),
-    ];
+    /// <summary>The steps whose time is spent waiting on AWS (promotion, node command, DNS INSYNC): the table's columns.</summary>
+    private static readonly WorkflowStep[] Waited = [FailoverWorkflow.PromoteReplica, FailoverWorkflow.ActivateNode, FailoverWorkflow.SwitchDns];
 
-    /// <summary>The phases of a run from its history: first entry to last exit of the phase's states, relative to the start.</summary>
+    private static readonly Dictionary<WorkflowPhase, string> Colors = new()
+    {
+        [WorkflowPhase.Plan] = "#4e79a7", [WorkflowPhase.RunLock] = "#bab0ac", [WorkflowPhase.Ttl] = "#9c755f", [WorkflowPhase.Deactivation] = "#b07aa1",
+        [WorkflowPhase.Promotion] = "#e15759", [WorkflowPhase.Fencing] = "#ff9da7", [WorkflowPhase.Node] = "#59a14f", [WorkflowPhase.Dns] = "#f28e2b",
+        [WorkflowPhase.Release] = "#bab0ac", [WorkflowPhase.Summary] = "#76b7b2", [WorkflowPhase.CleanUp] = "#edc948",
+    };
+
+    /// <summary>The phases of a run (<see cref="FailoverWorkflow.Phases"/>) from its history: first entry to last exit of the
+    /// phase's states, relative to the start.</summary>
     public static IReadOnlyList<TimelineBar> Timeline(RunRecord run)
     {
         ArgumentNullException.ThrowIfNull(run);
         var start = run.Execution.StartDate;
         var bars = new List<TimelineBar>();
-        foreach (var (phase, states) in Phases)
+        foreach (var phase in FailoverWorkflow.Phases)
         {
+            var states = FailoverWorkflow.States(phase);
             var events = run.History.Where(e => e.StateName is { } s && states.Contains(s) && (e.Type.EndsWith("StateEntered", StringComparison.Ordinal) || e.Type.EndsWith("StateExited", StringComparison.Ordinal))).ToList();
             if (events.Count > 0)
             {
-                bars.Add(new TimelineBar(phase, (events.Min(e => e.Timestamp) - start).TotalSeconds, (events.Max(e => e.Timestamp) - start).TotalSeconds));
+                bars.Add(new TimelineBar(FailoverWorkflow.Label(phase), (events.Min(e => e.Timestamp) - start).TotalSeconds, (events.Max(e => e.Timestamp) - start).TotalSeconds));
             }
         }
 
         return bars;
     }
 
-    /// <summary>The seconds a summary step took, or 0.</summary>
-    public static double StepSeconds(JsonElement? summary, string step)
+    /// <summary>The seconds a described step took according to the run summary, or 0.</summary>
+    public static double StepSeconds(RunSummary? summary, WorkflowStep step)
     {
-        if (summary is not { } s || !s.TryGetProperty("steps", out var steps))
-        {
-            return 0;
-        }
-
-        return steps.EnumerateArray().Where(x => x.GetProperty("step").GetString() == step && x.TryGetProperty("seconds", out var v) && v.ValueKind == JsonValueKind.Number)
-            .Select(x => x.GetProperty("seconds").GetDouble()).FirstOrDefault();
+        ArgumentNullException.ThrowIfNull(step);
+        return summary?.Steps.FirstOrDefault(x => x.Step == step.SummaryName)?.Seconds ?? 0;
     }
 
     /// <summary>Total time minus the time spent waiting on AWS: promotion, node command and DNS INSYNC.</summary>
     public static double OverheadSeconds(RunRecord run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var waited = StepSeconds(run.Summary, "PromoteReplica") + StepSeconds(run.Summary, "ActivateNode") + StepSeconds(run.Summary, "SwitchDns");
+        var waited = Waited.Sum(step => StepSeconds(run.Summary, step));
         return Math.Max(0, run.Duration.TotalSeconds - waited);
     }
 
@@ -102,8 +99,9 @@ public static class RunReport
         md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in runs)
         {
-            var window = r.Summary is { } s && s.TryGetProperty("dataLossWindowSeconds", out var w) && w.ValueKind == JsonValueKind.Number ? w.GetDouble().ToString("0.0", Invariant) : "–";
-            md.AppendLine(Invariant, $"| {Cell(r.Label)} | {r.TargetServer} | {r.Execution.Status.ToString().ToUpperInvariant()} | {r.Duration.TotalSeconds:0.00} | {window} | {StepSeconds(r.Summary, "PromoteReplica"):0.00} | {StepSeconds(r.Summary, "ActivateNode"):0.00} | {StepSeconds(r.Summary, "SwitchDns"):0.00} | {OverheadSeconds(r):0.00} | {r.Transitions} | {r.LambdaInvocations} |");
+            var window = r.Summary?.DataLossWindowSeconds is { } w ? w.ToString("0.0", Invariant) : "–";
+            var waited = string.Join(" | ", Waited.Select(step => StepSeconds(r.Summary, step).ToString("0.00", Invariant)));
+            md.AppendLine(Invariant, $"| {Cell(r.Label)} | {r.TargetServer} | {r.Execution.Status.ToString().ToUpperInvariant()} | {r.Duration.TotalSeconds:0.00} | {window} | {waited} | {OverheadSeconds(r):0.00} | {r.Transitions} | {r.LambdaInvocations} |");
         }
 
         md.AppendLine().AppendLine("RTO is the execution's start to stop. The data-loss window is now − LastReplicatedTimestamp at planning (0 when nothing is promoted). Overhead is the RTO minus the time spent in promotion, the node command and DNS propagation: the orchestration's own cost.").AppendLine();
@@ -119,7 +117,7 @@ public static class RunReport
                 md.AppendLine(Invariant, $"- **{Cell(r.Label)}** ex-primary: {Cell(line)}");
             }
 
-            foreach (var region in Strings(r.Summary, "unreadableRegions"))
+            foreach (var region in r.Summary?.UnreadableRegions ?? [])
             {
                 md.AppendLine(Invariant, $"- **{Cell(r.Label)}** region not read: {Cell(region)}");
             }
@@ -131,23 +129,8 @@ public static class RunReport
 
     /// <summary>The ex-primary's fencing state of a run summary ("fs-… (us-east-1) fenced: …" or "… NOT fenced: …"), or null
     /// when the run left no ex-primary in another region.</summary>
-    public static string? ExPrimaryLine(JsonElement? summary)
-    {
-        if (summary is not { } s || !s.TryGetProperty("exPrimary", out var ex) || ex.ValueKind != JsonValueKind.Object)
-        {
-            return null;
-        }
-
-        var fenced = ex.TryGetProperty("fenced", out var f) && f.ValueKind == JsonValueKind.True;
-        var detail = ex.TryGetProperty("detail", out var d) ? d.GetString() : null;
-        return $"{ex.GetProperty("fileSystemId").GetString()} ({ex.GetProperty("region").GetString()}) {(fenced ? "fenced" : "NOT FENCED")}: {detail}";
-    }
-
-    /// <summary>The strings of an array member of a summary (empty when absent).</summary>
-    public static IReadOnlyList<string> Strings(JsonElement? summary, string member) =>
-        summary is { } s && s.TryGetProperty(member, out var list) && list.ValueKind == JsonValueKind.Array
-            ? [.. list.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!)]
-            : [];
+    public static string? ExPrimaryLine(RunSummary? summary) =>
+        summary?.ExPrimary is { } ex ? $"{ex.FileSystemId} ({ex.Region}) {(ex.Fenced ? "fenced" : "NOT FENCED")}: {ex.Detail}" : null;
 
     /// <summary>An SVG with one row group per run and one bar per phase, on a shared seconds axis.</summary>
     public static string Svg(IReadOnlyList<RunRecord> runs)
@@ -156,10 +139,7 @@ public static class RunReport
         const int left = 190, width = 620, row = 18, gap = 14;
         var longest = Math.Max(1, runs.Select(r => r.Duration.TotalSeconds).DefaultIfEmpty(1).Max());
         var scale = width / longest;
-        var colors = new Dictionary<string, string>
-        {
-            ["Plan"] = "#4e79a7", ["Lower TTL"] = "#9c755f", ["Promote replica"] = "#e15759", ["Activate node"] = "#59a14f", ["Switch DNS"] = "#f28e2b", ["Summarize"] = "#76b7b2",
-        };
+        var colors = FailoverWorkflow.Phases.ToDictionary(FailoverWorkflow.Label, p => Colors.GetValueOrDefault(p, "#bab0ac"), StringComparer.Ordinal);
         var rows = runs.Sum(r => Timeline(r).Count + 1);
         var height = 40 + (rows * row) + (runs.Count * gap) + 30;
         var svg = new StringBuilder();

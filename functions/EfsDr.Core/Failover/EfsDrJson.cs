@@ -16,6 +16,12 @@ namespace EfsDr.Core.Failover;
 [JsonSerializable(typeof(ClusterConfiguration))]
 public sealed partial class StrictJsonContext : JsonSerializerContext;
 
+/// <summary>The execution input as the CLI and the drill send it: compact, default values left out, so the same request is
+/// always the same text (two starts of the same failover are one start).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault)]
+[JsonSerializable(typeof(FailoverRequest))]
+public sealed partial class RequestJsonContext : JsonSerializerContext;
+
 /// <summary>The state passed between Tasks and the run summary: extra members (the execution input's fields) are ignored.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(FailoverState))]
@@ -28,6 +34,9 @@ public sealed partial class StrictJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(DeactivationState))]
 [JsonSerializable(typeof(FencingResult))]
 [JsonSerializable(typeof(FailureReport))]
+[JsonSerializable(typeof(PlanAction))]
+[JsonSerializable(typeof(ReplicaStatus))]
+[JsonSerializable(typeof(NodeCommandStatus))]
 public sealed partial class StateJsonContext : JsonSerializerContext;
 
 /// <summary>Parses the strict contracts into clear, field-naming errors.</summary>
@@ -36,6 +45,54 @@ public static partial class EfsDrJson
     /// <summary>Parses a failover request. Throws <see cref="InvalidInputException"/> naming the field.</summary>
     public static FailoverRequest ParseRequest(string json) =>
         Parse(json, StrictJsonContext.Default.FailoverRequest, errors => new InvalidInputException(errors));
+
+    /// <summary>The execution input of <paramref name="request"/> (what <see cref="ParseRequest"/> reads back).</summary>
+    public static string SerializeRequest(FailoverRequest request) => JsonSerializer.Serialize(request, RequestJsonContext.Default.FailoverRequest);
+
+    /// <summary>The wire name of a plan action (what the ASL's Choice compares): promote or none.</summary>
+    public static string WireName(PlanAction action) => JsonSerializer.Serialize(action, StateJsonContext.Default.PlanAction).Trim('"');
+
+    /// <summary>The wire name of a replica status: deleting, gone, writable ….</summary>
+    public static string WireName(ReplicaStatus status) => JsonSerializer.Serialize(status, StateJsonContext.Default.ReplicaStatus).Trim('"');
+
+    /// <summary>The wire name of a node command status: not-yet-visible, in-progress, success ….</summary>
+    public static string WireName(NodeCommandStatus status) => JsonSerializer.Serialize(status, StateJsonContext.Default.NodeCommandStatus).Trim('"');
+
+    /// <summary>Reads a run summary (the execution's output); null when the text is empty or not a summary.</summary>
+    public static RunSummary? ParseSummary(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(json, StateJsonContext.Default.RunSummary);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads the workflow state a Task left (its output); null when the text is empty or not a state.</summary>
+    public static FailoverState? ParseState(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(json, StateJsonContext.Default.FailoverState);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Parses and validates a configuration. Throws <see cref="InvalidConfigurationException"/> naming the fields.</summary>
     public static ClusterConfiguration ParseConfiguration(string json) =>

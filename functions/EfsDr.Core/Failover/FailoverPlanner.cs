@@ -125,7 +125,7 @@ public sealed class FailoverPlanner(
             Decision = $"{fs.FileSystemId} is a replica of {config.SourceFileSystemId} in {config.SourceFileSystemRegion} (status {destination.Status.ToString().ToUpperInvariant()}): delete the replication to make it writable",
             SourceFileSystemId = config.SourceFileSystemId,
             SourceRegion = config.SourceFileSystemRegion,
-            ReplicationStatus = destination.Status.ToString().ToUpperInvariant(),
+            ReplicationStatus = StateStatuses.From(destination.Status),
             LocalConfigurationOnly = crossRegion && (request.SourceRegionUnavailable || survey.IsUnreadable(config.SourceFileSystemRegion)),
             FenceExPrimary = crossRegion,
             SourceRegionDown = request.SourceRegionUnavailable || survey.IsUnreadable(config.SourceFileSystemRegion),
@@ -170,7 +170,7 @@ public sealed class FailoverPlanner(
             SourceRegion = sourceRegion,
             FenceExPrimary = !string.Equals(sourceRegion, fs.Region, StringComparison.Ordinal),
             SourceRegionDown = request.SourceRegionUnavailable || survey.IsUnreadable(sourceRegion),
-            ReplicationStatus = "gone",
+            ReplicationStatus = ReplicaStatus.Gone,
             NextEpoch = Math.Max(epoch, 1),
             DataLossWindowSeconds = null,
         };

@@ -37,6 +37,115 @@ public enum PlanAction
     Promote,
 }
 
+/// <summary>Where the replication of the target stands, as Plan and the promotion saw it (lowercase on the wire).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ReplicaStatus>))]
+public enum ReplicaStatus
+{
+    /// <summary>The delete was requested; nothing read since.</summary>
+    [JsonStringEnumMemberName("requested")]
+    Requested,
+
+    /// <summary>EFS answered a status EfsDr does not know.</summary>
+    [JsonStringEnumMemberName("unknown")]
+    Unknown,
+
+    /// <summary>The replication is ENABLED.</summary>
+    [JsonStringEnumMemberName("enabled")]
+    Enabled,
+
+    /// <summary>The replication is ENABLING (first sync).</summary>
+    [JsonStringEnumMemberName("enabling")]
+    Enabling,
+
+    /// <summary>The replication is DELETING: a delete is under way.</summary>
+    [JsonStringEnumMemberName("deleting")]
+    Deleting,
+
+    /// <summary>The replication is in ERROR.</summary>
+    [JsonStringEnumMemberName("error")]
+    Error,
+
+    /// <summary>The replication is PAUSED.</summary>
+    [JsonStringEnumMemberName("paused")]
+    Paused,
+
+    /// <summary>The replication is PAUSING.</summary>
+    [JsonStringEnumMemberName("pausing")]
+    Pausing,
+
+    /// <summary>The replication is gone (ReplicationNotFound); the file system may not be writable yet.</summary>
+    [JsonStringEnumMemberName("gone")]
+    Gone,
+
+    /// <summary>The replication is gone and the file system is writable and tagged.</summary>
+    [JsonStringEnumMemberName("writable")]
+    Writable,
+}
+
+/// <summary>Where the node command stands (CheckNodeCommand; kebab-case on the wire).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<NodeCommandStatus>))]
+public enum NodeCommandStatus
+{
+    /// <summary>Sent; nothing read since.</summary>
+    [JsonStringEnumMemberName("sent")]
+    Sent,
+
+    /// <summary>SSM does not show the invocation yet (InvocationDoesNotExist right after sending): pending.</summary>
+    [JsonStringEnumMemberName("not-yet-visible")]
+    NotYetVisible,
+
+    /// <summary>SSM answered a status EfsDr does not know.</summary>
+    [JsonStringEnumMemberName("unknown")]
+    Unknown,
+
+    /// <summary>Pending on the node.</summary>
+    [JsonStringEnumMemberName("pending")]
+    Pending,
+
+    /// <summary>Running on the node.</summary>
+    [JsonStringEnumMemberName("in-progress")]
+    InProgress,
+
+    /// <summary>Delayed by the agent.</summary>
+    [JsonStringEnumMemberName("delayed")]
+    Delayed,
+
+    /// <summary>Being cancelled.</summary>
+    [JsonStringEnumMemberName("cancelling")]
+    Cancelling,
+
+    /// <summary>The node reported success.</summary>
+    [JsonStringEnumMemberName("success")]
+    Success,
+}
+
+/// <summary>The statuses of the state from what the AWS ports answer.</summary>
+public static class StateStatuses
+{
+    /// <summary>The replica status of an EFS replication status.</summary>
+    public static ReplicaStatus From(Model.ReplicationStatus status) => status switch
+    {
+        Model.ReplicationStatus.Enabled => ReplicaStatus.Enabled,
+        Model.ReplicationStatus.Enabling => ReplicaStatus.Enabling,
+        Model.ReplicationStatus.Deleting => ReplicaStatus.Deleting,
+        Model.ReplicationStatus.Error => ReplicaStatus.Error,
+        Model.ReplicationStatus.Paused => ReplicaStatus.Paused,
+        Model.ReplicationStatus.Pausing => ReplicaStatus.Pausing,
+        _ => ReplicaStatus.Unknown,
+    };
+
+    /// <summary>The node command status of a (non-terminal) SSM invocation status.</summary>
+    public static NodeCommandStatus From(Model.CommandStatus status) => status switch
+    {
+        Model.CommandStatus.Pending => NodeCommandStatus.Pending,
+        Model.CommandStatus.InProgress => NodeCommandStatus.InProgress,
+        Model.CommandStatus.Delayed => NodeCommandStatus.Delayed,
+        Model.CommandStatus.Cancelling => NodeCommandStatus.Cancelling,
+        Model.CommandStatus.Success => NodeCommandStatus.Success,
+        _ => NodeCommandStatus.Unknown,
+    };
+}
+
 /// <summary>What Plan decided; every later step works from it alone.</summary>
 public sealed record FailoverPlan
 {
@@ -85,9 +194,9 @@ public sealed record FailoverPlan
     /// <summary>For promote: the source's region.</summary>
     public string? SourceRegion { get; set; }
 
-    /// <summary>For promote: the replication status Plan saw (DELETING means a delete is already under way), or "gone"
+    /// <summary>For promote: the replication status Plan saw (deleting means a delete is already under way), or gone
     /// when an interrupted promotion is being finished.</summary>
-    public string? ReplicationStatus { get; set; }
+    public ReplicaStatus? ReplicationStatus { get; set; }
 
     /// <summary>For promote: delete both sides (false) or only the local one (true).</summary>
     public bool LocalConfigurationOnly { get; set; }
@@ -170,8 +279,21 @@ public sealed record PromotionState
     /// <summary>Checks made so far.</summary>
     public int Checks { get; set; }
 
-    /// <summary>The last replication status seen (DELETING …), or "gone".</summary>
-    public string LastStatus { get; set; } = "requested";
+    /// <summary>The last replication status seen (deleting …), gone, or writable once done.</summary>
+    public ReplicaStatus LastStatus { get; set; } = ReplicaStatus.Requested;
+
+    /// <summary>The file system's replication overwrite protection once the replication is gone but it is not writable yet
+    /// (REPLICATING …); null otherwise.</summary>
+    public string? Protection { get; set; }
+
+    /// <summary>The last status for people: EFS's own statuses as EFS writes them (DELETING), EfsDr's in lowercase (gone),
+    /// with the protection when known.</summary>
+    public string StatusText()
+    {
+        var wire = EfsDrJson.WireName(LastStatus);
+        var text = LastStatus is ReplicaStatus.Requested or ReplicaStatus.Gone or ReplicaStatus.Writable ? wire : wire.ToUpperInvariant();
+        return Protection is null ? text : $"{text}, protection {Protection}";
+    }
 
     /// <summary>True once the replica is writable and tagged.</summary>
     public bool Done { get; set; }
@@ -190,7 +312,7 @@ public sealed record NodeState
     public DateTimeOffset StartedAt { get; set; }
 
     /// <summary>The last status seen.</summary>
-    public string LastStatus { get; set; } = "Sent";
+    public NodeCommandStatus LastStatus { get; set; } = NodeCommandStatus.Sent;
 
     /// <summary>Checks made so far.</summary>
     public int Checks { get; set; }

@@ -44,20 +44,20 @@ public sealed class NodeActivationService(INodeCommands nodes, string documentNa
         }
         catch (InvocationDoesNotExistException)
         {
-            return Budget(plan, progress with { LastStatus = "Pending (not yet visible)" }, now);
+            return Budget(plan, progress with { LastStatus = NodeCommandStatus.NotYetVisible }, now);
         }
 
         var output = Tail(invocation.StandardOutput, StderrTail);
         switch (invocation.Status)
         {
             case CommandStatus.Success:
-                return progress with { Done = true, CompletedAt = now, LastStatus = "Success", OutputTail = output };
+                return progress with { Done = true, CompletedAt = now, LastStatus = NodeCommandStatus.Success, OutputTail = output };
             case CommandStatus.Failed or CommandStatus.TimedOut or CommandStatus.Cancelled:
                 throw new NodeCommandFailedException(
                     $"{plan.TargetServer} ({plan.TargetInstanceId}) command {progress.CommandId} {invocation.Status}" +
                     $"{(invocation.StatusDetails is null ? string.Empty : " (" + invocation.StatusDetails + ")")}, exit {invocation.ResponseCode}: {Tail(invocation.StandardError, StderrTail)}");
             default:
-                return Budget(plan, progress with { LastStatus = invocation.Status.ToString(), OutputTail = output }, now);
+                return Budget(plan, progress with { LastStatus = StateStatuses.From(invocation.Status), OutputTail = output }, now);
         }
     }
 
@@ -65,7 +65,7 @@ public sealed class NodeActivationService(INodeCommands nodes, string documentNa
     {
         var elapsed = now - progress.StartedAt;
         return elapsed.TotalSeconds > plan.Budgets.NodeCommandSeconds
-            ? throw new NodeCommandTimeoutException($"{plan.TargetServer} did not report within {plan.Budgets.NodeCommandSeconds} s (last status {progress.LastStatus}).")
+            ? throw new NodeCommandTimeoutException($"{plan.TargetServer} did not report within {plan.Budgets.NodeCommandSeconds} s (last status {EfsDrJson.WireName(progress.LastStatus)}).")
             : progress;
     }
 

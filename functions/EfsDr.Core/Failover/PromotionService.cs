@@ -29,11 +29,11 @@ public sealed class PromotionService(IFileSystems fileSystems, IReplications rep
 
         var mode = plan.LocalConfigurationOnly ? DeletionMode.LocalConfigurationOnly : DeletionMode.AllConfigurations;
         string? fallback = null;
-        string status = "requested";
-        if (plan.ReplicationStatus is "DELETING" or "gone")
+        var status = ReplicaStatus.Requested;
+        if (plan.ReplicationStatus is ReplicaStatus.Deleting or ReplicaStatus.Gone)
         {
             // A delete is already under way (or done) from an earlier run: asking again would only fail.
-            return new PromotionState { StartedAt = state.Promotion?.StartedAt ?? now, DeletionMode = mode.WireName(), LastStatus = plan.ReplicationStatus };
+            return new PromotionState { StartedAt = state.Promotion?.StartedAt ?? now, DeletionMode = mode.WireName(), LastStatus = plan.ReplicationStatus.Value };
         }
 
         try
@@ -42,7 +42,7 @@ public sealed class PromotionService(IFileSystems fileSystems, IReplications rep
         }
         catch (ReplicationNotFoundException)
         {
-            status = "gone";
+            status = ReplicaStatus.Gone;
         }
         catch (AwsServiceException ex) when (mode == DeletionMode.AllConfigurations && ex is not AwsNotFoundException && !string.Equals(plan.SourceRegion, plan.TargetRegion, StringComparison.Ordinal))
         {
@@ -55,7 +55,7 @@ public sealed class PromotionService(IFileSystems fileSystems, IReplications rep
             }
             catch (ReplicationNotFoundException)
             {
-                status = "gone";
+                status = ReplicaStatus.Gone;
             }
         }
 
@@ -98,11 +98,11 @@ public sealed class PromotionService(IFileSystems fileSystems, IReplications rep
                     $"Replication of {configuration.SourceFileSystemId} to {destination.FileSystemId} is {destination.Status.ToString().ToUpperInvariant()}: {destination.StatusMessage ?? "no status message"}");
             }
 
-            progress = progress with { NotFoundCount = 0, LastStatus = destination.Status.ToString().ToUpperInvariant() };
+            progress = progress with { NotFoundCount = 0, LastStatus = StateStatuses.From(destination.Status), Protection = null };
         }
         else
         {
-            progress = progress with { NotFoundCount = progress.NotFoundCount + 1, LastStatus = "gone" };
+            progress = progress with { NotFoundCount = progress.NotFoundCount + 1, LastStatus = ReplicaStatus.Gone, Protection = null };
             if (progress.NotFoundCount >= NotFoundConfirmations)
             {
                 var fs = await fileSystems.DescribeAsync(plan.TargetRegion, plan.FileSystemId, cancellationToken).ConfigureAwait(false);
@@ -114,10 +114,10 @@ public sealed class PromotionService(IFileSystems fileSystems, IReplications rep
                         [EfsDrTags.Epoch] = plan.NextEpoch.ToString(CultureInfo.InvariantCulture),
                         [EfsDrTags.PromotedAt] = now.ToString("O", CultureInfo.InvariantCulture),
                     }, cancellationToken).ConfigureAwait(false);
-                    return progress with { Done = true, CompletedAt = now, LastStatus = "writable" };
+                    return progress with { Done = true, CompletedAt = now, LastStatus = ReplicaStatus.Writable, Protection = null };
                 }
 
-                progress = progress with { LastStatus = "gone, protection " + fs.Protection.ToString().ToUpperInvariant() };
+                progress = progress with { Protection = fs.Protection.ToString().ToUpperInvariant() };
             }
         }
 
@@ -125,7 +125,7 @@ public sealed class PromotionService(IFileSystems fileSystems, IReplications rep
         if (elapsed.TotalSeconds > plan.Budgets.PromotionSeconds)
         {
             throw new PromotionTimeoutException(
-                $"{plan.FileSystemId} was not writable {elapsed.TotalMinutes:0.#} min after the delete request (budget {plan.Budgets.PromotionSeconds / 60.0:0.#} min; last status {progress.LastStatus}).");
+                $"{plan.FileSystemId} was not writable {elapsed.TotalMinutes:0.#} min after the delete request (budget {plan.Budgets.PromotionSeconds / 60.0:0.#} min; last status {progress.StatusText()}).");
         }
 
         return progress;

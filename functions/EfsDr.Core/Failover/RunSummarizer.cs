@@ -1,3 +1,5 @@
+using EfsDr.Core.Workflows;
+
 namespace EfsDr.Core.Failover;
 
 /// <summary>SummarizeRun: the execution's output, with each step's start and end and the recovery time.</summary>
@@ -7,22 +9,8 @@ public static class RunSummarizer
     public static RunSummary Summarize(FailoverState state, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var steps = new List<StepTiming>();
-        void Add(string step, DateTimeOffset? start, DateTimeOffset? end)
-        {
-            if (start is { } s)
-            {
-                steps.Add(new StepTiming(step, s, end, end is { } e ? Math.Round((e - s).TotalSeconds, 3) : null));
-            }
-        }
-
         var plan = state.Plan;
-        Add("Plan", plan.PlannedAt, state.Ttl?.At ?? state.Promotion?.StartedAt ?? state.Node?.StartedAt);
-        Add("LowerDnsTtl", state.Ttl?.At, state.Ttl?.At);
-        Add("DeactivateOldPrimary", state.Deactivation?.At, state.Deactivation?.At);
-        Add("PromoteReplica", state.Promotion?.StartedAt, state.Promotion?.CompletedAt);
-        Add("ActivateNode", state.Node?.StartedAt, state.Node?.CompletedAt);
-        Add("SwitchDns", state.Dns?.StartedAt, state.Dns?.CompletedAt);
+        var steps = Steps(state);
         var end = state.Dns?.CompletedAt ?? state.Node?.CompletedAt ?? now;
         return new RunSummary
         {
@@ -37,6 +25,23 @@ public static class RunSummarizer
             UnreadableRegions = plan.UnreadableRegions,
             RunLock = RunLockNotes(state),
         };
+    }
+
+    /// <summary>The summary's steps: each described step with a window that started, in the workflow's order.</summary>
+    public static IReadOnlyList<StepTiming> Steps(FailoverState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var steps = new List<StepTiming>();
+        foreach (var step in FailoverWorkflow.Steps.Where(s => s.Window is not null))
+        {
+            var (start, end) = step.Window!(state);
+            if (start is { } s)
+            {
+                steps.Add(new StepTiming(step.SummaryName ?? step.StateName, s, end, end is { } e ? Math.Round((e - s).TotalSeconds, 3) : null));
+            }
+        }
+
+        return steps;
     }
 
     /// <summary>The ex-primary's state: fenced, or plainly NOT fenced with what will fence it.</summary>

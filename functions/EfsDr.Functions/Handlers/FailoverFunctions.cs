@@ -7,6 +7,7 @@ using EfsDr.Core.Exceptions;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Locking;
 using EfsDr.Core.Ports;
+using EfsDr.Core.Workflows;
 using EfsDr.Functions.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -47,24 +48,27 @@ public sealed partial class FailoverFunctions(
     TimeProvider time,
     ILogger logger)
 {
-    /// <summary>Every handler by its name.</summary>
+    /// <summary>Every handler by its name (the names of <see cref="FailoverWorkflow"/>'s Tasks).</summary>
     public IReadOnlyDictionary<string, LambdaHandler> Handlers() => new Dictionary<string, LambdaHandler>(StringComparer.Ordinal)
     {
-        [FunctionNames.Plan] = PlanAsync,
-        [FunctionNames.LowerDnsTtl] = (i, c, t) => StepAsync(FunctionNames.LowerDnsTtl, i, c, (s, k) => new DnsSwitchService(dns, time).LowerTtlAsync(s, k), StateJsonContext.Default.TtlState, t),
-        [FunctionNames.PromoteReplica] = (i, c, t) => StepAsync(FunctionNames.PromoteReplica, i, c, (s, k) => Promotion.PromoteAsync(s, k), StateJsonContext.Default.PromotionState, t),
-        [FunctionNames.CheckPromotion] = (i, c, t) => StepAsync(FunctionNames.CheckPromotion, i, c, (s, k) => Promotion.CheckAsync(s, k), StateJsonContext.Default.PromotionState, t),
-        [FunctionNames.ActivateNode] = (i, c, t) => StepAsync(FunctionNames.ActivateNode, i, c, (s, k) => Nodes.ActivateAsync(s, k), StateJsonContext.Default.NodeState, t),
-        [FunctionNames.CheckNodeCommand] = (i, c, t) => StepAsync(FunctionNames.CheckNodeCommand, i, c, (s, k) => Nodes.CheckAsync(s, k), StateJsonContext.Default.NodeState, t),
-        [FunctionNames.SwitchDns] = (i, c, t) => StepAsync(FunctionNames.SwitchDns, i, c, (s, k) => new DnsSwitchService(dns, time).SwitchAsync(s, k), StateJsonContext.Default.DnsState, t),
-        [FunctionNames.CheckDns] = (i, c, t) => StepAsync(FunctionNames.CheckDns, i, c, (s, k) => new DnsSwitchService(dns, time).CheckAsync(s, k), StateJsonContext.Default.DnsState, t),
-        [FunctionNames.AcquireRunLock] = (i, c, t) => StepAsync(FunctionNames.AcquireRunLock, i, c, (s, k) => Locks.AcquireAsync(s, k), RunLockJsonContext.Default.RunLock, t),
-        [FunctionNames.ReleaseRunLock] = (i, c, t) => StepAsync(FunctionNames.ReleaseRunLock, i, c, (s, k) => Locks.ReleaseAsync(s, k), RunLockJsonContext.Default.RunLockRelease, t),
-        [FunctionNames.DeactivateOldPrimary] = (i, c, t) => StepAsync(FunctionNames.DeactivateOldPrimary, i, c, async (s, k) => await (await FencingAsync(k).ConfigureAwait(false)).DeactivateAsync(s, k).ConfigureAwait(false), StateJsonContext.Default.DeactivationState, t),
-        [FunctionNames.FenceOldPrimary] = (i, c, t) => StepAsync(FunctionNames.FenceOldPrimary, i, c, async (s, k) => await (await FencingAsync(k).ConfigureAwait(false)).FenceAsync(s, k).ConfigureAwait(false), StateJsonContext.Default.FencingResult, t),
-        [FunctionNames.CleanUpFailedRun] = CleanUpAsync,
-        [FunctionNames.SummarizeRun] = (i, c, t) => StepAsync(FunctionNames.SummarizeRun, i, c, (s, _) => Task.FromResult(RunSummarizer.Summarize(s, time.GetUtcNow())), StateJsonContext.Default.RunSummary, t),
+        [FailoverWorkflow.PlanFailover.Handler!] = PlanAsync,
+        [FailoverWorkflow.AcquireRunLock.Handler!] = Step(FailoverWorkflow.AcquireRunLock, (s, k) => Locks.AcquireAsync(s, k), RunLockJsonContext.Default.RunLock),
+        [FailoverWorkflow.LowerDnsTtl.Handler!] = Step(FailoverWorkflow.LowerDnsTtl, (s, k) => new DnsSwitchService(dns, time).LowerTtlAsync(s, k), StateJsonContext.Default.TtlState),
+        [FailoverWorkflow.DeactivateOldPrimary.Handler!] = Step(FailoverWorkflow.DeactivateOldPrimary, async (s, k) => await (await FencingAsync(k).ConfigureAwait(false)).DeactivateAsync(s, k).ConfigureAwait(false), StateJsonContext.Default.DeactivationState),
+        [FailoverWorkflow.PromoteReplica.Handler!] = Step(FailoverWorkflow.PromoteReplica, (s, k) => Promotion.PromoteAsync(s, k), StateJsonContext.Default.PromotionState),
+        [FailoverWorkflow.CheckPromotion.Handler!] = Step(FailoverWorkflow.CheckPromotion, (s, k) => Promotion.CheckAsync(s, k), StateJsonContext.Default.PromotionState),
+        [FailoverWorkflow.FenceOldPrimary.Handler!] = Step(FailoverWorkflow.FenceOldPrimary, async (s, k) => await (await FencingAsync(k).ConfigureAwait(false)).FenceAsync(s, k).ConfigureAwait(false), StateJsonContext.Default.FencingResult),
+        [FailoverWorkflow.ActivateNode.Handler!] = Step(FailoverWorkflow.ActivateNode, (s, k) => Nodes.ActivateAsync(s, k), StateJsonContext.Default.NodeState),
+        [FailoverWorkflow.CheckNodeCommand.Handler!] = Step(FailoverWorkflow.CheckNodeCommand, (s, k) => Nodes.CheckAsync(s, k), StateJsonContext.Default.NodeState),
+        [FailoverWorkflow.SwitchDns.Handler!] = Step(FailoverWorkflow.SwitchDns, (s, k) => new DnsSwitchService(dns, time).SwitchAsync(s, k), StateJsonContext.Default.DnsState),
+        [FailoverWorkflow.CheckDns.Handler!] = Step(FailoverWorkflow.CheckDns, (s, k) => new DnsSwitchService(dns, time).CheckAsync(s, k), StateJsonContext.Default.DnsState),
+        [FailoverWorkflow.ReleaseRunLock.Handler!] = Step(FailoverWorkflow.ReleaseRunLock, (s, k) => Locks.ReleaseAsync(s, k), RunLockJsonContext.Default.RunLockRelease),
+        [FailoverWorkflow.SummarizeRun.Handler!] = Step(FailoverWorkflow.SummarizeRun, (s, _) => Task.FromResult(RunSummarizer.Summarize(s, time.GetUtcNow())), StateJsonContext.Default.RunSummary),
+        [FailoverWorkflow.CleanUpFailedRun.Handler!] = CleanUpAsync,
     };
+
+    private LambdaHandler Step<T>(WorkflowStep step, Func<FailoverState, CancellationToken, Task<T>> run, JsonTypeInfo<T> output) =>
+        (input, context, cancellationToken) => StepAsync(step.Handler!, input, context, run, output, cancellationToken);
 
     private PromotionService Promotion => new(fileSystems, replications, time);
 
@@ -89,7 +93,7 @@ public sealed partial class FailoverFunctions(
             throw new InvalidInputException([new FieldError("$", "is not valid: " + ex.Message.Split(" Path:", 2)[0])]);
         }
 
-        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["runId"] = state.Plan.RunId, ["step"] = FunctionNames.CleanUpFailedRun, ["requestId"] = context.RequestId });
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["runId"] = state.Plan.RunId, ["step"] = FailoverWorkflow.CleanUpFailedRun.Handler, ["requestId"] = context.RequestId });
         var report = await new FailedRunCleanup(new DnsSwitchService(dns, time), Locks).CleanUpAsync(state, cancellationToken).ConfigureAwait(false);
         LogCleanedUp(logger, report.Error, string.Join("; ", report.CleanUp));
         return JsonSerializer.SerializeToUtf8Bytes(report, StateJsonContext.Default.FailureReport);
@@ -110,7 +114,7 @@ public sealed partial class FailoverFunctions(
         }
 
         var runId = string.IsNullOrWhiteSpace(envelope.ExecutionName) ? context.RequestId : envelope.ExecutionName;
-        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["runId"] = runId, ["step"] = FunctionNames.Plan, ["requestId"] = context.RequestId });
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["runId"] = runId, ["step"] = FailoverWorkflow.PlanFailover.Handler, ["requestId"] = context.RequestId });
         var request = EfsDrJson.ParseRequest(envelope.Input.ValueKind == JsonValueKind.Undefined ? string.Empty : envelope.Input.GetRawText());
         var clock = Stopwatch.StartNew();
         var plan = await new FailoverPlanner(await configuration(cancellationToken).ConfigureAwait(false), fileSystems, replications, nodes, instances, time)

@@ -1,6 +1,6 @@
-using System.Text.Json;
 using EfsDr.Cli.Drill;
 using EfsDr.Cli.Runs;
+using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
 
 namespace EfsDr.Cli.Tests.EndToEnd;
@@ -24,7 +24,11 @@ public sealed class DrillReportTests
             Event(10, "TaskStateEntered", 10.0, "CheckPromotion"), Event(11, "LambdaFunctionScheduled", 10.0), Event(12, "TaskStateExited", 10.2, "CheckPromotion"),
             Event(13, "ExecutionSucceeded", 12),
         };
-        var summary = JsonDocument.Parse("""{"steps":[{"step":"PromoteReplica","seconds":9.6},{"step":"ActivateNode","seconds":1.0},{"step":"SwitchDns","seconds":0.4}],"dataLossWindowSeconds":42}""").RootElement;
+        var summary = new RunSummary
+        {
+            Steps = [new("PromoteReplica", Start, null, 9.6), new("ActivateNode", Start, null, 1.0), new("SwitchDns", Start, null, 0.4)],
+            DataLossWindowSeconds = 42,
+        };
         var execution = new Execution("arn:e", "arn:m", "e", ExecutionStatus.Succeeded, Start, Start.AddSeconds(12), "{}", "{}", null, null);
         return new RunRecord("to server3", "server3", execution, history, summary);
     }

@@ -1,9 +1,8 @@
-using System.Text.Json;
 using EfsDr.Cli.Drill;
 using EfsDr.Cli.Runs;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
-using EfsDr.Functions.Handlers;
+using EfsDr.Core.Workflows;
 using EfsDr.LocalCloud.Hosting;
 
 namespace EfsDr.Cli.Tests.EndToEnd;
@@ -34,7 +33,7 @@ public sealed class FailoverEndToEndTests
         Assert.Contains("4.2 to server3", report, StringComparison.Ordinal);
         Assert.StartsWith("<svg", await File.ReadAllTextAsync(result.TimelinePath, Token), StringComparison.Ordinal);
         var crossRegion = result.Runs[^1];
-        Assert.True(RunReport.StepSeconds(crossRegion.Summary, "PromoteReplica") > 0);
+        Assert.True(RunReport.StepSeconds(crossRegion.Summary, FailoverWorkflow.PromoteReplica) > 0);
         Assert.True(crossRegion.Transitions > 10);
         Assert.True(result.Elapsed < TimeSpan.FromMinutes(3), $"the drill took {result.Elapsed}");
     }
@@ -112,7 +111,7 @@ public sealed class FailoverEndToEndTests
 
     // Every step of a successful run but the last (a crash after SummarizeRun has nothing left to stop) and the clean-up of a
     // failed run (a successful run never reaches it).
-    public static TheoryData<string> Steps => new(FunctionNames.Failover.Where(n => n is not (FunctionNames.SummarizeRun or FunctionNames.CleanUpFailedRun)));
+    public static TheoryData<string> Steps => new(FailoverWorkflow.Tasks.Where(s => s != FailoverWorkflow.SummarizeRun && s != FailoverWorkflow.CleanUpFailedRun).Select(s => s.Handler!));
 
     [Theory]
     [MemberData(nameof(Steps))]
@@ -134,7 +133,6 @@ public sealed class FailoverEndToEndTests
         using var s3 = await world.World.S3AtRecordAsync(Token);
         await s3.PutAsync("test", "test3.txt", "three", Token);
         Assert.Equal("three", await s3.GetAsync("test", "test3.txt", Token));
-        var summary = rerun.Summary!.Value;
-        Assert.Equal("server3", summary.GetProperty("activeServer").GetString());
+        Assert.Equal("server3", rerun.Summary!.ActiveServer);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using EfsDr.Core.Exceptions;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
@@ -71,7 +72,7 @@ public sealed class FailoverStepsTests
 
         var promotion = await Promotion().PromoteAsync(state, TestContext.Current.CancellationToken);
 
-        Assert.Equal("gone", promotion.LastStatus);
+        Assert.Equal(ReplicaStatus.Gone, promotion.LastStatus);
     }
 
     [Fact]
@@ -85,9 +86,9 @@ public sealed class FailoverStepsTests
         var second = await PlannedAsync();
         var promotion = await Promotion().PromoteAsync(second, TestContext.Current.CancellationToken);
 
-        Assert.Equal("DELETING", second.Plan.ReplicationStatus);
+        Assert.Equal(ReplicaStatus.Deleting, second.Plan.ReplicationStatus);
         Assert.Single(_cloud.Deletes);
-        Assert.Equal("DELETING", promotion.LastStatus);
+        Assert.Equal(ReplicaStatus.Deleting, promotion.LastStatus);
     }
 
     [Fact]
@@ -121,7 +122,7 @@ public sealed class FailoverStepsTests
         var progress = await Promotion().CheckAsync(state, TestContext.Current.CancellationToken);
 
         Assert.False(progress.Done);
-        Assert.Equal("DELETING", progress.LastStatus);
+        Assert.Equal(ReplicaStatus.Deleting, progress.LastStatus);
         Assert.Equal(0, progress.NotFoundCount);
         Assert.Equal(1, progress.Checks);
     }
@@ -156,7 +157,8 @@ public sealed class FailoverStepsTests
         var progress = await Promotion().CheckAsync(state, TestContext.Current.CancellationToken);
 
         Assert.False(progress.Done);
-        Assert.Contains("REPLICATING", progress.LastStatus, StringComparison.Ordinal);
+        Assert.Equal(ReplicaStatus.Gone, progress.LastStatus);
+        Assert.Equal("REPLICATING", progress.Protection);
     }
 
     [Fact]
@@ -251,7 +253,7 @@ public sealed class FailoverStepsTests
         var progress = await Nodes().CheckAsync(state, TestContext.Current.CancellationToken);
 
         Assert.False(progress.Done);
-        Assert.StartsWith("Pending", progress.LastStatus, StringComparison.Ordinal);
+        Assert.Equal(NodeCommandStatus.NotYetVisible, progress.LastStatus);
     }
 
     [Fact]
@@ -450,5 +452,49 @@ public sealed class FailoverStepsTests
         public Task<DnsChange> GetChangeAsync(string changeId, CancellationToken cancellationToken) => throw Down();
 
         public Task<DnsRecord?> GetRecordAsync(string hostedZoneId, string recordName, string recordType, CancellationToken cancellationToken) => throw Down();
+    }
+
+    [Theory]
+    [InlineData(ReplicaStatus.Requested, "requested")]
+    [InlineData(ReplicaStatus.Deleting, "deleting")]
+    [InlineData(ReplicaStatus.Gone, "gone")]
+    [InlineData(ReplicaStatus.Writable, "writable")]
+    public void PromotionState_LastStatus_TravelsAsAStableLowercaseString(ReplicaStatus status, string wire)
+    {
+        var json = JsonSerializer.Serialize(new PromotionState { LastStatus = status }, StateJsonContext.Default.PromotionState);
+
+        Assert.Contains($"\"lastStatus\":\"{wire}\"", json, StringComparison.Ordinal);
+        Assert.Equal(status, JsonSerializer.Deserialize(json, StateJsonContext.Default.PromotionState)!.LastStatus);
+    }
+
+    [Theory]
+    [InlineData(NodeCommandStatus.NotYetVisible, "not-yet-visible")]
+    [InlineData(NodeCommandStatus.InProgress, "in-progress")]
+    [InlineData(NodeCommandStatus.Success, "success")]
+    public void NodeState_LastStatus_TravelsAsAStableKebabString(NodeCommandStatus status, string wire)
+    {
+        var json = JsonSerializer.Serialize(new NodeState { LastStatus = status }, StateJsonContext.Default.NodeState);
+
+        Assert.Contains($"\"lastStatus\":\"{wire}\"", json, StringComparison.Ordinal);
+        Assert.Equal(status, JsonSerializer.Deserialize(json, StateJsonContext.Default.NodeState)!.LastStatus);
+    }
+
+    [Fact]
+    public void FailoverPlan_ReplicationStatusGone_TravelsAsGone() =>
+        Assert.Contains("\"replicationStatus\":\"gone\"", JsonSerializer.Serialize(new FailoverPlan { ReplicationStatus = ReplicaStatus.Gone }, StateJsonContext.Default.FailoverPlan), StringComparison.Ordinal);
+
+    [Fact]
+    public void Summarize_Steps_FollowTheWorkflowDescription()
+    {
+        var summary = RunSummarizer.Summarize(new FailoverState
+        {
+            Plan = new FailoverPlan { PlannedAt = Now },
+            Ttl = new TtlState { At = Now.AddSeconds(1) },
+            Deactivation = new DeactivationState { At = Now.AddSeconds(2) },
+        }, Now.AddSeconds(3));
+
+        Assert.Equal(
+            EfsDr.Core.Workflows.FailoverWorkflow.Steps.Where(s => s.SummaryName is "Plan" or "LowerDnsTtl" or "DeactivateOldPrimary").Select(s => s.SummaryName),
+            summary.Steps.Select(s => s.Step));
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using EfsDr.Core.Exceptions;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
+using EfsDr.Core.Workflows;
 using EfsDr.Functions.Handlers;
 using EfsDr.Functions.Observability;
 using EfsDr.Functions.Runtime;
@@ -50,28 +51,28 @@ public sealed class FailoverFunctionsTests
     {
         // Arrange: the state as the ASL builds it (execution input fields, then ResultPath per step).
         var state = new JsonObject { ["targetServer"] = "server3" };
-        state["plan"] = await InvokeAsync(FunctionNames.Plan, Input("server3"));
+        state["plan"] = await InvokeAsync(FailoverWorkflow.PlanFailover.Handler!, Input("server3"));
         Assert.Equal("promote", state["plan"]!["action"]!.GetValue<string>());
         Assert.Equal(30, state["plan"]!["waits"]!["promotionSeconds"]!.GetValue<int>());
 
         // Act
-        state["ttl"] = await InvokeAsync(FunctionNames.LowerDnsTtl, state);
-        state["promotion"] = await InvokeAsync(FunctionNames.PromoteReplica, state);
+        state["ttl"] = await InvokeAsync(FailoverWorkflow.LowerDnsTtl.Handler!, state);
+        state["promotion"] = await InvokeAsync(FailoverWorkflow.PromoteReplica.Handler!, state);
         _cloud.CompleteDeletion(SeedCluster.PrimaryId);
         for (var i = 0; i < 5 && state["promotion"]!["done"]!.GetValue<bool>() is false; i++)
         {
             _time.Advance(TimeSpan.FromSeconds(30));
-            state["promotion"] = await InvokeAsync(FunctionNames.CheckPromotion, state);
+            state["promotion"] = await InvokeAsync(FailoverWorkflow.CheckPromotion.Handler!, state);
         }
 
-        state["node"] = await InvokeAsync(FunctionNames.ActivateNode, state);
+        state["node"] = await InvokeAsync(FailoverWorkflow.ActivateNode.Handler!, state);
         var commandId = state["node"]!["commandId"]!.GetValue<string>();
         _cloud.Invocations[commandId] = new Queue<Func<CommandInvocation>>([() => new CommandInvocation(commandId, "i-0123456789abcdef3", CommandStatus.Success, null, 0, "healthy", string.Empty)]);
-        state["node"] = await InvokeAsync(FunctionNames.CheckNodeCommand, state);
-        state["dns"] = await InvokeAsync(FunctionNames.SwitchDns, state);
+        state["node"] = await InvokeAsync(FailoverWorkflow.CheckNodeCommand.Handler!, state);
+        state["dns"] = await InvokeAsync(FailoverWorkflow.SwitchDns.Handler!, state);
         _cloud.Changes[state["dns"]!["changeId"]!.GetValue<string>()] = DnsChangeStatus.InSync;
-        state["dns"] = await InvokeAsync(FunctionNames.CheckDns, state);
-        var summary = await InvokeAsync(FunctionNames.SummarizeRun, state);
+        state["dns"] = await InvokeAsync(FailoverWorkflow.CheckDns.Handler!, state);
+        var summary = await InvokeAsync(FailoverWorkflow.SummarizeRun.Handler!, state);
 
         // Assert
         Assert.True(state["ttl"]!["lowered"]!.GetValue<bool>());
@@ -89,7 +90,7 @@ public sealed class FailoverFunctionsTests
     [Fact]
     public async Task Plan_DryRun_ReturnsPlanAndChangesNothing()
     {
-        var plan = await InvokeAsync(FunctionNames.Plan, Input("server3", dryRun: true));
+        var plan = await InvokeAsync(FailoverWorkflow.PlanFailover.Handler!, Input("server3", dryRun: true));
 
         Assert.True(plan["dryRun"]!.GetValue<bool>());
         Assert.Empty(_cloud.Writes);
@@ -103,18 +104,19 @@ public sealed class FailoverFunctionsTests
     [InlineData("""not json""", "$")]
     public async Task Plan_BadInput_ThrowsInvalidInputNamingFieldAndChangesNothing(string input, string field)
     {
-        var ex = await Assert.ThrowsAsync<InvalidInputException>(() => Handlers()[FunctionNames.Plan](Encoding.UTF8.GetBytes(input), Context, TestContext.Current.CancellationToken));
+        var ex = await Assert.ThrowsAsync<InvalidInputException>(() => Handlers()[FailoverWorkflow.PlanFailover.Handler!](Encoding.UTF8.GetBytes(input), Context, TestContext.Current.CancellationToken));
 
         Assert.Equal(field, Assert.Single(ex.Errors).Field);
         Assert.Empty(_cloud.Writes);
     }
 
     [Theory]
-    [InlineData(FunctionNames.PromoteReplica)]
-    [InlineData(FunctionNames.ActivateNode)]
-    [InlineData(FunctionNames.SwitchDns)]
-    public async Task Step_StateWithoutPlan_ThrowsInvalidInputAndChangesNothing(string name)
+    [InlineData("PromoteReplica")]
+    [InlineData("ActivateNode")]
+    [InlineData("SwitchDns")]
+    public async Task Step_StateWithoutPlan_ThrowsInvalidInputAndChangesNothing(string state)
     {
+        var name = FailoverWorkflow.Find(state)!.Handler!;
         var ex = await Assert.ThrowsAsync<InvalidInputException>(() => Handlers()[name](Encoding.UTF8.GetBytes("""{"targetServer":"server3"}"""), Context, TestContext.Current.CancellationToken));
 
         Assert.Equal("plan", Assert.Single(ex.Errors).Field);
@@ -126,7 +128,7 @@ public sealed class FailoverFunctionsTests
     {
         _cloud.Ping["i-0123456789abcdef3"] = PingStatus.ConnectionLost;
 
-        var ex = await Assert.ThrowsAsync<TargetNodeOfflineException>(() => InvokeAsync(FunctionNames.Plan, Input("server3")));
+        var ex = await Assert.ThrowsAsync<TargetNodeOfflineException>(() => InvokeAsync(FailoverWorkflow.PlanFailover.Handler!, Input("server3")));
 
         Assert.Equal("TargetNodeOfflineException", ex.GetType().Name);
         Assert.Empty(_cloud.Writes);
@@ -138,7 +140,7 @@ public sealed class FailoverFunctionsTests
         _environment[FunctionHost.ConfigVariable] = File.ReadAllText(Support.Repo.Path("config", "cluster.example.json")).Replace("\"rpoSeconds\": 900", "\"rpoSeconds\": 600", StringComparison.Ordinal);
         _cloud.ParameterValues.Clear();
 
-        var plan = await InvokeAsync(FunctionNames.Plan, Input("server2"));
+        var plan = await InvokeAsync(FailoverWorkflow.PlanFailover.Handler!, Input("server2"));
 
         Assert.Equal("none", plan["action"]!.GetValue<string>());
     }
@@ -148,7 +150,7 @@ public sealed class FailoverFunctionsTests
     {
         _cloud.ParameterValues["us-west-2:/efsdr/config"] = """{"fileSystem":{"name":""}}""";
 
-        var ex = await Assert.ThrowsAsync<InvalidConfigurationException>(() => InvokeAsync(FunctionNames.Plan, Input("server3")));
+        var ex = await Assert.ThrowsAsync<InvalidConfigurationException>(() => InvokeAsync(FailoverWorkflow.PlanFailover.Handler!, Input("server3")));
 
         Assert.Contains(ex.Errors, e => e.Field == "fileSystem.name");
     }
@@ -163,5 +165,6 @@ public sealed class FailoverFunctionsTests
 
     [Fact]
     public void Handlers_EveryRegisteredName_HasAHandler() =>
-        Assert.Equal(FunctionNames.All.Order(StringComparer.Ordinal), Handlers().Keys.Order(StringComparer.Ordinal));
-}
+        // FunctionNames.All is the failover description's handlers and the health check: a described Task without a
+        // registered handler fails here.
+        Assert.Equal(FunctionNames.All.Order(StringComparer.Ordinal), Handlers().Keys.Order(StringComparer.Ordinal));}

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using EfsDr.Core.Exceptions;
+using EfsDr.Core.Workflows;
 using EfsDr.Functions.Handlers;
 using EfsDr.Functions.Tests.Support;
 
@@ -191,14 +192,14 @@ public sealed partial class FailoverAslTests
     public void ChoiceStates_ArePhrasedAsQuestions_AndTasksStartWithAVerb()
     {
         Assert.All(States.Where(s => s.Value.GetProperty("Type").GetString() == "Choice"), s => Assert.EndsWith("?", s.Name, StringComparison.Ordinal));
-        var verbs = new[] { "Plan", "Acquire", "Lower", "Deactivate", "Promote", "Check", "Fence", "Activate", "Switch", "Release", "Summarize", "CleanUp" };
-        Assert.All(Tasks, t => Assert.Contains(verbs, v => t.Name.StartsWith(v, StringComparison.Ordinal)));
+        // The verb is the first word of the described step's label (FailoverWorkflowTests checks the labels).
+        Assert.All(Tasks, t => Assert.StartsWith(FailoverWorkflow.Find(t.Name)!.Label.Split(' ')[0], t.Name, StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
     public void TaskResources_AreSubstitutionsOfKnownFunctions()
     {
-        var expected = FunctionNames.Failover.Select(n => string.Concat(n.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])) + "FunctionArn").ToHashSet(StringComparer.Ordinal);
+        var expected = FailoverWorkflow.Tasks.Select(t => t.SubstitutionName!).ToHashSet(StringComparer.Ordinal);
         var used = Tasks.Select(t => Placeholder().Match(t.Value.GetProperty("Resource").GetString()!).Groups[1].Value).ToList();
 
         Assert.All(used, u => Assert.Contains(u, expected));
@@ -210,7 +211,7 @@ public sealed partial class FailoverAslTests
     {
         var waits = States.Where(s => s.Value.GetProperty("Type").GetString() == "Wait").ToList();
 
-        Assert.Equal(3, waits.Count);
+        Assert.Equal(FailoverWorkflow.Steps.Count(s => s.Kind == StepKind.WaitLoop), waits.Count);
         Assert.All(waits, w => Assert.StartsWith("$.plan.waits.", w.Value.GetProperty("SecondsPath").GetString(), StringComparison.Ordinal));
     }
 

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using EfsDr.Core.Configuration;
 using EfsDr.Core.Failover;
+using EfsDr.Core.Workflows;
 using EfsDr.Functions.Handlers;
 using EfsDr.Functions.Tests.Support;
 
@@ -28,6 +29,17 @@ public sealed partial class TemplateTests
         var handlers = HandlerLine().Matches(Template).Select(m => m.Groups[1].Value).ToList();
 
         Assert.Equal(FunctionNames.All.Order(StringComparer.Ordinal), handlers.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void DefinitionSubstitutions_EachPointsAtTheFunctionOfItsDescribedHandler()
+    {
+        var block = Template[Template.IndexOf("DefinitionSubstitutions:", StringComparison.Ordinal)..];
+        block = block[..block.IndexOf("      Logging:", StringComparison.Ordinal)];
+        var targets = SubstitutionTarget().Matches(block).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value, StringComparer.Ordinal);
+
+        Assert.Equal(FailoverWorkflow.Tasks.Select(t => t.SubstitutionName!).Order(StringComparer.Ordinal), targets.Keys.Order(StringComparer.Ordinal));
+        Assert.All(FailoverWorkflow.Tasks, t => Assert.Contains($"Handler: {t.Handler}\n", Resource(targets[t.SubstitutionName!]), StringComparison.Ordinal));
     }
 
     [Fact]
@@ -210,6 +222,9 @@ public sealed partial class TemplateTests
 
     [GeneratedRegex(@"^\s{8}([A-Za-z0-9]+FunctionArn): !GetAtt", RegexOptions.Multiline)]
     private static partial Regex Substitution();
+
+    [GeneratedRegex(@"^\s{8}([A-Za-z0-9]+FunctionArn): !GetAtt ([A-Za-z0-9]+)\.Arn", RegexOptions.Multiline)]
+    private static partial Regex SubstitutionTarget();
 
     [GeneratedRegex(@"^\s+Handler: (\S+)\s*$", RegexOptions.Multiline)]
     private static partial Regex HandlerLine();

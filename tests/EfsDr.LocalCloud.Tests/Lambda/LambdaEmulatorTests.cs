@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EfsDr.Core.Workflows;
 using EfsDr.Functions.Handlers;
 using EfsDr.LocalCloud.Lambda;
 using EfsDr.LocalCloud.Tests.Support;
@@ -118,8 +119,8 @@ public sealed class LambdaEmulatorTests : IAsyncLifetime
     {
         var arns = _cloud.Host.Context.Lambda.DeployFunctions("us-east-1", new Dictionary<string, string> { ["EFSDR_CONFIG_PARAMETER"] = "/efsdr/cluster" });
 
-        var invalid = await _cloud.InvokeAsync(arns[FunctionNames.Plan], """{"input":{"targetServer":42},"executionName":"t"}""", region: "us-east-1");
-        var valid = await _cloud.InvokeAsync(arns[FunctionNames.Plan], """{"input":{"targetServer":"server3"},"executionName":"t"}""", region: "us-east-1");
+        var invalid = await _cloud.InvokeAsync(arns[FailoverWorkflow.PlanFailover.Handler!], """{"input":{"targetServer":42},"executionName":"t"}""", region: "us-east-1");
+        var valid = await _cloud.InvokeAsync(arns[FailoverWorkflow.PlanFailover.Handler!], """{"input":{"targetServer":"server3"},"executionName":"t"}""", region: "us-east-1");
 
         Assert.Equal(FunctionNames.All.Order(StringComparer.Ordinal), arns.Keys.Order(StringComparer.Ordinal));
         Assert.All(arns, a => Assert.Equal($"arn:aws:lambda:us-east-1:000000000000:function:efsdr-{a.Key}", a.Value));
@@ -130,7 +131,7 @@ public sealed class LambdaEmulatorTests : IAsyncLifetime
         Assert.Equal("Unhandled", valid.FunctionError);
         Assert.Equal("AwsServiceException", valid.Body.GetProperty("errorType").GetString());
         Assert.True(_cloud.Host.RequestCounts.GetValueOrDefault("ssm") >= 1);
-        Assert.Equal(2, _cloud.Host.Context.Lambda.Invocations[FunctionNames.Plan]);
+        Assert.Equal(2, _cloud.Host.Context.Lambda.Invocations[FailoverWorkflow.PlanFailover.Handler!]);
     }
 
     [Fact]

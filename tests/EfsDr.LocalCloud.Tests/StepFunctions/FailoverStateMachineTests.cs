@@ -1,5 +1,6 @@
 using System.Text;
 using EfsDr.Core.Model;
+using EfsDr.Core.Workflows;
 using EfsDr.Functions.Handlers;
 using EfsDr.LocalCloud.Hosting;
 using EfsDr.LocalCloud.Tests.Support;
@@ -71,7 +72,7 @@ public sealed class FailoverStateMachineTests : IAsyncLifetime
             ["RecordFailure", "CleanUpFailedRun", "FailRun"],
             history.SkipWhile(e => e.Type != "PassStateEntered").Where(e => e.Type.EndsWith("StateEntered", StringComparison.Ordinal)).Select(e => e.StateName));
         Assert.Equal("ExecutionFailed", history[^1].Type);
-        Assert.True(_cloud.Host.Context.Lambda.Invocations[FunctionNames.Plan] >= 1);
+        Assert.True(_cloud.Host.Context.Lambda.Invocations[FailoverWorkflow.PlanFailover.Handler!] >= 1);
         Assert.DoesNotContain(history, e => e.Type == "TaskStateEntered" && e.StateName is not ("PlanFailover" or "CleanUpFailedRun"));
     }
 }
