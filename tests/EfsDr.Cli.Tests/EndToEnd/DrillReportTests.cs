@@ -1,7 +1,7 @@
 using System.Text.Json;
-using EfsDr.Cli.Drill;
 using EfsDr.Cli.Runs;
 using EfsDr.Core.Model;
+using EfsDr.Drill;
 
 namespace EfsDr.Cli.Tests.EndToEnd;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using EfsDr.Cli.Drill;
 using EfsDr.Cli.Runs;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
+using EfsDr.Drill;
 using EfsDr.Functions.Handlers;
 using EfsDr.LocalCloud.Hosting;
 
