@@ -52,11 +52,11 @@ if [[ "${publish}" == true || ! -x "${aot_dir}/efsdr" ]]; then
 fi
 if [[ "${publish}" == true || ! -f "${fdd_dir}/efsdr.dll" ]]; then
   # -r linux-x64 --self-contained false: the same framework-dependent apphost + efsdr.dll as a RID-less publish, but
-  # built under obj/Release/net10.0/linux-x64, so the solution's (drill) build in obj/Release/net10.0 is left alone.
+  # built under obj/Release/net10.0/linux-x64, so the solution's build in obj/Release/net10.0 is left alone.
   rm -rf "${fdd_dir}"
   log="$(mktemp)"
   if ! dotnet publish "${root}/cli/EfsDr.Cli" -c Release -r linux-x64 --self-contained false \
-      -p:EfsDrDrill=false -p:PublishAot=false -o "${fdd_dir}" -nologo >"${log}" 2>&1; then
+      -p:PublishAot=false -o "${fdd_dir}" -nologo >"${log}" 2>&1; then
     cat "${log}" >&2
     rm -f "${log}"
     echo "cli-startup: framework-dependent publish failed" >&2
@@ -89,7 +89,7 @@ argv_of() {
   esac
 }
 commands=("--help" "version")
-declare -A expect=([--help]="Usage:" [version]="drill: not included")
+declare -A expect=([--help]="Usage:" [version]="efsdr ")
 
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT

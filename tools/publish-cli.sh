@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Publishes the operator CLI `efsdr` without the drill (-p:EfsDrDrill=false) as one Native AOT executable,
-# artifacts/cli/efsdr, for linux-x64; fails on any trim/AOT warning, then runs the native binary (--help, version).
+# Publishes the operator CLI `efsdr` (always without the drill, which lives in local/EfsDr.Drill) as one Native AOT
+# executable, artifacts/cli/efsdr, for linux-x64; fails on any trim/AOT warning, then runs the native binary
+# (--help, version) and checks that it has no drill command.
 # Exit codes: 0 published and smoke-tested; 1 publish failed; 2 trim/AOT warnings;
 #             3 the output is not a single native executable; 4 smoke test failed.
 set -euo pipefail
@@ -13,7 +14,7 @@ smoke="$(mktemp)"
 trap 'rm -f "${log}" "${smoke}"' EXIT
 
 rm -rf "${out}"
-if ! dotnet publish "${root}/cli/EfsDr.Cli" -c Release -r linux-x64 -p:EfsDrDrill=false -o "${out}" -nologo >"${log}" 2>&1; then
+if ! dotnet publish "${root}/cli/EfsDr.Cli" -c Release -r linux-x64 -o "${out}" -nologo >"${log}" 2>&1; then
   cat "${log}" >&2
   grep -E "(warning|error) (IL|AOT)[0-9]+" "${log}" >&2 || true
   echo "publish-cli: dotnet publish failed" >&2
@@ -54,4 +55,12 @@ run() {
 run "efsdr --help" "Usage:" --help
 run "efsdr --help lists version" "Print efsdr's version" --help
 run "efsdr version" "efsdr " version
-run "efsdr version (operator build)" "drill: not included" version
+# The operator binary has no drill: `efsdr drill` is an unknown command (a parse error: non-zero exit) and --help lists none.
+rc=0
+"${bin}" drill >"${smoke}" 2>&1 </dev/null || rc=$?
+if [[ "${rc}" -eq 0 ]] || grep -qE '^  (drill|up) ' <("${bin}" --help 2>&1 </dev/null); then
+  cat "${smoke}" >&2
+  echo "publish-cli: smoke test 'no drill command' failed (efsdr drill exited ${rc}; expected non-zero, and no drill in --help)" >&2
+  exit 4
+fi
+echo "publish-cli: smoke test 'no drill command' passed"

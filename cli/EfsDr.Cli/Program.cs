@@ -24,9 +24,6 @@ public static class Program
         root.Subcommands.Add(HealthCommand.Create(global, output, error));
         root.Subcommands.Add(FenceCommand.Create(global, output, error));
         root.Subcommands.Add(VersionCommand.Create(output));
-#if EFSDR_DRILL
-        root.Subcommands.Add(DrillCommand.Create(output));
-#endif
         return root;
     }
 }

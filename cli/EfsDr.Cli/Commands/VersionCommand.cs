@@ -3,16 +3,9 @@ using System.Reflection;
 
 namespace EfsDr.Cli.Commands;
 
-/// <summary><c>efsdr version</c>: the informational version and whether this build includes the drill.</summary>
+/// <summary><c>efsdr version</c>: the informational version.</summary>
 public static class VersionCommand
 {
-    /// <summary>True when the drill (and the local cloud it hosts) is compiled in; false in the Native AOT operator binary.</summary>
-#if EFSDR_DRILL
-    public const bool DrillIncluded = true;
-#else
-    public const bool DrillIncluded = false;
-#endif
-
     /// <summary>The assembly's informational version (the SDK appends the source revision when it knows it).</summary>
     public static string InformationalVersion =>
         typeof(VersionCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
@@ -23,14 +16,13 @@ public static class VersionCommand
     public static IReadOnlyList<string> Lines() =>
     [
         $"efsdr {InformationalVersion}",
-        DrillIncluded ? "drill: included" : "drill: not included (operator build)",
     ];
 
     /// <summary>Builds the command.</summary>
     public static Command Create(TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        var command = new Command("version", "Print efsdr's version and whether this build includes the drill.");
+        var command = new Command("version", "Print efsdr's version.");
         command.SetAction(_ =>
         {
             foreach (var line in Lines())

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using EfsDr.Cli.Commands;
-using EfsDr.Cli.Drill;
 using EfsDr.Cli.Tests.EndToEnd;
 using EfsDr.Core.Failover;
+using EfsDr.Drill;
 
 namespace EfsDr.Cli.Tests.Commands;
 

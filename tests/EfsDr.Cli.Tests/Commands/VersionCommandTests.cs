@@ -3,11 +3,11 @@ using EfsDr.Cli.Commands;
 
 namespace EfsDr.Cli.Tests.Commands;
 
-/// <summary><c>efsdr version</c> in the build the tests use (the drill included).</summary>
+/// <summary><c>efsdr version</c>, and the operator CLI's command tree without the drill.</summary>
 public sealed class VersionCommandTests
 {
     [Fact]
-    public void Version_PrintsTheInformationalVersionAndThatTheDrillIsIncluded()
+    public void Version_Invoked_PrintsTheInformationalVersion()
     {
         using var output = new StringWriter();
         var root = new RootCommand { VersionCommand.Create(output) };
@@ -16,8 +16,19 @@ public sealed class VersionCommandTests
 
         Assert.Equal(0, rc);
         var lines = output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["efsdr " + VersionCommand.InformationalVersion, "drill: included"], lines);
+        Assert.Equal(["efsdr " + VersionCommand.InformationalVersion], lines);
         Assert.False(string.IsNullOrWhiteSpace(VersionCommand.InformationalVersion));
-        Assert.True(VersionCommand.DrillIncluded);
+    }
+
+    [Fact]
+    public void BuildRoot_OperatorCli_HasNoDrillCommand()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var root = Program.BuildRoot(output, error);
+
+        Assert.DoesNotContain(root.Subcommands, c => c.Name is "drill" or "up");
+        Assert.DoesNotContain(typeof(Program).Assembly.GetReferencedAssemblies(), a => a.Name is "EfsDr.LocalCloud" or "efsdr-drill" || a.Name!.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
     }
 }

@@ -1,7 +1,8 @@
-using EfsDr.Cli.Drill;
+using System.Text.Json;
 using EfsDr.Cli.Runs;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
+using EfsDr.Drill;
 
 namespace EfsDr.Cli.Tests.EndToEnd;
 

@@ -1,8 +1,10 @@
-using EfsDr.Cli.Drill;
+using System.Text.Json;
 using EfsDr.Cli.Runs;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
 using EfsDr.Core.Workflows;
+using EfsDr.Drill;
+using EfsDr.Functions.Handlers;
 using EfsDr.LocalCloud.Hosting;
 
 namespace EfsDr.Cli.Tests.EndToEnd;

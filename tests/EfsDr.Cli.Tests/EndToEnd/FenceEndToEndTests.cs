@@ -1,7 +1,7 @@
 using System.Text.Json;
 using EfsDr.Cli.Commands;
-using EfsDr.Cli.Drill;
 using EfsDr.Core.Failover;
+using EfsDr.Drill;
 using EfsDr.LocalCloud.Hosting;
 
 namespace EfsDr.Cli.Tests.EndToEnd;

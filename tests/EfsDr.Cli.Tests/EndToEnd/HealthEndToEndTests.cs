@@ -1,5 +1,5 @@
-using EfsDr.Cli.Drill;
 using EfsDr.Core.Health;
+using EfsDr.Drill;
 using EfsDr.LocalCloud.Hosting;
 
 namespace EfsDr.Cli.Tests.EndToEnd;

@@ -2,9 +2,9 @@ using System.Text.Json;
 using Amazon.Runtime;
 using EfsDr.Aws;
 using EfsDr.Aws.Http;
-using EfsDr.Cli.Drill;
 using EfsDr.Cli.Runs;
 using EfsDr.Core.Failover;
+using EfsDr.Drill;
 using EfsDr.LocalCloud.Hosting;
 
 namespace EfsDr.Cli.Tests.EndToEnd;

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using EfsDr.Cli.Commands;
-using EfsDr.Cli.Drill;
 using EfsDr.Cli.Runs;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
+using EfsDr.Drill;
 using EfsDr.LocalCloud.Hosting;
 
 namespace EfsDr.Cli.Tests.EndToEnd;

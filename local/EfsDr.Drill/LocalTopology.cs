@@ -6,7 +6,7 @@ using EfsDr.LocalCloud.Hosting;
 
 using EfsDr.Cli.Runs;
 
-namespace EfsDr.Cli.Drill;
+namespace EfsDr.Drill;
 
 /// <summary>One server of the drill's cluster: name, group, region, AZ, instance id and loopback address.</summary>
 public sealed record DrillServer(string Name, string Group, string Region, string AvailabilityZone, string InstanceId, string Address, string SubnetId);

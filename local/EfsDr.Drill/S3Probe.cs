@@ -5,7 +5,7 @@ using Amazon.S3.Model;
 
 using EfsDr.Cli.Runs;
 
-namespace EfsDr.Cli.Drill;
+namespace EfsDr.Drill;
 
 /// <summary>The S3 API of the application at one address (the drill's MinIO stand-in on a simulated node).</summary>
 public sealed class S3Probe : IDisposable

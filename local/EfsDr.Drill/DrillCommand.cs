@@ -1,19 +1,28 @@
 using System.CommandLine;
 using System.Globalization;
-using EfsDr.Cli.Drill;
 using EfsDr.Cli.Runs;
 
-namespace EfsDr.Cli.Commands;
+namespace EfsDr.Drill;
 
-/// <summary><c>efsdr drill</c>: the whole failover on the local cloud, with the article's checks and a report.</summary>
+/// <summary><c>efsdr-drill</c> (<c>dotnet run --project local/EfsDr.Drill</c>): the whole failover on the local cloud, with the
+/// article's checks and a report.</summary>
 public static class DrillCommand
 {
+    /// <summary>What the drill does, for help.</summary>
+    public const string Description = "Run a DR drill on the local cloud: the article's section 4 (in-region and cross-region failover) as automated checks.";
+
     /// <summary>Exit code: a check failed.</summary>
     public const int ExitCheckFailed = 3;
 
-    /// <summary>Builds the command.</summary>
-    public static Command Create(TextWriter output)
+    /// <summary>Builds the command <c>drill</c>.</summary>
+    public static Command Create(TextWriter output) => AddTo(new Command("drill", Description), output);
+
+    /// <summary>Gives <paramref name="command"/> the drill's options and runs the drill as its action (the root command of
+    /// efsdr-drill is the drill).</summary>
+    public static T AddTo<T>(T command, TextWriter output)
+        where T : Command
     {
+        ArgumentNullException.ThrowIfNull(command);
         var throttle = new Option<double>("--throttle") { Description = "Share of AWS calls throttled (0–1), every service and region." };
         var serverErrors = new Option<double>("--server-errors") { Description = "Share of AWS calls answered with 5xx (0–1)." };
         var latency = new Option<int>("--latency-ms") { Description = "Extra latency of every AWS call, in ms." };
@@ -23,10 +32,11 @@ public static class DrillCommand
         var slowDeletion = new Option<double>("--slow-deletion") { Description = "Multiply the replication deletion time (default 1).", DefaultValueFactory = _ => 1 };
         var timeScale = new Option<double>("--time-scale") { Description = "Simulated seconds per real second (default 60).", DefaultValueFactory = _ => 60 };
         var report = new Option<string>("--report") { Description = "Report folder (default artifacts/drill).", DefaultValueFactory = _ => Path.Combine("artifacts", "drill") };
-        var command = new Command("drill", "Run a DR drill on the local cloud: the article's section 4 (in-region and cross-region failover) as automated checks.")
+        foreach (var option in new Option[] { throttle, serverErrors, latency, regionDown, offlineNode, commandFailure, slowDeletion, timeScale, report })
         {
-            throttle, serverErrors, latency, regionDown, offlineNode, commandFailure, slowDeletion, timeScale, report,
-        };
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             var errors = new List<string>();

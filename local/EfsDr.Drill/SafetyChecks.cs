@@ -2,7 +2,7 @@ using EfsDr.Cli.Runs;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
 
-namespace EfsDr.Cli.Drill;
+namespace EfsDr.Drill;
 
 /// <summary>
 /// The drill's safety checks after the cross-region failover (4.2): one writer (the ex-primary fenced, or plainly reported

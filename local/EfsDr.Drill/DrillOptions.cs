@@ -1,6 +1,6 @@
 using EfsDr.Cli.Runs;
 
-namespace EfsDr.Cli.Drill;
+namespace EfsDr.Drill;
 
 /// <summary>What the drill injects and where it writes its report.</summary>
 public sealed record DrillOptions

@@ -10,7 +10,7 @@ using EfsDr.LocalCloud.Hosting;
 
 using EfsDr.Cli.Runs;
 
-namespace EfsDr.Cli.Drill;
+namespace EfsDr.Drill;
 
 /// <summary>The drill's outcome.</summary>
 public sealed record DrillResult(IReadOnlyList<DrillCheck> Checks, IReadOnlyList<RunRecord> Runs, string ReportPath, string TimelinePath, TimeSpan Elapsed)
