@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using EfsDr.Core.Configuration;
 using EfsDr.Core.Exceptions;
+using EfsDr.Core.Failover;
 using EfsDr.Core.Locking;
 using EfsDr.Core.Model;
 using EfsDr.Core.Ports;
@@ -187,28 +187,10 @@ public sealed partial class FailoverStarter(IExecutions executions, Func<string,
     }
 
     /// <summary>The input's targetServer, or null.</summary>
-    public static string? TargetOf(string? input) => Field(input, "targetServer")?.GetString();
+    public static string? TargetOf(string? input) => EfsDrJson.ReadRequest(input)?.TargetServer;
 
     /// <summary>True when the input asks for a dry run.</summary>
-    public static bool IsDryRun(string? input) => Field(input, "dryRun")?.ValueKind == JsonValueKind.True;
-
-    private static JsonElement? Field(string? input, string name)
-    {
-        if (string.IsNullOrEmpty(input))
-        {
-            return null;
-        }
-
-        try
-        {
-            using var doc = JsonDocument.Parse(input);
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(name, out var v) ? v.Clone() : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public static bool IsDryRun(string? input) => EfsDrJson.ReadRequest(input)?.DryRun == true;
 
     [GeneratedRegex(@"arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+")]
     private static partial Regex ExecutionArnPattern();

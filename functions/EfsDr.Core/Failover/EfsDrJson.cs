@@ -49,6 +49,25 @@ public static partial class EfsDrJson
     /// <summary>The execution input of <paramref name="request"/> (what <see cref="ParseRequest"/> reads back).</summary>
     public static string SerializeRequest(FailoverRequest request) => JsonSerializer.Serialize(request, RequestJsonContext.Default.FailoverRequest);
 
+    /// <summary>Reads an execution input leniently (extra members ignored), for telling runs apart; null when the text is
+    /// empty or not a request. <see cref="ParseRequest"/> is the strict check the workflow makes.</summary>
+    public static FailoverRequest? ReadRequest(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(json, RequestJsonContext.Default.FailoverRequest);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The wire name of a plan action (what the ASL's Choice compares): promote or none.</summary>
     public static string WireName(PlanAction action) => JsonSerializer.Serialize(action, StateJsonContext.Default.PlanAction).Trim('"');
 
