@@ -52,6 +52,7 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
             cloud.Faults.SetCommandFailure(topology.Server(failing).InstanceId, "efsdr-node: injected failure: mount: mount.nfs4: Connection timed out");
             output($"  injecting: every command on {failing} fails");
         }
+
         // The drill's own client only observes: it gets more attempts than EfsDr's adapters, so that injected throttling and
         // 5xx test EfsDr's handling, not the observer's luck (at 25 % failures, 6 attempts fail about once in 6,000 calls).
         using var adapters = new AwsAdapters(
