@@ -130,7 +130,11 @@ public static class RunReport
     /// <summary>The ex-primary's fencing state of a run summary ("fs-… (us-east-1) fenced: …" or "… NOT fenced: …"), or null
     /// when the run left no ex-primary in another region.</summary>
     public static string? ExPrimaryLine(RunSummary? summary) =>
-        summary?.ExPrimary is { } ex ? $"{ex.FileSystemId} ({ex.Region}) {(ex.Fenced ? "fenced" : "NOT FENCED")}: {ex.Detail}" : null;
+        summary?.ExPrimary is { } ex ? $"{ex.FileSystemId} ({ex.Region}) {(ex.Fenced ? "fenced" : "NOT FENCED")}: {StripVerdict(ex.Detail)}" : null;
+
+    /// <summary>The detail without its own leading "NOT fenced:", which the line already says.</summary>
+    private static string StripVerdict(string detail) =>
+        detail.StartsWith("NOT fenced: ", StringComparison.Ordinal) ? detail["NOT fenced: ".Length..] : detail;
 
     /// <summary>An SVG with one row group per run and one bar per phase, on a shared seconds axis.</summary>
     public static string Svg(IReadOnlyList<RunRecord> runs)

@@ -62,7 +62,7 @@ public sealed class FailoverEndToEndTests
         Assert.True(result.Passed, string.Join('\n', lines));
         var promote = result.Runs[^1].History.Last(e => e.Type == "TaskStateExited" && e.StateName == "PromoteReplica");
         Assert.Contains("LOCAL_CONFIGURATION_ONLY", promote.Details, StringComparison.Ordinal);
-        Assert.Contains("NOT fenced", RunReport.ExPrimaryLine(result.Runs[^1].Summary), StringComparison.Ordinal);
+        Assert.StartsWith($"{result.Runs[^1].Summary!.ExPrimary!.FileSystemId} (us-east-1) NOT FENCED: us-east-1 is down", RunReport.ExPrimaryLine(result.Runs[^1].Summary), StringComparison.Ordinal);
         foreach (var id in new[] { "4.2.7", "4.2.8", "4.2.9", "4.2.10", "4.2.11" })
         {
             Assert.Contains(result.Checks, c => c.Id == id && c.Passed);
