@@ -138,30 +138,6 @@ public static class FailoverCommand
         Reason = args.Reason,
     });
 
-    /// <summary>A RUNNING execution of this state machine whose input targets the same server, or null.</summary>
-    public static async Task<Execution?> FindRunningAsync(Core.Ports.IExecutions executions, string machine, string server, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(executions);
-        string? token = null;
-        do
-        {
-            var page = await executions.ListAsync(machine, ExecutionStatus.Running, token, cancellationToken).ConfigureAwait(false);
-            foreach (var item in page.Items)
-            {
-                var described = await executions.DescribeAsync(item.ExecutionArn, cancellationToken).ConfigureAwait(false);
-                if (described.Status == ExecutionStatus.Running && FailoverStarter.TargetOf(described.Input) == server && !FailoverStarter.IsDryRun(described.Input))
-                {
-                    return described;
-                }
-            }
-
-            token = page.NextToken;
-        }
-        while (token is not null);
-
-        return null;
-    }
-
     /// <summary>A summary value for people: "–" when absent.</summary>
     private static string Text(string? value) => string.IsNullOrEmpty(value) ? "–" : value;
 

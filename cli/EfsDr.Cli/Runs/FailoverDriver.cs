@@ -22,23 +22,7 @@ public sealed record RunRecord(string Label, string TargetServer, Execution Exec
     public string Reason => Succeeded ? string.Empty : $"{Execution.Error}: {Unwrap(Execution.Cause)}";
 
     /// <summary>The errorMessage of a Lambda error document, or the text itself.</summary>
-    public static string Unwrap(string? cause)
-    {
-        if (string.IsNullOrEmpty(cause) || !cause.TrimStart().StartsWith('{'))
-        {
-            return cause ?? string.Empty;
-        }
-
-        try
-        {
-            using var doc = JsonDocument.Parse(cause);
-            return doc.RootElement.TryGetProperty("errorMessage", out var message) && message.ValueKind == JsonValueKind.String ? message.GetString()! : cause;
-        }
-        catch (JsonException)
-        {
-            return cause;
-        }
-    }
+    public static string Unwrap(string? cause) => Core.Failover.FailedRunCleanup.Unwrap(cause);
 
     /// <summary>Lambda invocations (Task states run, retries included).</summary>
     public int LambdaInvocations => Math.Max(History.Count(e => e.Type == "LambdaFunctionScheduled"), History.Count(e => e.Type == "TaskStateEntered"));

@@ -2,6 +2,7 @@ using System.Text.Json;
 using EfsDr.Cli.Commands;
 using EfsDr.Cli.Tests.EndToEnd;
 using EfsDr.Core.Failover;
+using EfsDr.Core.Model;
 using EfsDr.Drill;
 
 namespace EfsDr.Cli.Tests.Commands;
@@ -184,7 +185,8 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Interrupted, exit);
         Assert.Contains("nothing was stopped in AWS", error.ToString(), StringComparison.Ordinal);
         var machine = _world.World.Topology.StateMachineFor("server3");
-        var running = await FailoverCommand.FindRunningAsync(_world.Adapters.Executions, machine, "server3", Token);
+        var page = await _world.Adapters.Executions.ListAsync(machine, ExecutionStatus.Running, null, Token);
+        var running = page.Items.SingleOrDefault();
         Assert.NotNull(running);
         var finished = await new EfsDr.Cli.Runs.FailoverDriver(_world.Adapters.Executions).FollowAsync(running.ExecutionArn, "after Ctrl-C", "server3", _ => { }, TimeSpan.FromMinutes(2), Token);
         Assert.True(finished.Succeeded, finished.Reason);
