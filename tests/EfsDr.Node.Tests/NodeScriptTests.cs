@@ -3,16 +3,22 @@ using EfsDr.Node.Tests.Support;
 
 namespace EfsDr.Node.Tests;
 
-/// <summary>Runs node/efsdr-node.sh with bash in a sandbox whose PATH starts with recording shims (see <see cref="NodeSandbox"/>).</summary>
+/// <summary>Runs node/efsdr-node.sh with bash in a simulated node whose PATH starts with the shared, recording shims
+/// (node/testing/shims; see <see cref="NodeSandbox"/>).</summary>
 public sealed class NodeScriptTests : IDisposable
 {
     private const string Fs = "fs-0123456789abcdef0";
     private const string Region = "us-west-2";
 
+    /// <summary>A file system the node cannot resolve: mounting it fails.</summary>
+    private const string UnknownFs = "fs-00000000000000000";
+
     /// <summary>Stands for the sandbox's mount point; Run replaces it.</summary>
     private const string SandboxMountPoint = "<sandbox mount point>";
 
-    private readonly NodeSandbox _sandbox = new();
+    private readonly NodeSandbox _sandbox = new(Region);
+
+    public NodeScriptTests() => _sandbox.AddFileSystem(Region, Fs);
 
     private string Mp => _sandbox.MountPoint;
 
@@ -62,7 +68,9 @@ public sealed class NodeScriptTests : IDisposable
         Assert.Equal("systemctl [start] [--] [minio]", result.Calls[3]);
         Assert.Equal("curl [-fsS] [--max-time] [5] [-o] [/dev/null] [http://127.0.0.1:9000/minio/health/live]", result.Calls[4]);
         Assert.Empty(Directory.GetFiles(Mp, ".efsdr-probe*", new EnumerationOptions { AttributesToSkip = 0 }));
-        Assert.Equal([$"{Fs}:/\t{Mp}\trw,tls"], _sandbox.Mounts);
+        Assert.Equal([new NodeMount(Mp, $"{Fs}:/", "nfs4", "rw,tls", Region, Fs)], _sandbox.Mounts);
+        Assert.Equal(_sandbox.DataDirectory(Region, Fs), new DirectoryInfo(Mp).LinkTarget);
+        Assert.True(_sandbox.ApplicationRunning, "systemctl start must leave the application running");
         Assert.StartsWith("efsdr-node: activated {", result.Stdout, StringComparison.Ordinal);
         Assert.Contains($"\"fileSystemId\":\"{Fs}\"", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("\"mount\":\"mounted\"", result.Stdout, StringComparison.Ordinal);
@@ -97,7 +105,7 @@ public sealed class NodeScriptTests : IDisposable
     [Fact]
     public async Task Activate_ThisFileSystemMountedByNfs4Name_IsAcceptedWithoutMounting()
     {
-        _sandbox.AddMount($"{Fs}.efs.{Region}.amazonaws.com:/", Mp);
+        _sandbox.AddMount($"{Fs}.efs.{Region}.amazonaws.com:/", Fs);
 
         var result = await Run(Values());
 
@@ -108,7 +116,7 @@ public sealed class NodeScriptTests : IDisposable
     [Fact]
     public async Task Activate_EfsUtilsTlsMountWithStateFile_IsAcceptedWithoutMounting()
     {
-        _sandbox.AddMount("127.0.0.1:/", Mp, "rw,relatime,vers=4.1,port=20049");
+        _sandbox.AddMount("127.0.0.1:/", Fs, "rw,relatime,vers=4.1,port=20049");
         File.WriteAllText(Path.Combine(_sandbox.EfsStateDir, $"{Fs}.{Mp.TrimStart('/').Replace('/', '.')}.20049"), "{}");
 
         var result = await Run(Values());
@@ -120,7 +128,7 @@ public sealed class NodeScriptTests : IDisposable
     [Fact]
     public async Task Activate_TlsMountOfAnotherFileSystem_FailsWith20()
     {
-        _sandbox.AddMount("127.0.0.1:/", Mp, "rw,relatime,vers=4.1,port=20049");
+        _sandbox.AddMount("127.0.0.1:/", options: "rw,relatime,vers=4.1,port=20049");
         File.WriteAllText(Path.Combine(_sandbox.EfsStateDir, $"fs-99999999.{Mp.TrimStart('/').Replace('/', '.')}.20049"), "{}");
 
         var result = await Run(Values());
@@ -137,7 +145,7 @@ public sealed class NodeScriptTests : IDisposable
     [InlineData("/dev/xvdf")]
     public async Task Activate_SomethingElseMounted_FailsWith20WithoutMountingOrStarting(string source)
     {
-        _sandbox.AddMount(source, Mp);
+        _sandbox.AddMount(source);
 
         var result = await Run(Values());
 
@@ -150,22 +158,27 @@ public sealed class NodeScriptTests : IDisposable
     [Fact]
     public async Task Activate_MountFails_FailsWith21AndDoesNotStartUnit()
     {
-        _sandbox.Set("mount-fails");
+        var values = Values();
+        values["FileSystemId"] = UnknownFs;
 
-        var result = await Run(Values());
+        var result = await Run(values);
 
         AssertExit(21, result);
+        Assert.Contains($"mount [-t] [efs] [-o] [tls] [{UnknownFs}:/] [{Mp}]", result.Calls);
+        Assert.Contains("mount: ", result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(_sandbox.Mounts);
         Assert.DoesNotContain(result.Calls, c => c.StartsWith("systemctl", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Activate_ReadOnlyReplica_ProbeFailsWith22AndDoesNotStartUnit()
     {
-        _sandbox.Set("readonly");
+        _sandbox.SetWritable(Region, Fs, writable: false);
 
         var result = await Run(Values());
 
         AssertExit(22, result);
+        Assert.Contains("Read-only file system", result.Stderr, StringComparison.Ordinal); // dd's EROFS
         Assert.Contains("write probe failed", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("read-only", result.Stderr, StringComparison.Ordinal);
         Assert.Contains(result.Calls, c => c.StartsWith("dd [of=", StringComparison.Ordinal));
@@ -175,7 +188,7 @@ public sealed class NodeScriptTests : IDisposable
     [Fact]
     public async Task Activate_UnitFailsToStart_FailsWith23WithoutPollingHealth()
     {
-        _sandbox.Set("start-fails");
+        _sandbox.SetFault("start-fails");
 
         var result = await Run(Values());
 
@@ -186,18 +199,19 @@ public sealed class NodeScriptTests : IDisposable
     [Fact]
     public async Task Activate_HealthyAfterOneFailedPoll_Succeeds()
     {
-        _sandbox.Set("curl-failures", "1");
+        _sandbox.SetFault("curl-failures", "1");
 
         var result = await Run(Values());
 
         AssertExit(0, result);
         Assert.Equal(2, result.Calls.Count(c => c.StartsWith("curl", StringComparison.Ordinal)));
+        Assert.Equal("0\n", _sandbox.Fault("curl-failures"));
     }
 
     [Fact]
     public async Task Activate_NeverHealthy_TimesOutWith24()
     {
-        _sandbox.Set("unhealthy");
+        _sandbox.SetFault("unhealthy");
 
         var result = await Run(Values(timeout: "2"));
 
@@ -222,7 +236,7 @@ public sealed class NodeScriptTests : IDisposable
     [Fact]
     public async Task Activate_Fails_LeavesNoRecord()
     {
-        _sandbox.Set("readonly");
+        _sandbox.SetWritable(Region, Fs, writable: false);
 
         var result = await Run(Values());
 
@@ -316,6 +330,7 @@ public sealed class NodeScriptTests : IDisposable
         var umount = IndexOf(result, $"umount [--] [{Mp}]");
         Assert.True(stop >= 0 && umount > stop, result.ToString());
         Assert.Empty(_sandbox.Mounts);
+        Assert.False(_sandbox.ApplicationRunning, "deactivate must stop the application");
         Assert.Contains("\"mount\":\"unmounted\"", result.Stdout, StringComparison.Ordinal);
         Assert.False(File.Exists(_sandbox.ActiveRecord), "deactivate must remove the record of the active file system");
     }
@@ -324,7 +339,7 @@ public sealed class NodeScriptTests : IDisposable
     public async Task Deactivate_UnmountFails_KeepsTheRecord()
     {
         AssertExit(0, await Run(Values()));
-        _sandbox.Set("busy");
+        _sandbox.SetFault("busy", "4242 backup-agent");
 
         var result = await Run(Values("deactivate"));
 
@@ -351,8 +366,8 @@ public sealed class NodeScriptTests : IDisposable
     [Fact]
     public async Task Deactivate_StopFailsButUnitInactive_StillUnmounts()
     {
-        _sandbox.AddMount($"{Fs}:/", Mp);
-        _sandbox.Set("stop-fails");
+        _sandbox.AddMount($"{Fs}:/", Fs);
+        _sandbox.SetFault("stop-fails");
 
         var result = await Run(Values("deactivate"));
 
@@ -364,31 +379,46 @@ public sealed class NodeScriptTests : IDisposable
     [Fact]
     public async Task Deactivate_StopFailsAndUnitStillActive_FailsWith30WithoutUnmount()
     {
-        _sandbox.AddMount($"{Fs}:/", Mp);
-        _sandbox.Set("active");
-        _sandbox.Set("stop-fails");
+        _sandbox.AddMount($"{Fs}:/", Fs);
+        _sandbox.StartApplication();
+        _sandbox.SetFault("stop-fails");
 
         var result = await Run(Values("deactivate"));
 
         AssertExit(30, result);
         Assert.DoesNotContain(result.Calls, c => c.StartsWith("umount", StringComparison.Ordinal));
         Assert.Single(_sandbox.Mounts);
+        Assert.True(_sandbox.ApplicationRunning, "a failed stop leaves the application running");
     }
 
     [Fact]
     public async Task Deactivate_Busy_FailsWith31ListsHoldersAndKillsNothing()
     {
-        _sandbox.AddMount($"{Fs}:/", Mp);
-        _sandbox.Set("busy");
+        _sandbox.AddMount($"{Fs}:/", Fs);
+        _sandbox.SetFault("busy", "4242 backup-agent");
 
         var result = await Run(Values("deactivate"));
 
         AssertExit(31, result);
+        Assert.Contains($"umount [--] [{Mp}]", result.Calls);
+        Assert.Contains("target is busy", result.Stderr, StringComparison.Ordinal);
         Assert.Contains($"fuser [-vm] [{Mp}]", result.Calls);
-        Assert.Contains("4242", result.Stderr, StringComparison.Ordinal);
+        Assert.Matches(@"\b4242\b.*backup-agent", result.Stderr);
         Assert.Contains("nothing was killed", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain(result.Calls, c => c.StartsWith("pkill", StringComparison.Ordinal) || c.StartsWith("killall", StringComparison.Ordinal) || c.Contains("[-k]", StringComparison.Ordinal) || c.Contains("[-f]", StringComparison.Ordinal) || c.Contains("[-l]", StringComparison.Ordinal));
         Assert.Single(_sandbox.Mounts);
+    }
+
+    [Theory]
+    [InlineData("pkill")]
+    [InlineData("killall")]
+    public async Task KillByNameShim_AnyCall_IsLoggedAndKillsNothing(string name)
+    {
+        var result = await _sandbox.RunShimAsync(name, "-f", "s3rver");
+
+        AssertExit(1, result);
+        Assert.Equal([$"{name} [-f] [s3rver]"], result.Calls);
+        Assert.Contains("kills nothing by name", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

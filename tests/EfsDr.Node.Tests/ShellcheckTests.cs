@@ -6,7 +6,34 @@ namespace EfsDr.Node.Tests;
 public sealed class ShellcheckTests
 {
     [Fact]
-    public async Task Shellcheck_NodeScript_IsCleanAtStyleSeverity()
+    public async Task Shellcheck_NodeScript_IsCleanAtStyleSeverity() =>
+        await AssertCleanAsync([NodeSandbox.Script]);
+
+    [Fact]
+    public async Task Shellcheck_SharedShims_AreCleanAtStyleSeverity()
+    {
+        var shims = Directory.GetFiles(NodeSandbox.ShimSourceDirectory, "*.sh").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(NodeSandbox.ShimmedCommands.Append("node-lib").Order(StringComparer.Ordinal), shims.Select(Path.GetFileNameWithoutExtension));
+
+        await AssertCleanAsync(shims);
+    }
+
+    [Fact]
+    public void Shims_BuildOutput_AreTheRepositorysShims()
+    {
+        var sources = Directory.GetFiles(NodeSandbox.ShimSourceDirectory, "*.sh").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        var copies = Directory.GetFiles(NodeSandbox.ShimDirectory, "*.sh").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+
+        Assert.Equal(sources, copies);
+        foreach (var name in sources)
+        {
+            Assert.True(
+                File.ReadAllText(Path.Combine(NodeSandbox.ShimSourceDirectory, name!)) == File.ReadAllText(Path.Combine(NodeSandbox.ShimDirectory, name!)),
+                $"{name} next to the test binaries differs from node/testing/shims/{name}: rebuild the tests");
+        }
+    }
+
+    private static async Task AssertCleanAsync(IEnumerable<string> arguments)
     {
         var shellcheck = NodeSandbox.FindOnPath("shellcheck");
         if (shellcheck is null)
@@ -17,10 +44,10 @@ public sealed class ShellcheckTests
                 Assert.Fail($"{Reason} (CI=true: this test must run in CI)");
             }
 
-            Assert.Skip(Reason + "; install shellcheck to lint node/efsdr-node.sh");
+            Assert.Skip(Reason + "; install shellcheck to lint node/efsdr-node.sh and node/testing/shims");
         }
 
-        var start = new ProcessStartInfo(shellcheck, ["--severity=style", NodeSandbox.Script])
+        var start = new ProcessStartInfo(shellcheck, ["--severity=style", .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -5,7 +5,7 @@ using System.Text;
 namespace EfsDr.LocalCloud.Nodes;
 
 /// <summary>
-/// The sandbox of one simulated node: a folder with the command shims of <c>Nodes/shims/</c> in <c>bin/</c>, the
+/// The sandbox of one simulated node: a folder with the command shims of <c>node/testing/shims/</c> in <c>bin/</c>, the
 /// node's constants in <c>node.env</c>, its state in <c>state/</c> and its mount point <c>mnt/efs</c> (what /mnt/efs is
 /// on a real node). It runs EfsDr's node script with <c>bin/</c> first on PATH. See Nodes/README.md.
 /// </summary>
@@ -17,8 +17,9 @@ internal sealed class NodeSandbox
     /// <summary>The application unit a node has unless told otherwise (the document's default Unit).</summary>
     public const string DefaultApplicationUnit = "minio";
 
-    /// <summary>The commands the sandbox replaces (each from <c>Nodes/shims/NAME.sh</c>).</summary>
-    public static readonly IReadOnlyList<string> ShimmedCommands = ["mount", "umount", "mountpoint", "findmnt", "systemctl", "curl", "dd", "fuser"];
+    /// <summary>The commands the sandbox replaces (each from <c>node/testing/shims/NAME.sh</c>, the set the node
+    /// script's tests use too).</summary>
+    public static readonly IReadOnlyList<string> ShimmedCommands = ["mount", "umount", "mountpoint", "findmnt", "systemctl", "curl", "dd", "fuser", "pkill", "killall"];
 
     private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private readonly Func<string, string, NodeFileSystem?> _resolver;
@@ -138,8 +139,8 @@ internal sealed class NodeSandbox
         }
     }
 
-    /// <summary>The shims' source folder in the repository.</summary>
-    public static string ShimSourceDirectory(string repositoryRoot) => Path.Combine(repositoryRoot, "local", "EfsDr.LocalCloud", "Nodes", "shims");
+    /// <summary>The shims' source folder in the repository, shared with the node script's tests.</summary>
+    public static string ShimSourceDirectory(string repositoryRoot) => Path.Combine(repositoryRoot, "node", "testing", "shims");
 
     /// <summary>
     /// Maps a path on a real node into the sandbox, as a chroot would: <c>/mnt/efs</c> becomes
@@ -332,6 +333,7 @@ internal sealed class NodeSandbox
             ("NODE_APP_UNIT", ApplicationUnit),
             ("NODE_APP_PORT", ApplicationPort.ToString(CultureInfo.InvariantCulture)),
             ("NODE_APP_DIR", Node.MountPoint),
+            ("NODE_APP_KIND", "s3rver"),
             ("NODE_S3RVER", S3rverPath),
             ("NODE_REAL_DD", FindOnPath("dd") ?? "/bin/dd"),
             ("NODE_REAL_CURL", FindOnPath("curl") ?? string.Empty),

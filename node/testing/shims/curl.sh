@@ -4,7 +4,9 @@
 # every simulated node shares the machine's loopback, and each one's application listens on its own 127.0.0.x.
 # A URL on the node's application port is a health check of the application, s3rver, which has no MinIO health route
 # (/minio/health/live answers 404 NoSuchBucket): any HTTP answer counts as healthy (exit 0); no answer fails with exit 7
-# as curl does. Any other URL goes to the real curl, rewritten the same way.
+# as curl does. A stub application (NODE_APP_KIND=stub) answers from its pid file alone, without the network. Any other
+# URL goes to the real curl, rewritten the same way. The unhealthy and curl-failures faults (see node-lib.sh) make
+# every call fail to connect (exit 7) before any of this.
 # shellcheck source=/dev/null
 . "$(dirname -- "${BASH_SOURCE[0]}")/../lib/node-lib.sh"
 node_log curl "$@"
@@ -25,9 +27,16 @@ if [[ "$url" =~ ^(https?)://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]+)?(/.*)?$ ]]
   args[url_index]="$url"
 fi
 
+if fault unhealthy || take_curl_failure; then
+  printf 'curl: (7) Failed to connect to %s: Connection refused (simulated fault)\n' "$url" >&2
+  exit 7
+fi
+
 if [[ "$url" =~ ^http://([^/:]+):([0-9]+)(/.*)?$ && "${BASH_REMATCH[1]}" == "$NODE_ADDRESS" && "${BASH_REMATCH[2]}" == "$NODE_APP_PORT" ]]; then
   code=000
-  if [[ -n "${NODE_REAL_CURL:-}" ]]; then
+  if [[ "$NODE_APP_KIND" == stub ]]; then
+    if app_pid >/dev/null; then code=200; fi
+  elif [[ -n "${NODE_REAL_CURL:-}" ]]; then
     code="$("$NODE_REAL_CURL" -s -o /dev/null -w '%{http_code}' --max-time "$max_time" "$url" || true)"
   elif port_open "$NODE_ADDRESS" "$NODE_APP_PORT"; then
     code=200

@@ -9,6 +9,8 @@
 #   systemctl is-active [--quiet] [--] UNIT    exit 0 active, 3 inactive
 #   systemctl status [--] UNIT     exit 0 active, 3 inactive
 # Any other unit is not installed on the node: start and stop fail with exit 5, is-active says inactive (exit 3).
+# A stub application (NODE_APP_KIND=stub) follows the same rules without a process: start records the shim's pid in
+# state/app.pid, stop removes it. The start-fails and stop-fails faults (see node-lib.sh) make the jobs fail.
 # shellcheck source=/dev/null
 . "$(dirname -- "${BASH_SOURCE[0]}")/../lib/node-lib.sh"
 node_log systemctl "$@"
@@ -55,9 +57,14 @@ job_failed() {
 start_app() {
   app_pid >/dev/null && return 0
   local line mode pid i
+  if fault start-fails; then job_failed "the start-fails fault is set"; fi
   line="$(mount_at "$NODE_APP_DIR")" || job_failed "$NODE_APP_DIR is not mounted; the unit requires its data mount"
   mode="$(fs_mode_of_mount "$line")"
   [[ "$mode" == rw ]] || job_failed "$NODE_APP_DIR holds $(field 6 "$line"), which is not writable ($mode): the application refuses a read-only file system"
+  if [[ "$NODE_APP_KIND" == stub ]]; then
+    printf '%s\n' "$$" >"$NODE_STATE/app.pid"
+    return 0
+  fi
   [[ -x "$NODE_S3RVER" ]] || job_failed "$NODE_S3RVER is missing: run npm ci in the repository root"
   if port_open "$NODE_ADDRESS" "$NODE_APP_PORT"; then
     job_failed "$NODE_ADDRESS:$NODE_APP_PORT is already in use by a process that is not this unit's"
@@ -81,7 +88,12 @@ start_app() {
 
 stop_app() {
   local pid i
-  if ! pid="$(app_pid)"; then
+  if fault stop-fails; then
+    printf 'Job for %s.service failed because the control process exited with error code.\n' "$unit" >&2
+    printf '(simulated node %s: the stop-fails fault is set)\n' "$NODE_NAME" >&2
+    exit 1
+  fi
+  if ! pid="$(app_pid)" || [[ "$NODE_APP_KIND" == stub ]]; then
     rm -f -- "$NODE_STATE/app.pid"
     return 0
   fi

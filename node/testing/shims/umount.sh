@@ -3,7 +3,7 @@
 #   umount [--] TARGET
 # Exit 32 with "target is busy." while the node's application (s3rver) runs from the mount, as umount(8) does for a
 # file system in use; exit 32 with "not mounted." for a folder that is not a mount point. -f and -l are refused:
-# EfsDr never forces an unmount.
+# EfsDr never forces an unmount. The busy fault (state/faults/busy, see node-lib.sh) makes every mount busy.
 # shellcheck source=/dev/null
 . "$(dirname -- "${BASH_SOURCE[0]}")/../lib/node-lib.sh"
 node_log umount "$@"
@@ -26,6 +26,7 @@ target="$(normal "${args[0]}")"
 
 node_lock
 mount_at "$target" >/dev/null || fail "$target: not mounted."
+if busy_holder >/dev/null; then fail "$target: target is busy."; fi
 if app_pid >/dev/null && [[ "$NODE_APP_DIR" == "$target" || "$NODE_APP_DIR" == "$target"/* ]]; then
   fail "$target: target is busy."
 fi
