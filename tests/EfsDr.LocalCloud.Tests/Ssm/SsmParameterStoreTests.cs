@@ -193,6 +193,6 @@ public sealed class SsmParameterStoreTests : SsmCloudTest
     {
         Cloud.Faults.Set("ssm", Region, new ServiceFaults { Unreachable = true });
 
-        await Assert.ThrowsAsync<AwsUnreachableException>(() => Adapters.Parameters.ListByPathAsync(Region, Path, Token));
+        await Assert.ThrowsAsync<RegionUnreachableException>(() => Adapters.Parameters.ListByPathAsync(Region, Path, Token));
     }
 }
