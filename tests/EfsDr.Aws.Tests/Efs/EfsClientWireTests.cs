@@ -153,15 +153,26 @@ public sealed class EfsClientWireTests
     }
 
     [Fact]
-    public async Task DescribeReplicationsAsync_ReplicationNotFound_ThrowsTypedNotFound()
+    public async Task DescribeReplicationsAsync_ReplicationNotFound_IsAnEmptyAnswerNotAnError()
     {
         Assert.Contains("ReplicationNotFound", Model.Errors("DescribeReplicationConfigurations"));
         _handler.Respond((HttpStatusCode)Model.ErrorStatus("ReplicationNotFound"), """{"ErrorCode":"ReplicationNotFound","Message":"No replication configuration found"}""");
 
-        var ex = await Assert.ThrowsAsync<NoReplicationException>(() => _client.DescribeReplicationsAsync(Region, "fs-1", TestContext.Current.CancellationToken));
+        var configurations = await _client.DescribeReplicationsAsync(Region, "fs-1", TestContext.Current.CancellationToken);
+
+        Assert.Empty(configurations);
+        Assert.Single(_handler.Requests);
+    }
+
+    [Fact]
+    public async Task DeleteReplicationAsync_ReplicationNotFound_ThrowsNoReplication()
+    {
+        Assert.Contains("ReplicationNotFound", Model.Errors("DeleteReplicationConfiguration"));
+        _handler.Respond((HttpStatusCode)Model.ErrorStatus("ReplicationNotFound"), """{"ErrorCode":"ReplicationNotFound","Message":"No replication configuration found"}""");
+
+        var ex = await Assert.ThrowsAsync<NoReplicationException>(() => _client.DeleteReplicationAsync(Region, "fs-1", DeletionMode.AllConfigurations, TestContext.Current.CancellationToken));
 
         Assert.Equal(404, ex.HttpStatus);
-        Assert.Single(_handler.Requests);
     }
 
     [Theory]
