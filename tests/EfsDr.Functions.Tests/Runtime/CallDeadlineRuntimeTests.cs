@@ -20,7 +20,7 @@ public sealed class CallDeadlineRuntimeTests
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task RunAsync_HandlerAwsCallGetsNoAnswer_ReportsAwsUnreachableBeforeTheInvocationDeadline()
+    public async Task RunAsync_HandlerAwsCallGetsNoAnswer_ReportsRegionUnreachableBeforeTheInvocationDeadline()
     {
         // Arrange: a 60 s function whose EFS call goes to a region that accepts and never answers, with the production
         // retry settings (5 attempts of 20 s) and no backoff jitter, everything on one fake clock.

@@ -42,7 +42,7 @@ public sealed class LambdaDeadlineTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Invoke_HandlerCallsBlackHoledRegion_ReportsAwsUnreachableBeforeTheFunctionTimeout()
+    public async Task Invoke_HandlerCallsBlackHoledRegion_ReportsRegionUnreachableBeforeTheFunctionTimeout()
     {
         // Arrange: a function in us-east-1 reading EFS in a black-holed us-west-2 with EfsDr's real client, the
         // production retry settings and no jitter, on the cloud's (fake) clock.

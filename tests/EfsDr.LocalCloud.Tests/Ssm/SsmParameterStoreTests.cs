@@ -189,7 +189,7 @@ public sealed class SsmParameterStoreTests : SsmCloudTest
     }
 
     [Fact]
-    public async Task ListByPathAsync_RegionUnreachable_ThrowsAwsUnreachable()
+    public async Task ListByPathAsync_RegionUnreachable_ThrowsRegionUnreachable()
     {
         Cloud.Faults.Set("ssm", Region, new ServiceFaults { Unreachable = true });
 
