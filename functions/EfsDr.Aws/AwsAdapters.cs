@@ -38,6 +38,7 @@ public sealed class AwsAdapters : IDisposable
         Dns = new Route53Client(pipeline);
         Executions = new StepFunctionsClient(pipeline);
         NodeCommands = new SsmNodeCommands(_sdk);
+        NodeAgent = new SsmNodeAgent(NodeCommands);
         Parameters = new SsmParameters(_sdk);
         Instances = new Ec2Instances(_sdk);
     }
@@ -54,8 +55,11 @@ public sealed class AwsAdapters : IDisposable
     /// <summary>Step Functions executions.</summary>
     public IExecutions Executions { get; }
 
-    /// <summary>SSM Run Command.</summary>
-    public INodeCommands NodeCommands { get; }
+    /// <summary>The cluster nodes' agent (SSM Run Command of EfsDr's node document).</summary>
+    public INodeAgent NodeAgent { get; }
+
+    /// <summary>SSM Run Command itself, for tools and tests that send other documents or raw parameters.</summary>
+    public SsmNodeCommands NodeCommands { get; }
 
     /// <summary>SSM Parameter Store.</summary>
     public IParameters Parameters { get; }

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace EfsDr.Functions;
 
 /// <summary>The ports a function host needs; AWS in Lambda, the local cloud or fakes elsewhere.</summary>
-public sealed record FunctionPorts(IFileSystems FileSystems, IReplications Replications, INodeCommands Nodes, IInstances Instances, IDnsRecords Dns, IParameters Parameters, IExecutions Executions);
+public sealed record FunctionPorts(IFileSystems FileSystems, IReplications Replications, INodeAgent Nodes, IInstances Instances, IDnsRecords Dns, IParameters Parameters, IExecutions Executions);
 
 /// <summary>
 /// The composition root of the functions: reads the environment, builds the ports and the handlers, and picks the one
@@ -76,7 +76,7 @@ public static class FunctionHost
         var name = environment("_HANDLER");
         var logger = new JsonLineLoggerProvider(output, time).CreateLogger("EfsDr.Functions");
         var adapters = new AwsAdapters(time: time, onRetry: retry => LogRetry(logger, retry.Retry, retry.ErrorCode, retry.HttpStatus, retry.Delay.TotalMilliseconds));
-        var ports = new FunctionPorts(adapters.FileSystems, adapters.Replications, adapters.NodeCommands, adapters.Instances, adapters.Dns, adapters.Parameters, adapters.Executions);
+        var ports = new FunctionPorts(adapters.FileSystems, adapters.Replications, adapters.NodeAgent, adapters.Instances, adapters.Dns, adapters.Parameters, adapters.Executions);
         var handlers = Handlers(environment, ports, time, logger, output);
         return name is not null && handlers.TryGetValue(name, out var handler)
             ? handler

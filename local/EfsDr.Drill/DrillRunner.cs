@@ -3,6 +3,7 @@ using System.Globalization;
 using Amazon.Runtime;
 using EfsDr.Aws;
 using EfsDr.Aws.Http;
+using EfsDr.Aws.Ssm;
 using EfsDr.Core.Exceptions;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
@@ -295,7 +296,7 @@ public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, Aw
                     return;
                 }
             }
-            catch (InvocationDoesNotExistException)
+            catch (NodeCommandNotFoundException)
             {
             }
 
@@ -319,15 +320,8 @@ public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, Aw
     /// <summary>The replication status seen from a file system, or null when it takes part in none.</summary>
     public async Task<ReplicationStatus?> ReplicationStatusAsync(string region, string fileSystemId, CancellationToken cancellationToken)
     {
-        try
-        {
-            var all = await adapters.Replications.DescribeReplicationsAsync(region, fileSystemId, cancellationToken).ConfigureAwait(false);
-            return all.Count == 0 ? null : all[0].Destination.Status;
-        }
-        catch (ReplicationNotFoundException)
-        {
-            return null;
-        }
+        var all = await adapters.Replications.DescribeReplicationsAsync(region, fileSystemId, cancellationToken).ConfigureAwait(false);
+        return all.Count == 0 ? null : all[0].Destination.Status;
     }
 
     /// <summary>Waits until the replica's LastReplicatedTimestamp is after <paramref name="after"/>; returns it.</summary>

@@ -111,7 +111,7 @@ internal sealed class SafetyChecks(
 
     private async Task<string> FenceNowAsync(CancellationToken cancellationToken)
     {
-        var fencing = new FencingService(topology.Configuration, world.Adapters.FileSystems, world.Adapters.NodeCommands, LocalTopology.NodeDocument, TimeProvider.System);
+        var fencing = new FencingService(topology.Configuration, world.Adapters.FileSystems, world.Adapters.NodeAgent, LocalTopology.NodeDocument, TimeProvider.System);
         var survey = await fencing.FindUnfencedAsync(cancellationToken).ConfigureAwait(false);
         var target = survey.Unfenced.SingleOrDefault() ?? throw new InvalidOperationException($"no unfenced ex-primary found ({survey.Note})");
         var nodes = await fencing.DeactivateAsync(target.Region, target.FileSystemId, "drill-fence", cancellationToken).ConfigureAwait(false);

@@ -161,12 +161,12 @@ public sealed class CliContext : IDisposable
             await error.WriteLineAsync("efsdr: " + ex.Message).ConfigureAwait(false);
             return ExitCodes.Usage;
         }
-        catch (Exception ex) when (ex is AwsUnreachableException or AwsTransientException or HttpRequestException)
+        catch (Exception ex) when (ex is RegionUnreachableException or CloudBusyException or HttpRequestException)
         {
             await error.WriteLineAsync("efsdr: AWS unreachable: " + ex.Message).ConfigureAwait(false);
             return ExitCodes.AwsUnreachable;
         }
-        catch (AwsServiceException ex)
+        catch (CloudCallFailedException ex)
         {
             await error.WriteLineAsync("efsdr: AWS error: " + ex.Message).ConfigureAwait(false);
             return ExitCodes.Unexpected;

@@ -32,7 +32,7 @@ public static class FenceCommand
     private static async Task<int> RunAsync(CliContext cli, bool dryRun, TimeSpan nodeTimeout, string document, CancellationToken cancellationToken)
     {
         var aws = cli.Aws;
-        var fencing = new FencingService(cli.Configuration, aws.FileSystems, aws.NodeCommands, document, TimeProvider.System);
+        var fencing = new FencingService(cli.Configuration, aws.FileSystems, aws.NodeAgent, document, TimeProvider.System);
         var survey = await fencing.FindUnfencedAsync(cancellationToken).ConfigureAwait(false);
         var runId = $"efsdr-fence-{DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
         var results = new List<FencingResult>();

@@ -17,7 +17,7 @@ public static class HealthCommand
         command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, global, output, error, async (cli, token) =>
         {
             var aws = cli.Aws;
-            var report = await new HealthChecker(cli.Configuration, aws.FileSystems, aws.Replications, aws.NodeCommands, aws.Instances, aws.Dns, TimeProvider.System, new HealthCheckOptions(parse.GetValue(document)!))
+            var report = await new HealthChecker(cli.Configuration, aws.FileSystems, aws.Replications, aws.NodeAgent, aws.Instances, aws.Dns, TimeProvider.System, new HealthCheckOptions(parse.GetValue(document)!))
                 .CheckAsync(token).ConfigureAwait(false);
             if (cli.Json)
             {

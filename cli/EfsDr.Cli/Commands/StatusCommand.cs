@@ -23,7 +23,7 @@ public static class StatusCommand
     {
         var config = cli.Configuration;
         var aws = cli.Aws;
-        var snapshot = await new HealthSnapshotReader(config, aws.FileSystems, aws.Replications, aws.NodeCommands, aws.Instances, aws.Dns, TimeProvider.System)
+        var snapshot = await new HealthSnapshotReader(config, aws.FileSystems, aws.Replications, aws.NodeAgent, aws.Instances, aws.Dns, TimeProvider.System)
             .ReadStorageAndDnsAsync(cancellationToken).ConfigureAwait(false);
         var active = DnsHealthCheck.ActiveServer(snapshot)?.Name;
         var result = new JsonObject { ["dns"] = Dns(snapshot, active) };
@@ -125,9 +125,9 @@ public static class StatusCommand
                 entry["runningExecutions"] = new JsonArray([.. running.Items.Select(e => (JsonNode)new JsonObject { ["name"] = e.Name, ["startDate"] = e.StartDate.ToString("O") })]);
             }
         }
-        catch (AwsServiceException ex) when (ex is AwsUnreachableException or AwsTransientException)
+        catch (CloudCallFailedException ex) when (ex is RegionUnreachableException or CloudBusyException)
         {
-            entry["error"] = "unreachable: " + ex.ErrorCode;
+            entry["error"] = "unreachable: " + ex.Code;
         }
 
         return entry;

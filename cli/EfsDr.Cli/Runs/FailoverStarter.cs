@@ -129,7 +129,7 @@ public sealed partial class FailoverStarter(IExecutions executions, Func<string,
                 var started = await executions.StartAsync(machine, name, input, cancellationToken).ConfigureAwait(false);
                 return new StartOutcome(started.ExecutionArn, name, false, notes);
             }
-            catch (ExecutionAlreadyExistsException)
+            catch (RunNameTakenException)
             {
                 var arn = ExecutionArn(machine, name);
                 var existing = await executions.DescribeAsync(arn, cancellationToken).ConfigureAwait(false);
@@ -171,9 +171,9 @@ public sealed partial class FailoverStarter(IExecutions executions, Func<string,
             }
             while (token is not null);
         }
-        catch (AwsServiceException ex) when (ex is AwsUnreachableException or AwsTransientException)
+        catch (CloudCallFailedException ex) when (ex is RegionUnreachableException or CloudBusyException)
         {
-            notes.Add($"{region}: unreachable ({ex.ErrorCode}); a failover running there could not be checked (the workflow's run lock still refuses a conflict)");
+            notes.Add($"{region}: unreachable ({ex.Code}); a failover running there could not be checked (the workflow's run lock still refuses a conflict)");
         }
 
         return null;

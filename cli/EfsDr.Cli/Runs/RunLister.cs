@@ -37,7 +37,7 @@ public static class RunLister
 {
     /// <summary>True for the failures that mean "AWS could not be reached" (exit 5): no answer, or throttling/5xx beyond the retries.</summary>
     public static bool IsUnreachable(Exception failure) =>
-        failure is AwsUnreachableException or AwsTransientException or HttpRequestException;
+        failure is RegionUnreachableException or CloudBusyException or HttpRequestException;
 
     /// <summary>The region of an execution (or state machine) ARN: <c>arn:aws:states:REGION:…</c>; null when it is not one.</summary>
     public static string? RegionOf(string arn)

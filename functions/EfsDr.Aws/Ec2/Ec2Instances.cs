@@ -14,7 +14,7 @@ public sealed class Ec2Instances(SdkClientFactory clients) : IInstances
     private readonly SdkClientFactory _clients = clients ?? throw new ArgumentNullException(nameof(clients));
 
     /// <inheritdoc />
-    /// <exception cref="InstanceNotFoundException">EC2 says InvalidInstanceID.NotFound or .Malformed, or returns no such instance.</exception>
+    /// <exception cref="NodeNotFoundException">EC2 says InvalidInstanceID.NotFound or .Malformed, or returns no such instance.</exception>
     public Task<InstanceInfo> DescribeAsync(string region, string instanceId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(instanceId);
@@ -31,7 +31,7 @@ public sealed class Ec2Instances(SdkClientFactory clients) : IInstances
                     .FirstOrDefault(i => string.Equals(i.InstanceId, instanceId, StringComparison.Ordinal));
                 if (instance is null)
                 {
-                    throw new InstanceNotFoundException(new AwsErrorDetails(
+                    throw new NodeNotFoundException(new CloudError(
                         AwsServiceInfo.Ec2.ErrorService,
                         "InvalidInstanceID.NotFound",
                         $"DescribeInstances returned no instance '{instanceId}'",

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using EfsDr.Aws.Http;
+using EfsDr.Core.Exceptions;
 using EfsDr.Core.Model;
 using EfsDr.Core.Ports;
 
@@ -52,7 +53,7 @@ public sealed class EfsClient : IFileSystems, IReplications
         ArgumentException.ThrowIfNullOrEmpty(fileSystemId);
         var page = await GetAsync(region, "DescribeFileSystems", Version + "/file-systems", [new("FileSystemId", fileSystemId)], EfsJsonContext.Default.EfsDescribeFileSystemsResponse, cancellationToken).ConfigureAwait(false);
         var fs = page.FileSystems.FirstOrDefault(f => string.Equals(f.FileSystemId, fileSystemId, StringComparison.Ordinal))
-            ?? throw new Core.Exceptions.FileSystemNotFoundException(new("efs", "FileSystemNotFound", $"File system '{fileSystemId}' was not in the answer.", 404, null));
+            ?? throw new FileSystemNotFoundException(new("efs", "FileSystemNotFound", $"File system '{fileSystemId}' was not in the answer.", 404, null));
         return ToModel(region, fs);
     }
 
@@ -148,19 +149,27 @@ public sealed class EfsClient : IFileSystems, IReplications
         ArgumentException.ThrowIfNullOrEmpty(fileSystemId);
         var configurations = new List<ReplicationConfiguration>();
         string? token = null;
-        do
+        try
         {
-            var query = new List<KeyValuePair<string, string>> { new("FileSystemId", fileSystemId) };
-            if (token is not null)
+            do
             {
-                query.Add(new("NextToken", token));
-            }
+                var query = new List<KeyValuePair<string, string>> { new("FileSystemId", fileSystemId) };
+                if (token is not null)
+                {
+                    query.Add(new("NextToken", token));
+                }
 
-            var page = await GetAsync(region, "DescribeReplicationConfigurations", Version + "/file-systems/replication-configurations", query, EfsJsonContext.Default.EfsDescribeReplicationConfigurationsResponse, cancellationToken).ConfigureAwait(false);
-            configurations.AddRange(page.Replications.Select(ToModel));
-            token = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
+                var page = await GetAsync(region, "DescribeReplicationConfigurations", Version + "/file-systems/replication-configurations", query, EfsJsonContext.Default.EfsDescribeReplicationConfigurationsResponse, cancellationToken).ConfigureAwait(false);
+                configurations.AddRange(page.Replications.Select(ToModel));
+                token = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
+            }
+            while (token is not null);
         }
-        while (token is not null);
+        catch (NoReplicationException)
+        {
+            // EFS answers ReplicationNotFound when the file system takes part in no replication: for the core, no configuration.
+            return [];
+        }
 
         return configurations;
     }

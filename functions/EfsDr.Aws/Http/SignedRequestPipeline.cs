@@ -16,8 +16,8 @@ namespace EfsDr.Aws.Http;
 /// <para>
 /// A call honours the ambient <see cref="CallDeadline"/>, measured on the pipeline's clock: each attempt gets at most
 /// the time left, no retry starts unless <see cref="AwsRetryOptions.MinUsefulAttempt"/> is left after its backoff, and
-/// a call that runs out of time ends with <see cref="AwsUnreachableException"/> (<c>DeadlineExceeded</c>), or with
-/// its last <see cref="AwsTransientException"/> when throttling or a 5xx was the last failure.
+/// a call that runs out of time ends with <see cref="RegionUnreachableException"/> (<c>DeadlineExceeded</c>), or with
+/// its last <see cref="CloudBusyException"/> when throttling or a 5xx was the last failure.
 /// </para>
 /// </summary>
 public sealed class SignedRequestPipeline
@@ -69,11 +69,11 @@ public sealed class SignedRequestPipeline
     /// <summary>The endpoint resolver in use.</summary>
     public EndpointResolver Endpoints => _endpoints;
 
-    /// <summary>Sends a request and returns its 2xx response, or throws a typed <see cref="AwsServiceException"/>.</summary>
-    /// <exception cref="AwsTransientException">Throttling or 5xx outlasted the retries or the <see cref="CallDeadline"/>.</exception>
-    /// <exception cref="AwsUnreachableException">No answer (connection failure or timeout) after the retries, or none
+    /// <summary>Sends a request and returns its 2xx response, or throws a typed <see cref="CloudCallFailedException"/>.</summary>
+    /// <exception cref="CloudBusyException">Throttling or 5xx outlasted the retries or the <see cref="CallDeadline"/>.</exception>
+    /// <exception cref="RegionUnreachableException">No answer (connection failure or timeout) after the retries, or none
     /// before the <see cref="CallDeadline"/> (code <see cref="DeadlineExceededCode"/>).</exception>
-    /// <exception cref="AwsServiceException">Any other error response (never retried), or one of its typed subclasses.</exception>
+    /// <exception cref="CloudCallFailedException">Any other error response (never retried), or one of its typed subclasses.</exception>
     /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
     public async Task<AwsResponse> SendAsync(AwsServiceInfo service, string region, AwsRequest request, IAwsErrorReader errors, CancellationToken cancellationToken)
     {
@@ -101,7 +101,7 @@ public sealed class SignedRequestPipeline
             {
                 failure = ex;
             }
-            catch (AwsServiceException ex) when (ex is AwsTransientException or AwsUnreachableException)
+            catch (CloudCallFailedException ex) when (ex is CloudBusyException or RegionUnreachableException)
             {
                 failure = ex;
             }
@@ -151,27 +151,27 @@ public sealed class SignedRequestPipeline
         }
     }
 
-    /// <summary>The failure of a call whose attempts are used up: a timeout becomes <see cref="AwsUnreachableException"/>
+    /// <summary>The failure of a call whose attempts are used up: a timeout becomes <see cref="RegionUnreachableException"/>
     /// (<c>RequestTimeout</c>); a typed AWS failure stays what it is.</summary>
     private Exception Exhausted(Call call, Exception failure) => failure is AttemptTimeoutException
-        ? new AwsUnreachableException(
-            new AwsErrorDetails(call.Service.ErrorService, "RequestTimeout", $"{call.Request.Operation}: no answer from {call.Uri.Host} within {Retry.AttemptTimeout.TotalSeconds:0.#} s, {Retry.MaxAttempts} attempts", 0, null),
+        ? new RegionUnreachableException(
+            new CloudError(call.Service.ErrorService, "RequestTimeout", $"{call.Request.Operation}: no answer from {call.Uri.Host} within {Retry.AttemptTimeout.TotalSeconds:0.#} s, {Retry.MaxAttempts} attempts", 0, null),
             failure)
         : failure;
 
     /// <summary>The failure of a call that ran out of its <see cref="CallDeadline"/>: the last throttling or 5xx error
-    /// as it was, anything else (no answer, connection failure, no time at all) as <see cref="AwsUnreachableException"/>
+    /// as it was, anything else (no answer, connection failure, no time at all) as <see cref="RegionUnreachableException"/>
     /// with code <see cref="DeadlineExceededCode"/>.</summary>
     private static Exception DeadlineExceeded(Call call, CallBudget budget, int attempts, Exception? last)
     {
-        if (last is AwsTransientException)
+        if (last is CloudBusyException)
         {
             return last;
         }
 
         var lastCode = last is null ? "none" : Code(last);
-        return new AwsUnreachableException(
-            new AwsErrorDetails(
+        return new RegionUnreachableException(
+            new CloudError(
                 call.Service.ErrorService,
                 DeadlineExceededCode,
                 $"{call.Request.Operation}: no answer from {call.Uri.Host} within the call deadline of {budget.Total.TotalSeconds:0.#} s ({attempts} attempt(s), last failure: {lastCode})",
@@ -181,11 +181,11 @@ public sealed class SignedRequestPipeline
     }
 
     private static AwsRetryNotice Notice(int attempt, TimeSpan delay, Exception failure) =>
-        new(attempt, delay, Code(failure), failure is AwsServiceException aws ? aws.HttpStatus : 0);
+        new(attempt, delay, Code(failure), failure is CloudCallFailedException aws ? aws.HttpStatus : 0);
 
     private static string Code(Exception failure) => failure switch
     {
-        AwsServiceException aws => aws.ErrorCode,
+        CloudCallFailedException aws => aws.Code,
         AttemptTimeoutException => "RequestTimeout",
         _ => failure.GetType().Name,
     };
@@ -200,7 +200,7 @@ public sealed class SignedRequestPipeline
         }
         catch (HttpRequestException ex)
         {
-            throw new AwsUnreachableException(new AwsErrorDetails(service.ErrorService, "ConnectionFailure", $"{request.Operation}: {ex.Message}", 0, null), ex);
+            throw new RegionUnreachableException(new CloudError(service.ErrorService, "ConnectionFailure", $"{request.Operation}: {ex.Message}", 0, null), ex);
         }
 
         using (response)
@@ -213,7 +213,7 @@ public sealed class SignedRequestPipeline
             }
 
             var error = errors.Read(status, response.Headers, body);
-            throw AwsErrors.ToException(service.ErrorService, status, error);
+            throw AwsErrorMapper.ToException(service.ErrorService, status, error);
         }
     }
 

@@ -41,8 +41,8 @@ public sealed class Route53Client : IDnsRecords
     /// <inheritdoc />
     /// <exception cref="ArgumentException">An empty zone id or record name, an address that is not a dotted-decimal IPv4 address,
     /// a TTL outside 0..2147483647, or a comment longer than 256 characters.</exception>
-    /// <exception cref="Core.Exceptions.NoSuchHostedZoneException">The zone does not exist.</exception>
-    /// <exception cref="Core.Exceptions.InvalidChangeBatchException">Route 53 refused the batch; every message is kept.</exception>
+    /// <exception cref="Core.Exceptions.DnsZoneNotFoundException">The zone does not exist.</exception>
+    /// <exception cref="Core.Exceptions.DnsChangeRejectedException">Route 53 refused the batch; every message is kept.</exception>
     public async Task<DnsChange> UpsertARecordAsync(string hostedZoneId, string recordName, string ipAddress, long ttlSeconds, string? comment, CancellationToken cancellationToken)
     {
         var zone = ZoneId(hostedZoneId, nameof(hostedZoneId));
@@ -74,7 +74,7 @@ public sealed class Route53Client : IDnsRecords
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">An empty change id.</exception>
-    /// <exception cref="Core.Exceptions.NoSuchChangeException">Route 53 knows no such change.</exception>
+    /// <exception cref="Core.Exceptions.DnsChangeNotFoundException">Route 53 knows no such change.</exception>
     public async Task<DnsChange> GetChangeAsync(string changeId, CancellationToken cancellationToken)
     {
         var id = StripIdPrefix(changeId, nameof(changeId));
@@ -88,7 +88,7 @@ public sealed class Route53Client : IDnsRecords
     /// record set at or after that position, so the answer is returned only when its name (compared case-insensitively,
     /// trailing dot and <c>\ddd</c> escapes normalised) and type are the ones asked for. An alias record set has no TTL and no values.</remarks>
     /// <exception cref="ArgumentException">An empty zone id, record name or record type.</exception>
-    /// <exception cref="Core.Exceptions.NoSuchHostedZoneException">The zone does not exist.</exception>
+    /// <exception cref="Core.Exceptions.DnsZoneNotFoundException">The zone does not exist.</exception>
     public async Task<DnsRecord?> GetRecordAsync(string hostedZoneId, string recordName, string recordType, CancellationToken cancellationToken)
     {
         var zone = ZoneId(hostedZoneId, nameof(hostedZoneId));

@@ -8,8 +8,8 @@ namespace EfsDr.Aws.Sdk;
 
 /// <summary>
 /// Turns what the AWS SDK throws into EfsDr's exceptions, the same way the signed-request pipeline does:
-/// service errors through <see cref="AwsErrors.ToException"/> (typed not-found errors, <see cref="AwsTransientException"/>
-/// for the retry set), no answer into <see cref="AwsUnreachableException"/>, and the caller's cancellation unchanged.
+/// service errors through <see cref="AwsErrorMapper.ToException"/> (typed not-found errors, <see cref="CloudBusyException"/>
+/// for the retry set), no answer into <see cref="RegionUnreachableException"/>, and the caller's cancellation unchanged.
 /// </summary>
 public static class SdkErrors
 {
@@ -18,18 +18,18 @@ public static class SdkErrors
 
     /// <summary>Runs one SDK call and rethrows its failure as EfsDr's exception (see <see cref="Translate"/>), on the
     /// system clock.</summary>
-    /// <exception cref="AwsServiceException">The call failed; the subtype says how.</exception>
+    /// <exception cref="CloudCallFailedException">The call failed; the subtype says how.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static Task<T> InvokeAsync<T>(AwsServiceInfo service, string operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
         InvokeAsync(service, operation, TimeProvider.System, call, cancellationToken);
 
     /// <summary>
     /// Runs one SDK call under the ambient <see cref="CallDeadline"/>, measured on <paramref name="time"/>: the call's
-    /// token is cancelled at the deadline, and a call cut off that way ends with <see cref="AwsUnreachableException"/>
+    /// token is cancelled at the deadline, and a call cut off that way ends with <see cref="RegionUnreachableException"/>
     /// (code <see cref="SignedRequestPipeline.DeadlineExceededCode"/>). Any other failure is rethrown as EfsDr's
     /// exception (see <see cref="Translate"/>).
     /// </summary>
-    /// <exception cref="AwsServiceException">The call failed; the subtype says how.</exception>
+    /// <exception cref="CloudCallFailedException">The call failed; the subtype says how.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static async Task<T> InvokeAsync<T>(AwsServiceInfo service, string operation, TimeProvider time, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
@@ -48,7 +48,7 @@ public static class SdkErrors
         {
             return await call(linked.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested && ex is not AwsServiceException)
+        catch (Exception ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested && ex is not CloudCallFailedException)
         {
             throw DeadlineExceeded(service, operation, budget, ex);
         }
@@ -84,13 +84,13 @@ public static class SdkErrors
         if (Causes(exception).FirstOrDefault(IsNoAnswer) is { } cause)
         {
             var code = cause is TimeoutException or OperationCanceledException ? "RequestTimeout" : "ConnectionFailure";
-            return new AwsUnreachableException(new AwsErrorDetails(service.ErrorService, code, $"{operation}: {cause.Message}", 0, null), exception);
+            return new RegionUnreachableException(new CloudError(service.ErrorService, code, $"{operation}: {cause.Message}", 0, null), exception);
         }
 
         return exception switch
         {
             AmazonServiceException service0 => FromResponse(service, service0),
-            AmazonClientException client => new AwsServiceException(new AwsErrorDetails(service.ErrorService, "ClientError", $"{operation}: {client.Message}", 0, null), client),
+            AmazonClientException client => new CloudCallFailedException(new CloudError(service.ErrorService, "ClientError", $"{operation}: {client.Message}", 0, null), client),
             _ => null,
         };
     }
@@ -100,16 +100,16 @@ public static class SdkErrors
         budget.Remaining is { } left && left <= MaxTimer ? new CancellationTokenSource(left, budget.Time) : new CancellationTokenSource();
 
     /// <summary>The failure of a call cut off by its deadline: a throttling or 5xx answer stays
-    /// <see cref="AwsTransientException"/>; anything else is <see cref="AwsUnreachableException"/> (DeadlineExceeded).</summary>
-    private static AwsServiceException DeadlineExceeded(AwsServiceInfo service, string operation, CallBudget budget, Exception? cause)
+    /// <see cref="CloudBusyException"/>; anything else is <see cref="RegionUnreachableException"/> (DeadlineExceeded).</summary>
+    private static CloudCallFailedException DeadlineExceeded(AwsServiceInfo service, string operation, CallBudget budget, Exception? cause)
     {
-        if (cause is AmazonServiceException { StatusCode: > 0 } answered && FromResponse(service, answered) is AwsTransientException transient)
+        if (cause is AmazonServiceException { StatusCode: > 0 } answered && FromResponse(service, answered) is CloudBusyException transient)
         {
             return transient;
         }
 
-        return new AwsUnreachableException(
-            new AwsErrorDetails(
+        return new RegionUnreachableException(
+            new CloudError(
                 service.ErrorService,
                 SignedRequestPipeline.DeadlineExceededCode,
                 $"{operation}: no answer from {service.ErrorService} within the call deadline of {budget.Total.TotalSeconds:0.#} s",
@@ -118,13 +118,13 @@ public static class SdkErrors
             cause);
     }
 
-    private static AwsServiceException FromResponse(AwsServiceInfo service, AmazonServiceException ex)
+    private static CloudCallFailedException FromResponse(AwsServiceInfo service, AmazonServiceException ex)
     {
         var status = (int)ex.StatusCode;
         var code = string.IsNullOrWhiteSpace(ex.ErrorCode) ? status.ToString(System.Globalization.CultureInfo.InvariantCulture) : ex.ErrorCode;
         var message = ex.Message ?? string.Empty;
         var requestId = string.IsNullOrEmpty(ex.RequestId) ? null : ex.RequestId;
-        return AwsErrors.ToException(service.ErrorService, status, new AwsErrorResponse(code, message, requestId, message.Length == 0 ? [] : [message]), ex);
+        return AwsErrorMapper.ToException(service.ErrorService, status, new AwsErrorResponse(code, message, requestId, message.Length == 0 ? [] : [message]), ex);
     }
 
     /// <summary>True for the failures that mean no answer came: connection errors and per-attempt timeouts.</summary>

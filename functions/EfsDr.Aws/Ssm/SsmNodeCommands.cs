@@ -3,20 +3,19 @@ using EfsDr.Aws.Http;
 using EfsDr.Aws.Sdk;
 using EfsDr.Core.Exceptions;
 using EfsDr.Core.Model;
-using EfsDr.Core.Ports;
-using CommandInvocation = EfsDr.Core.Model.CommandInvocation;
+using CommandInvocation = EfsDr.Aws.Ssm.CommandInvocation;
 using PingStatus = EfsDr.Core.Model.PingStatus;
 
 namespace EfsDr.Aws.Ssm;
 
-/// <summary>SSM Run Command through AWSSDK.SimpleSystemsManagement.</summary>
+/// <summary>SSM Run Command through AWSSDK.SimpleSystemsManagement (the SSM-level client under <see cref="SsmNodeAgent"/>).</summary>
 /// <param name="clients">The SDK clients, one per region.</param>
-public sealed class SsmNodeCommands(SdkClientFactory clients) : INodeCommands
+public sealed class SsmNodeCommands(SdkClientFactory clients)
 {
     private const int MaxInstanceInformationPages = 100;
     private readonly SdkClientFactory _clients = clients ?? throw new ArgumentNullException(nameof(clients));
 
-    /// <inheritdoc />
+    /// <summary>Sends a command document to one instance; returns the command id.</summary>
     /// <remarks><see cref="NodeCommand.DeliveryTimeoutSeconds"/> becomes SendCommand's <c>TimeoutSeconds</c>, the
     /// <em>delivery</em> timeout; the script's own limit is the document's <c>executionTimeout</c> parameter.</remarks>
     public Task<string> SendAsync(string region, string instanceId, NodeCommand command, CancellationToken cancellationToken)
@@ -42,12 +41,13 @@ public sealed class SsmNodeCommands(SdkClientFactory clients) : INodeCommands
                 var response = await _clients.Ssm(region).SendCommandAsync(request, token).ConfigureAwait(false);
                 return response.Command?.CommandId is { Length: > 0 } id
                     ? id
-                    : throw new AwsServiceException(new AwsErrorDetails(AwsServiceInfo.Ssm.ErrorService, "MissingCommandId", "SendCommand answered without a command id", (int)response.HttpStatusCode, response.ResponseMetadata?.RequestId));
+                    : throw new CloudCallFailedException(new CloudError(AwsServiceInfo.Ssm.ErrorService, "MissingCommandId", "SendCommand answered without a command id", (int)response.HttpStatusCode, response.ResponseMetadata?.RequestId));
             },
             cancellationToken);
     }
 
-    /// <inheritdoc />
+    /// <summary>The invocation of a command on an instance. Throws <see cref="NodeCommandNotFoundException"/> while SSM
+    /// does not know it yet (InvocationDoesNotExist, normal right after sending).</summary>
     public Task<CommandInvocation> GetInvocationAsync(string region, string commandId, string instanceId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(commandId);
@@ -74,7 +74,7 @@ public sealed class SsmNodeCommands(SdkClientFactory clients) : INodeCommands
             cancellationToken);
     }
 
-    /// <inheritdoc />
+    /// <summary>The SSM agent's ping status for an instance.</summary>
     /// <remarks>Stopped, terminated and unmanaged instances have no entry and give <see cref="PingStatus.NotRegistered"/>.</remarks>
     public Task<PingStatus> GetPingStatusAsync(string region, string instanceId, CancellationToken cancellationToken)
     {
@@ -114,7 +114,7 @@ public sealed class SsmNodeCommands(SdkClientFactory clients) : INodeCommands
             cancellationToken);
     }
 
-    /// <inheritdoc />
+    /// <summary>True when the SSM document <paramref name="name"/> exists in <paramref name="region"/>.</summary>
     /// <remarks>DescribeDocument; SSM answers InvalidDocument for a missing document (DocumentNotFound is accepted too).</remarks>
     public async Task<bool> DocumentExistsAsync(string region, string name, CancellationToken cancellationToken)
     {
@@ -132,7 +132,7 @@ public sealed class SsmNodeCommands(SdkClientFactory clients) : INodeCommands
                 },
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (AwsServiceException ex) when (ex.ErrorCode is "InvalidDocument" or "DocumentNotFound")
+        catch (CloudCallFailedException ex) when (ex.Code is "InvalidDocument" or "DocumentNotFound")
         {
             return false;
         }

@@ -11,7 +11,7 @@ namespace EfsDr.Aws.Ssm;
 /// <summary>SSM Parameter Store through AWSSDK.SimpleSystemsManagement. Every value is written as type String, standard tier.</summary>
 /// <remarks>SSM's error codes stop here: ParameterAlreadyExists (and TooManyUpdates) of a create become <c>false</c>,
 /// ParameterNotFound of a delete becomes success, TooManyUpdates of an overwrite or delete becomes
-/// <see cref="AwsTransientException"/>.</remarks>
+/// <see cref="CloudBusyException"/>.</remarks>
 public sealed class SsmParameters(SdkClientFactory clients) : IParameters
 {
     /// <summary>GetParametersByPath's largest page (the model's GetParametersByPathMaxResults: 1–10).</summary>
@@ -59,7 +59,7 @@ public sealed class SsmParameters(SdkClientFactory clients) : IParameters
                 cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (AwsServiceException ex) when (ex.ErrorCode is AlreadyExists or TooManyUpdates)
+        catch (CloudCallFailedException ex) when (ex.Code is AlreadyExists or TooManyUpdates)
         {
             return false;
         }
@@ -79,9 +79,9 @@ public sealed class SsmParameters(SdkClientFactory clients) : IParameters
                 token => client.PutParameterAsync(new PutParameterRequest { Name = name, Value = value, Type = ParameterType.String, Overwrite = true }, token),
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (AwsServiceException ex) when (ex.ErrorCode is TooManyUpdates && ex is not AwsTransientException)
+        catch (CloudCallFailedException ex) when (ex.Code is TooManyUpdates && ex is not CloudBusyException)
         {
-            throw new AwsTransientException(ex.Details, ex);
+            throw new CloudBusyException(ex.Error, ex);
         }
     }
 
@@ -130,13 +130,13 @@ public sealed class SsmParameters(SdkClientFactory clients) : IParameters
                 token => client.DeleteParameterAsync(new DeleteParameterRequest { Name = name }, token),
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (AwsServiceException ex) when (ex.ErrorCode is NotFound)
+        catch (CloudCallFailedException ex) when (ex.Code is NotFound)
         {
             // already gone: done
         }
-        catch (AwsServiceException ex) when (ex.ErrorCode is TooManyUpdates && ex is not AwsTransientException)
+        catch (CloudCallFailedException ex) when (ex.Code is TooManyUpdates && ex is not CloudBusyException)
         {
-            throw new AwsTransientException(ex.Details, ex);
+            throw new CloudBusyException(ex.Error, ex);
         }
     }
 

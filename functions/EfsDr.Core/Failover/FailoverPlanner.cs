@@ -15,7 +15,7 @@ public sealed class FailoverPlanner(
     ClusterConfiguration configuration,
     IFileSystems fileSystems,
     IReplications replications,
-    INodeCommands nodes,
+    INodeAgent nodes,
     IInstances instances,
     TimeProvider time)
 {
@@ -268,16 +268,9 @@ public sealed class FailoverPlanner(
 
     private async Task<ReplicationConfiguration?> ReplicationOfAsync(string region, string fileSystemId, CancellationToken cancellationToken)
     {
-        try
-        {
-            var all = await replications.DescribeReplicationsAsync(region, fileSystemId, cancellationToken).ConfigureAwait(false);
-            return all.FirstOrDefault(r => r.Destinations.Any(d => d.FileSystemId == fileSystemId))
-                ?? all.FirstOrDefault(r => r.SourceFileSystemId == fileSystemId);
-        }
-        catch (ReplicationNotFoundException)
-        {
-            return null;
-        }
+        var all = await replications.DescribeReplicationsAsync(region, fileSystemId, cancellationToken).ConfigureAwait(false);
+        return all.FirstOrDefault(r => r.Destinations.Any(d => d.FileSystemId == fileSystemId))
+            ?? all.FirstOrDefault(r => r.SourceFileSystemId == fileSystemId);
     }
 
     /// <summary>Everything Plan compares the candidate with: its replication, the other copies by Name, the replication
@@ -362,11 +355,11 @@ public sealed class FailoverPlanner(
                 return await read().ConfigureAwait(false);
             }
         }
-        catch (AwsServiceException ex) when (ex is AwsUnreachableException or AwsTransientException)
+        catch (CloudCallFailedException ex) when (ex is RegionUnreachableException or CloudBusyException)
         {
             if (!unreadable.Any(u => u.StartsWith(region + ":", StringComparison.Ordinal)))
             {
-                unreadable.Add($"{region}: could not be read ({ex.GetType().Name}: {ex.ErrorCode})");
+                unreadable.Add($"{region}: could not be read ({ex.GetType().Name}: {ex.Code})");
             }
 
             return null;

@@ -73,7 +73,7 @@ public enum ReplicaStatus
     [JsonStringEnumMemberName("pausing")]
     Pausing,
 
-    /// <summary>The replication is gone (ReplicationNotFound); the file system may not be writable yet.</summary>
+    /// <summary>The replication is gone (no replication any more); the file system may not be writable yet.</summary>
     [JsonStringEnumMemberName("gone")]
     Gone,
 
@@ -90,11 +90,11 @@ public enum NodeCommandStatus
     [JsonStringEnumMemberName("sent")]
     Sent,
 
-    /// <summary>SSM does not show the invocation yet (InvocationDoesNotExist right after sending): pending.</summary>
+    /// <summary>The node agent does not show the command yet (normal right after sending): pending.</summary>
     [JsonStringEnumMemberName("not-yet-visible")]
     NotYetVisible,
 
-    /// <summary>SSM answered a status EfsDr does not know.</summary>
+    /// <summary>The node agent answered a status EfsDr does not know.</summary>
     [JsonStringEnumMemberName("unknown")]
     Unknown,
 
@@ -119,10 +119,10 @@ public enum NodeCommandStatus
     Success,
 }
 
-/// <summary>The statuses of the state from what the AWS ports answer.</summary>
+/// <summary>The statuses of the state from what the ports answer.</summary>
 public static class StateStatuses
 {
-    /// <summary>The replica status of an EFS replication status.</summary>
+    /// <summary>The replica status of a replication status.</summary>
     public static ReplicaStatus From(Model.ReplicationStatus status) => status switch
     {
         Model.ReplicationStatus.Enabled => ReplicaStatus.Enabled,
@@ -134,14 +134,15 @@ public static class StateStatuses
         _ => ReplicaStatus.Unknown,
     };
 
-    /// <summary>The node command status of a (non-terminal) SSM invocation status.</summary>
-    public static NodeCommandStatus From(Model.CommandStatus status) => status switch
+    /// <summary>The node command status of a (non-final) node progress.</summary>
+    public static NodeCommandStatus From(Model.NodeProgressState state) => state switch
     {
-        Model.CommandStatus.Pending => NodeCommandStatus.Pending,
-        Model.CommandStatus.InProgress => NodeCommandStatus.InProgress,
-        Model.CommandStatus.Delayed => NodeCommandStatus.Delayed,
-        Model.CommandStatus.Cancelling => NodeCommandStatus.Cancelling,
-        Model.CommandStatus.Success => NodeCommandStatus.Success,
+        Model.NodeProgressState.NotYetVisible => NodeCommandStatus.NotYetVisible,
+        Model.NodeProgressState.Pending => NodeCommandStatus.Pending,
+        Model.NodeProgressState.Running => NodeCommandStatus.InProgress,
+        Model.NodeProgressState.Delayed => NodeCommandStatus.Delayed,
+        Model.NodeProgressState.Cancelling => NodeCommandStatus.Cancelling,
+        Model.NodeProgressState.Succeeded => NodeCommandStatus.Success,
         _ => NodeCommandStatus.Unknown,
     };
 }
@@ -273,7 +274,7 @@ public sealed record PromotionState
     /// <summary>Why the local-only mode was used, when it was.</summary>
     public string? FallbackReason { get; set; }
 
-    /// <summary>Consecutive ReplicationNotFound answers seen.</summary>
+    /// <summary>Consecutive answers without the replication seen.</summary>
     public int NotFoundCount { get; set; }
 
     /// <summary>Checks made so far.</summary>

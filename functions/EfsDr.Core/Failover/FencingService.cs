@@ -40,7 +40,7 @@ public sealed record NodeDeactivation
     /// <summary>Its region.</summary>
     public string Region { get; set; } = string.Empty;
 
-    /// <summary>The SSM command id, or null when nothing was sent.</summary>
+    /// <summary>The node command reference, or null when nothing was sent.</summary>
     public string? CommandId { get; set; }
 
     /// <summary>Where the command stands.</summary>
@@ -135,9 +135,9 @@ public sealed partial class FencingJsonContext : JsonSerializerContext;
 /// One writer: after a failover, the ex-primary's nodes stop serving (deactivate) and the ex-primary becomes read-only
 /// (replication overwrite protection DISABLED) and is tagged fenced. Nothing is deleted: the old copy and its data stay.
 /// Every method is best effort towards a region that does not answer: it reports it and never throws
-/// <see cref="AwsUnreachableException"/> or <see cref="AwsTransientException"/>.
+/// <see cref="RegionUnreachableException"/> or <see cref="CloudBusyException"/>.
 /// </summary>
-public sealed class FencingService(ClusterConfiguration configuration, IFileSystems fileSystems, INodeCommands nodes, string documentName, TimeProvider time)
+public sealed class FencingService(ClusterConfiguration configuration, IFileSystems fileSystems, INodeAgent nodes, string documentName, TimeProvider time)
 {
     /// <summary>
     /// Sends EfsDr's node document with Action=deactivate (stop the unit, unmount; idempotent, no AWS call on the node)
@@ -153,7 +153,6 @@ public sealed class FencingService(ClusterConfiguration configuration, IFileSyst
     public async Task<IReadOnlyList<NodeDeactivation>> DeactivateAsync(string region, string fileSystemId, string runId, CancellationToken cancellationToken)
     {
         var servers = ServersIn(region);
-        var parameters = NodeDocumentParameters.For(NodeDocumentParameters.Deactivate, fileSystemId, region, configuration.FileSystem.MountPoint, configuration.Application.Unit);
         var results = new List<NodeDeactivation>(servers.Count);
         string? down = null;
         foreach (var server in servers)
@@ -167,14 +166,14 @@ public sealed class FencingService(ClusterConfiguration configuration, IFileSyst
 
             try
             {
-                results.Add(await SendDeactivateAsync(node, parameters, runId, cancellationToken).ConfigureAwait(false));
+                results.Add(await SendDeactivateAsync(node, fileSystemId, runId, cancellationToken).ConfigureAwait(false));
             }
-            catch (AwsServiceException ex) when (IsUnreachable(ex))
+            catch (CloudCallFailedException ex) when (IsUnreachable(ex))
             {
-                down = $"not sent: SSM in {region} did not answer ({ex.ErrorCode})";
+                down = $"not sent: SSM in {region} did not answer ({ex.Code})";
                 results.Add(node with { RegionUnreachable = true, Detail = down });
             }
-            catch (AwsServiceException ex)
+            catch (CloudCallFailedException ex)
             {
                 results.Add(node with { Detail = $"not sent: SSM refused the command: {ex.Message}" });
             }
@@ -184,7 +183,7 @@ public sealed class FencingService(ClusterConfiguration configuration, IFileSyst
     }
 
     /// <summary>
-    /// One read of each pending command's invocation (InvocationDoesNotExist counts as pending). Entries that are not
+    /// One read of each pending command's progress (a command the node agent does not show yet counts as pending). Entries that are not
     /// pending are returned as they are; a read that fails leaves the entry pending with the reason.
     /// </summary>
     public async Task<IReadOnlyList<NodeDeactivation>> CheckDeactivationAsync(IReadOnlyList<NodeDeactivation> deactivations, CancellationToken cancellationToken)
@@ -210,12 +209,12 @@ public sealed class FencingService(ClusterConfiguration configuration, IFileSyst
             {
                 results.Add(await ReadAsync(node, cancellationToken).ConfigureAwait(false));
             }
-            catch (AwsServiceException ex) when (IsUnreachable(ex))
+            catch (CloudCallFailedException ex) when (IsUnreachable(ex))
             {
                 down.Add(node.Region);
-                results.Add(node with { RegionUnreachable = true, Detail = $"not read: SSM in {node.Region} did not answer ({ex.ErrorCode})" });
+                results.Add(node with { RegionUnreachable = true, Detail = $"not read: SSM in {node.Region} did not answer ({ex.Code})" });
             }
-            catch (AwsServiceException ex)
+            catch (CloudCallFailedException ex)
             {
                 results.Add(node with { Detail = $"not read: {ex.Message}" });
             }
@@ -269,14 +268,14 @@ public sealed class FencingService(ClusterConfiguration configuration, IFileSyst
             await fileSystems.TagAsync(region, fileSystemId, FenceTags(epoch, runId), cancellationToken).ConfigureAwait(false);
             return result with { Fenced = true, Changed = true, FencedEpoch = epoch, Detail = Fenced(fs.Protection, epoch) };
         }
-        catch (ReplicationAlreadyExistsException ex)
+        catch (AlreadyAReplicaException ex)
         {
-            return result with { Detail = $"not fenced: {fileSystemId} is a replication destination, not an ex-primary ({ex.ErrorCode})" };
+            return result with { Detail = $"not fenced: {fileSystemId} is a replication destination, not an ex-primary ({ex.Code})" };
         }
-        catch (AwsServiceException ex) when (IsUnreachable(ex))
+        catch (CloudCallFailedException ex) when (IsUnreachable(ex))
         {
             var before = protectionSet ? "protection was set DISABLED but the fenced tags are missing; run again" : "nothing was changed there";
-            return result with { Changed = protectionSet, RegionUnreachable = true, Detail = $"not fenced: EFS in {region} did not answer ({ex.ErrorCode}); {before}" };
+            return result with { Changed = protectionSet, RegionUnreachable = true, Detail = $"not fenced: EFS in {region} did not answer ({ex.Code}); {before}" };
         }
     }
 
@@ -297,7 +296,7 @@ public sealed class FencingService(ClusterConfiguration configuration, IFileSyst
             {
                 copies.AddRange(await fileSystems.FindByNameAsync(region, name, cancellationToken).ConfigureAwait(false));
             }
-            catch (AwsServiceException ex) when (IsUnreachable(ex))
+            catch (CloudCallFailedException ex) when (IsUnreachable(ex))
             {
                 unreachable.Add(new UnreachableRegion { Region = region, Reason = ex.Message });
             }
@@ -328,7 +327,7 @@ public sealed class FencingService(ClusterConfiguration configuration, IFileSyst
             : throw new ArgumentException($"No server of the cluster is in region '{region}' ({string.Join(", ", configuration.Regions)}).", nameof(region));
     }
 
-    private async Task<NodeDeactivation> SendDeactivateAsync(NodeDeactivation node, IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string runId, CancellationToken cancellationToken)
+    private async Task<NodeDeactivation> SendDeactivateAsync(NodeDeactivation node, string fileSystemId, string runId, CancellationToken cancellationToken)
     {
         var ping = await nodes.GetPingStatusAsync(node.Region, node.InstanceId, cancellationToken).ConfigureAwait(false);
         if (ping != PingStatus.Online)
@@ -336,33 +335,32 @@ public sealed class FencingService(ClusterConfiguration configuration, IFileSyst
             return node with { Detail = $"not sent: the SSM agent of {node.Server} is {ping}; stop {configuration.Application.Unit} and unmount {configuration.FileSystem.MountPoint} there by hand, or run this again once it is Online" };
         }
 
-        var command = new NodeCommand(documentName, parameters, $"EfsDr {runId}: deactivate {node.Server}", DeliveryTimeoutSeconds: Math.Max(30, configuration.Budgets.NodeCommandSeconds));
-        var commandId = await nodes.SendAsync(node.Region, node.InstanceId, command, cancellationToken).ConfigureAwait(false);
+        var request = new NodeDeactivationRequest(
+            documentName,
+            fileSystemId,
+            node.Region,
+            configuration.FileSystem.MountPoint,
+            configuration.Application.Unit,
+            $"EfsDr {runId}: deactivate {node.Server}",
+            Math.Max(30, configuration.Budgets.NodeCommandSeconds));
+        var commandId = await nodes.DeactivateAsync(node.Region, node.InstanceId, request, cancellationToken).ConfigureAwait(false);
         return node with { CommandId = commandId, Status = NodeDeactivationStatus.Pending, Detail = "deactivate sent" };
     }
 
     private async Task<NodeDeactivation> ReadAsync(NodeDeactivation node, CancellationToken cancellationToken)
     {
-        CommandInvocation invocation;
-        try
+        var progress = await nodes.GetProgressAsync(node.Region, node.CommandId!, node.InstanceId, cancellationToken).ConfigureAwait(false);
+        return progress.State switch
         {
-            invocation = await nodes.GetInvocationAsync(node.Region, node.CommandId!, node.InstanceId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (InvocationDoesNotExistException)
-        {
-            return node with { RegionUnreachable = false, Detail = "deactivate sent; not yet visible" };
-        }
-
-        return invocation.Status switch
-        {
-            CommandStatus.Success => node with { Status = NodeDeactivationStatus.Deactivated, RegionUnreachable = false, Detail = NodeActivationService.Tail(invocation.StandardOutput, NodeActivationService.StderrTail) },
-            CommandStatus.Failed or CommandStatus.TimedOut or CommandStatus.Cancelled => node with
+            NodeProgressState.NotYetVisible => node with { RegionUnreachable = false, Detail = "deactivate sent; not yet visible" },
+            NodeProgressState.Succeeded => node with { Status = NodeDeactivationStatus.Deactivated, RegionUnreachable = false, Detail = NodeActivationService.Tail(progress.Output, NodeActivationService.StderrTail) },
+            NodeProgressState.Failed => node with
             {
                 Status = NodeDeactivationStatus.Failed,
                 RegionUnreachable = false,
-                Detail = $"{invocation.Status}{(invocation.StatusDetails is null ? string.Empty : " (" + invocation.StatusDetails + ")")}, exit {invocation.ResponseCode.ToString(CultureInfo.InvariantCulture)}: {NodeActivationService.Tail(invocation.StandardError, NodeActivationService.StderrTail)}",
+                Detail = $"{progress.Status}{(progress.StatusDetail is null ? string.Empty : " (" + progress.StatusDetail + ")")}, exit {progress.ExitCode.ToString(CultureInfo.InvariantCulture)}: {NodeActivationService.Tail(progress.ErrorOutput, NodeActivationService.StderrTail)}",
             },
-            _ => node with { RegionUnreachable = false, Detail = $"deactivate {invocation.Status}" },
+            _ => node with { RegionUnreachable = false, Detail = $"deactivate {progress.Status}" },
         };
     }
 
@@ -404,7 +402,7 @@ public sealed class FencingService(ClusterConfiguration configuration, IFileSyst
 
     private static FileSystemCopy Copy(FileSystem fs) => new() { Region = fs.Region, FileSystemId = fs.FileSystemId, Epoch = EfsDrTags.EpochOf(fs.Tags) };
 
-    private static bool IsUnreachable(AwsServiceException ex) => ex is AwsUnreachableException or AwsTransientException;
+    private static bool IsUnreachable(CloudCallFailedException ex) => ex is RegionUnreachableException or CloudBusyException;
 
     private static string Wire(OverwriteProtection protection) => protection.ToString().ToUpperInvariant();
 }

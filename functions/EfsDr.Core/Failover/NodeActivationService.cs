@@ -4,30 +4,39 @@ using EfsDr.Core.Ports;
 
 namespace EfsDr.Core.Failover;
 
-/// <summary>ActivateNode and CheckNodeCommand: run EfsDr's node document (mount, write probe, start the unit, health) on the target.</summary>
-public sealed class NodeActivationService(INodeCommands nodes, string documentName, TimeProvider time)
+/// <summary>ActivateNode and CheckNodeCommand: the target node runs EfsDr's node document (mount, write probe, start the unit, health).</summary>
+public sealed class NodeActivationService(INodeAgent nodes, string documentName, TimeProvider time)
 {
     /// <summary>How much of the node's stderr a failure carries.</summary>
     public const int StderrTail = 1500;
 
-    /// <summary>The parameters the document receives for <paramref name="action"/> (each a list of one string).</summary>
-    public static IReadOnlyDictionary<string, IReadOnlyList<string>> Parameters(FailoverPlan plan, string action)
+    /// <summary>What the target node is asked to do for <paramref name="plan"/>.</summary>
+    public static NodeActivationRequest Request(FailoverPlan plan, string documentName)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return NodeDocumentParameters.For(action, plan.FileSystemId, plan.TargetRegion, plan.MountPoint, plan.Unit, plan.MountMethod, plan.HealthUrl, plan.Budgets.HealthSeconds);
+        return new NodeActivationRequest(
+            documentName,
+            plan.FileSystemId,
+            plan.TargetRegion,
+            plan.MountPoint,
+            plan.Unit,
+            plan.MountMethod,
+            plan.HealthUrl,
+            plan.Budgets.HealthSeconds,
+            $"EfsDr {plan.RunId}: activate {plan.TargetServer}",
+            Math.Max(30, plan.Budgets.NodeCommandSeconds));
     }
 
-    /// <summary>Sends the activate command. The script is idempotent, so sending it again is safe.</summary>
+    /// <summary>Asks the target node to activate. The node document is idempotent, so asking again is safe.</summary>
     public async Task<NodeState> ActivateAsync(FailoverState state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
         var plan = state.Plan;
-        var command = new NodeCommand(documentName, Parameters(plan, NodeDocumentParameters.Activate), $"EfsDr {plan.RunId}: activate {plan.TargetServer}", DeliveryTimeoutSeconds: Math.Max(30, plan.Budgets.NodeCommandSeconds));
-        var commandId = await nodes.SendAsync(plan.TargetRegion, plan.TargetInstanceId, command, cancellationToken).ConfigureAwait(false);
+        var commandId = await nodes.ActivateAsync(plan.TargetRegion, plan.TargetInstanceId, Request(plan, documentName), cancellationToken).ConfigureAwait(false);
         return new NodeState { CommandId = commandId, StartedAt = time.GetUtcNow() };
     }
 
-    /// <summary>One check of the command. InvocationDoesNotExist right after sending counts as pending.</summary>
+    /// <summary>One check of the command. A command the node agent does not show yet counts as pending.</summary>
     /// <exception cref="NodeCommandFailedException">Failed, TimedOut or Cancelled; the message carries the stderr tail.</exception>
     /// <exception cref="NodeCommandTimeoutException">No result within the node-command budget.</exception>
     public async Task<NodeState> CheckAsync(FailoverState state, CancellationToken cancellationToken)
@@ -37,28 +46,21 @@ public sealed class NodeActivationService(INodeCommands nodes, string documentNa
         var progress = state.Node ?? throw new InvalidOperationException("CheckNodeCommand needs the node state from ActivateNode.");
         var now = time.GetUtcNow();
         progress = progress with { Checks = progress.Checks + 1 };
-        CommandInvocation invocation;
-        try
-        {
-            invocation = await nodes.GetInvocationAsync(plan.TargetRegion, progress.CommandId, plan.TargetInstanceId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (InvocationDoesNotExistException)
+        var node = await nodes.GetProgressAsync(plan.TargetRegion, progress.CommandId, plan.TargetInstanceId, cancellationToken).ConfigureAwait(false);
+        if (node.State == NodeProgressState.NotYetVisible)
         {
             return Budget(plan, progress with { LastStatus = NodeCommandStatus.NotYetVisible }, now);
         }
 
-        var output = Tail(invocation.StandardOutput, StderrTail);
-        switch (invocation.Status)
+        var output = Tail(node.Output, StderrTail);
+        return node.State switch
         {
-            case CommandStatus.Success:
-                return progress with { Done = true, CompletedAt = now, LastStatus = NodeCommandStatus.Success, OutputTail = output };
-            case CommandStatus.Failed or CommandStatus.TimedOut or CommandStatus.Cancelled:
-                throw new NodeCommandFailedException(
-                    $"{plan.TargetServer} ({plan.TargetInstanceId}) command {progress.CommandId} {invocation.Status}" +
-                    $"{(invocation.StatusDetails is null ? string.Empty : " (" + invocation.StatusDetails + ")")}, exit {invocation.ResponseCode}: {Tail(invocation.StandardError, StderrTail)}");
-            default:
-                return Budget(plan, progress with { LastStatus = StateStatuses.From(invocation.Status), OutputTail = output }, now);
-        }
+            NodeProgressState.Succeeded => progress with { Done = true, CompletedAt = now, LastStatus = NodeCommandStatus.Success, OutputTail = output },
+            NodeProgressState.Failed => throw new NodeCommandFailedException(
+                $"{plan.TargetServer} ({plan.TargetInstanceId}) command {progress.CommandId} {node.Status}" +
+                $"{(node.StatusDetail is null ? string.Empty : " (" + node.StatusDetail + ")")}, exit {node.ExitCode}: {Tail(node.ErrorOutput, StderrTail)}"),
+            _ => Budget(plan, progress with { LastStatus = StateStatuses.From(node.State), OutputTail = output }, now),
+        };
     }
 
     private static NodeState Budget(FailoverPlan plan, NodeState progress, DateTimeOffset now)

@@ -8,7 +8,7 @@ namespace EfsDr.Core.Failover;
 /// <summary>PromoteReplica and CheckPromotion: delete the replication from the DR region, then wait until EFS made the replica writable.</summary>
 public sealed class PromotionService(IFileSystems fileSystems, IReplications replications, TimeProvider time)
 {
-    /// <summary>Consecutive ReplicationNotFound answers needed before the deletion counts as finished (Terraform uses 2).</summary>
+    /// <summary>Consecutive answers without the replication needed before the deletion counts as finished (Terraform uses 2).</summary>
     public const int NotFoundConfirmations = 2;
 
     /// <summary>Marks the replica as being promoted, then asks EFS to delete the replication. Safe to run again.</summary>
@@ -40,20 +40,20 @@ public sealed class PromotionService(IFileSystems fileSystems, IReplications rep
         {
             await replications.DeleteReplicationAsync(plan.TargetRegion, plan.SourceFileSystemId!, mode, cancellationToken).ConfigureAwait(false);
         }
-        catch (ReplicationNotFoundException)
+        catch (NoReplicationException)
         {
             status = ReplicaStatus.Gone;
         }
-        catch (AwsServiceException ex) when (mode == DeletionMode.AllConfigurations && ex is not AwsNotFoundException && !string.Equals(plan.SourceRegion, plan.TargetRegion, StringComparison.Ordinal))
+        catch (CloudCallFailedException ex) when (mode == DeletionMode.AllConfigurations && ex is not CloudResourceNotFoundException && !string.Equals(plan.SourceRegion, plan.TargetRegion, StringComparison.Ordinal))
         {
             // The other region could not take part: delete only the local side, as EFS documents for that case.
-            fallback = $"ALL_CONFIGURATIONS failed ({ex.ErrorCode}: {ex.Details.Message})";
+            fallback = $"ALL_CONFIGURATIONS failed ({ex.Code}: {ex.Error.Message})";
             mode = DeletionMode.LocalConfigurationOnly;
             try
             {
                 await replications.DeleteReplicationAsync(plan.TargetRegion, plan.SourceFileSystemId!, mode, cancellationToken).ConfigureAwait(false);
             }
-            catch (ReplicationNotFoundException)
+            catch (NoReplicationException)
             {
                 status = ReplicaStatus.Gone;
             }
@@ -68,7 +68,7 @@ public sealed class PromotionService(IFileSystems fileSystems, IReplications rep
         };
     }
 
-    /// <summary>One check of the promotion; done after two consecutive ReplicationNotFound answers and protection ENABLED.</summary>
+    /// <summary>One check of the promotion; done after two consecutive answers without the replication and protection ENABLED.</summary>
     /// <exception cref="ReplicationFailedException">The replication is in ERROR or PAUSED.</exception>
     /// <exception cref="PromotionTimeoutException">The budget from the start of the promotion is spent.</exception>
     public async Task<PromotionState> CheckAsync(FailoverState state, CancellationToken cancellationToken)
@@ -79,15 +79,9 @@ public sealed class PromotionService(IFileSystems fileSystems, IReplications rep
         var now = time.GetUtcNow();
         progress = progress with { Checks = progress.Checks + 1 };
 
-        ReplicationConfiguration? configuration = null;
-        try
-        {
-            var all = await replications.DescribeReplicationsAsync(plan.TargetRegion, plan.FileSystemId, cancellationToken).ConfigureAwait(false);
-            configuration = all.FirstOrDefault(r => r.Destinations.Any(d => string.Equals(d.FileSystemId, plan.FileSystemId, StringComparison.Ordinal)));
-        }
-        catch (ReplicationNotFoundException)
-        {
-        }
+        // An empty answer: the file system takes part in no replication (any more).
+        var all = await replications.DescribeReplicationsAsync(plan.TargetRegion, plan.FileSystemId, cancellationToken).ConfigureAwait(false);
+        var configuration = all.FirstOrDefault(r => r.Destinations.Any(d => string.Equals(d.FileSystemId, plan.FileSystemId, StringComparison.Ordinal)));
 
         if (configuration is not null)
         {

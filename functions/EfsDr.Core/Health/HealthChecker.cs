@@ -14,7 +14,7 @@ public sealed class HealthChecker(
     ClusterConfiguration configuration,
     IFileSystems fileSystems,
     IReplications replications,
-    INodeCommands nodes,
+    INodeAgent nodes,
     IInstances instances,
     IDnsRecords dns,
     TimeProvider time,

@@ -17,7 +17,7 @@ public sealed record DestinationLookup(ReplicationSide? Side)
 }
 
 /// <summary>A read that failed.</summary>
-/// <param name="ErrorCode">The AWS error code.</param>
+/// <param name="ErrorCode">The cloud's name for the error, for people.</param>
 /// <param name="Message">The exception's message.</param>
 /// <param name="Unreachable">True when the endpoint could not be reached (or answered a transient error).</param>
 public sealed record ReadFailure(string ErrorCode, string Message, bool Unreachable);

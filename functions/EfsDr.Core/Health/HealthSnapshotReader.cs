@@ -13,7 +13,7 @@ public sealed class HealthSnapshotReader(
     ClusterConfiguration configuration,
     IFileSystems fileSystems,
     IReplications replications,
-    INodeCommands nodes,
+    INodeAgent nodes,
     IInstances instances,
     IDnsRecords dns,
     TimeProvider time,
@@ -64,7 +64,7 @@ public sealed class HealthSnapshotReader(
         var sides = new List<ReplicationSide>();
         foreach (var fs in byRegion.Values.SelectMany(f => f))
         {
-            sides.Add(new ReplicationSide(fs, await new ReadAttempt(fs.Region, $"describe replications of {fs.FileSystemId}", findings).TryAsync(() => DescribeOrNoneAsync(fs.Region, fs.FileSystemId, cancellationToken)).ConfigureAwait(false)));
+            sides.Add(new ReplicationSide(fs, await new ReadAttempt(fs.Region, $"describe replications of {fs.FileSystemId}", findings).TryAsync(() => replications.DescribeReplicationsAsync(fs.Region, fs.FileSystemId, cancellationToken)).ConfigureAwait(false)));
         }
 
         return new HealthSnapshot
@@ -98,7 +98,7 @@ public sealed class HealthSnapshotReader(
                 var found = await new ReadAttempt(d.Region, $"describe {d.FileSystemId}", findings).TryAsync(() => fileSystems.DescribeAsync(d.Region, d.FileSystemId, cancellationToken)).ConfigureAwait(false);
                 if (found is not null)
                 {
-                    var configurations = await new ReadAttempt(d.Region, $"describe replications of {d.FileSystemId}", findings).TryAsync(() => DescribeOrNoneAsync(d.Region, d.FileSystemId, cancellationToken)).ConfigureAwait(false);
+                    var configurations = await new ReadAttempt(d.Region, $"describe replications of {d.FileSystemId}", findings).TryAsync(() => replications.DescribeReplicationsAsync(d.Region, d.FileSystemId, cancellationToken)).ConfigureAwait(false);
                     lookups[(d.Region, d.FileSystemId)] = new DestinationLookup(new ReplicationSide(found, configurations));
                 }
             }
@@ -109,18 +109,6 @@ public sealed class HealthSnapshotReader(
         }
 
         return lookups;
-    }
-
-    private async Task<IReadOnlyList<ReplicationConfiguration>> DescribeOrNoneAsync(string region, string fileSystemId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await replications.DescribeReplicationsAsync(region, fileSystemId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ReplicationNotFoundException)
-        {
-            return [];
-        }
     }
 
     private async Task<List<ServerReading>> ReadServersAsync(HealthTopology topology, List<HealthFinding> findings, CancellationToken cancellationToken)
@@ -143,7 +131,7 @@ public sealed class HealthSnapshotReader(
         {
             instance = await new ReadAttempt(region, $"describe {server.InstanceId}", findings).TryAsync(() => instances.DescribeAsync(region, server.InstanceId, cancellationToken)).ConfigureAwait(false);
         }
-        catch (InstanceNotFoundException)
+        catch (NodeNotFoundException)
         {
             missing = true;
         }
@@ -168,7 +156,7 @@ public sealed class HealthSnapshotReader(
 
         foreach (var region in configuration.Regions)
         {
-            var exists = await new ReadAttempt(region, $"describe document {_options.NodeDocument}", findings).TryValueAsync(async () => (bool?)await nodes.DocumentExistsAsync(region, _options.NodeDocument, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            var exists = await new ReadAttempt(region, $"describe document {_options.NodeDocument}", findings).TryValueAsync(async () => (bool?)await nodes.IsNodeDocumentInstalledAsync(region, _options.NodeDocument, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
             if (exists is { } e)
             {
                 documents[region] = e;
@@ -186,7 +174,7 @@ public sealed class HealthSnapshotReader(
         return snapshot with { Dns = record, DnsFailure = read.Failure, ReadFindings = findings };
     }
 
-    /// <summary>One read; an AWS failure becomes a finding, <see cref="Failure"/> and null.</summary>
+    /// <summary>One read; a failed cloud call becomes a finding, <see cref="Failure"/> and null.</summary>
     private sealed class ReadAttempt(string where, string what, List<HealthFinding> findings)
     {
         /// <summary>Why the read failed.</summary>
@@ -199,19 +187,19 @@ public sealed class HealthSnapshotReader(
             {
                 return await read().ConfigureAwait(false);
             }
-            catch (AwsServiceException ex) when (ex is AwsUnreachableException or AwsTransientException)
+            catch (CloudCallFailedException ex) when (ex is RegionUnreachableException or CloudBusyException)
             {
-                Failure = new ReadFailure(ex.ErrorCode, ex.Message, Unreachable: true);
+                Failure = new ReadFailure(ex.Code, ex.Message, Unreachable: true);
                 findings.Add(new HealthFinding(HealthFindingIds.RegionUnreachable, FindingSeverity.Critical,
-                    $"{where} could not be reached to {what} ({ex.ErrorCode}); what lives there was not checked.",
+                    $"{where} could not be reached to {what} ({ex.Code}); what lives there was not checked.",
                     "Check the region's service health and the network path; the check repeats on its schedule."));
                 return null;
             }
-            catch (AwsServiceException ex) when (ex is not AwsNotFoundException)
+            catch (CloudCallFailedException ex) when (ex is not CloudResourceNotFoundException)
             {
-                Failure = new ReadFailure(ex.ErrorCode, ex.Message, Unreachable: false);
+                Failure = new ReadFailure(ex.Code, ex.Message, Unreachable: false);
                 findings.Add(new HealthFinding(HealthFindingIds.CheckFailed, FindingSeverity.Critical,
-                    $"{where}: could not {what}: {ex.ErrorCode}: {ex.Details.Message}",
+                    $"{where}: could not {what}: {ex.Code}: {ex.Error.Message}",
                     "Check the health check's IAM permissions and the configuration."));
                 return null;
             }

@@ -151,7 +151,7 @@ public sealed record HealthTopology
         }
 
         return side.Configurations.Count == 0
-            ? $"takes part in no replication (ReplicationNotFound) and has protection {HealthText.Upper(side.FileSystem.Protection)}"
+            ? $"takes part in no replication and has protection {HealthText.Upper(side.FileSystem.Protection)}"
             : $"takes part only in {string.Join(", ", side.Configurations.Select(r => $"{r.SourceFileSystemId} → {FirstDestination(r)?.FileSystemId ?? "?"}"))}";
     }
 

@@ -132,7 +132,7 @@ public sealed class RunLockService
     /// call had taken is released again and nothing else was changed.</exception>
     /// <exception cref="RunLockContendedException">The lock of one region changed hands <see cref="MaxRounds"/> times under
     /// this call; nothing was changed (retry).</exception>
-    /// <exception cref="AwsServiceException">The run's own region failed (unreachable, throttled, denied …). What this
+    /// <exception cref="CloudCallFailedException">The run's own region failed (unreachable, throttled, denied …). What this
     /// call took stays held by this execution: a retry of the step finds it, and it is abandoned once the execution closes.</exception>
     public async Task<RunLock> AcquireAsync(string fileSystemName, IReadOnlyList<string> regions, string ownRegion, RunLockOwner me, CancellationToken cancellationToken)
     {
@@ -152,7 +152,7 @@ public sealed class RunLockService
                     outcome = await AcquireInRegionAsync(fileSystemName, path, region, me, cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (AwsServiceException ex) when (ex is AwsUnreachableException or AwsTransientException && !string.Equals(region, ownRegion, StringComparison.Ordinal))
+            catch (CloudCallFailedException ex) when (ex is RegionUnreachableException or CloudBusyException && !string.Equals(region, ownRegion, StringComparison.Ordinal))
             {
                 skipped.Add(new SkippedRegion(region, $"not locked: {region} could not be reached ({ex.Message})"));
                 continue;
@@ -206,7 +206,7 @@ public sealed class RunLockService
                     released.Add(new ReleasedRunLock(region, generation.Generation, generation.ParameterName, already));
                 }
             }
-            catch (EfsDrException ex) when (ex is AwsServiceException or TooManyParametersException)
+            catch (EfsDrException ex) when (ex is CloudCallFailedException or TooManyParametersException)
             {
                 failed.Add(new SkippedRegion(region, $"not released: {ex.Message}"));
             }
@@ -301,11 +301,11 @@ public sealed class RunLockService
                 execution = await _executions.DescribeAsync(record.ExecutionArn, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (ExecutionDoesNotExistException)
+        catch (RunNotFoundException)
         {
             return Verdict.Abandoned($"its execution {record.ExecutionArn} does not exist");
         }
-        catch (AwsServiceException ex) when (ex is AwsUnreachableException or AwsTransientException)
+        catch (CloudCallFailedException ex) when (ex is RegionUnreachableException or CloudBusyException)
         {
             var abandonedFrom = record.AcquiredAt + MaxRunTime;
             if (me.DeclaredDownRegions.Contains(RegionOf(record.ExecutionArn), StringComparer.Ordinal))
@@ -352,7 +352,7 @@ public sealed class RunLockService
                     await MarkReleasedAsync(current, cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (EfsDrException ex) when (ex is AwsServiceException or TooManyParametersException)
+            catch (EfsDrException ex) when (ex is CloudCallFailedException or TooManyParametersException)
             {
                 // Best effort: the generation stays held by this execution, which is about to fail; once it has closed,
                 // the next run takes over from it.
@@ -375,7 +375,7 @@ public sealed class RunLockService
             {
                 await _parameters.DeleteAsync(old.Region, old.ParameterName, cancellationToken).ConfigureAwait(false);
             }
-            catch (AwsServiceException)
+            catch (CloudCallFailedException)
             {
                 // Best effort: the next run that takes the lock tries again.
             }

@@ -5,7 +5,7 @@ namespace EfsDr.Core.Ports;
 /// <summary>Step Functions executions. The region is taken from the ARN.</summary>
 public interface IExecutions
 {
-    /// <summary>Starts an execution. Throws <see cref="Exceptions.ExecutionAlreadyExistsException"/> when the name was used
+    /// <summary>Starts an execution. Throws <see cref="Exceptions.RunNameTakenException"/> when the name was used
     /// with other input or by a closed execution.</summary>
     Task<StartedExecution> StartAsync(string stateMachineArn, string name, string input, CancellationToken cancellationToken);
 

@@ -39,7 +39,7 @@ public sealed partial class FailoverFunctions(
     Func<CancellationToken, Task<ClusterConfiguration>> configuration,
     IFileSystems fileSystems,
     IReplications replications,
-    INodeCommands nodes,
+    INodeAgent nodes,
     IInstances instances,
     IDnsRecords dns,
     IParameters parameters,

@@ -19,7 +19,7 @@ public sealed class FunctionTimeoutException : TimeoutException
 /// <summary>
 /// The custom-runtime loop: build the handler once, then next → handler → response or error, until stopped.
 /// Each invocation runs under a <see cref="CallDeadline"/> (<see cref="CallDeadlineFor"/>), so an AWS call that gets
-/// no answer ends as a typed <c>AwsUnreachableException</c> while there is still time to report it, rather than as
+/// no answer ends as a typed <c>RegionUnreachableException</c> while there is still time to report it, rather than as
 /// <see cref="FunctionTimeoutException"/>.
 /// </summary>
 public static class LambdaRuntime

@@ -114,7 +114,7 @@ public sealed class LambdaEmulator(LocalCloudContext context) : IServiceEmulator
             ObjectDisposedException.ThrowIf(_disposed, this);
             var logger = Loggers().CreateLogger("EfsDr.Functions");
             var adapters = _adapters ??= CreateAdapters(Loggers().CreateLogger("EfsDr.LocalCloud.Lambda"));
-            var ports = new FunctionPorts(adapters.FileSystems, adapters.Replications, adapters.NodeCommands, adapters.Instances, adapters.Dns, adapters.Parameters, adapters.Executions);
+            var ports = new FunctionPorts(adapters.FileSystems, adapters.Replications, adapters.NodeAgent, adapters.Instances, adapters.Dns, adapters.Parameters, adapters.Executions);
             var handlers = FunctionHost.Handlers(name => variables.GetValueOrDefault(name), ports, Context.Clock.Time, logger);
             var arns = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (name, handler) in handlers)
@@ -295,7 +295,7 @@ public sealed class LambdaEmulator(LocalCloudContext context) : IServiceEmulator
         }
 
         // As in the custom runtime: the handler's AWS calls must end, answered or not, a reserve before the function's
-        // deadline, so a region that never answers is reported as AwsUnreachableException, not FunctionTimeoutException.
+        // deadline, so a region that never answers is reported as RegionUnreachableException, not FunctionTimeoutException.
         // The deadline, the timeout and the handlers' AWS adapters (CreateAdapters) all run on the cloud's clock.
         var startedAt = Context.Clock.Now;
         var deadline = startedAt + FunctionTimeout;

@@ -18,8 +18,8 @@ public sealed class AwsAdaptersContractTests(MotoServerFixture moto)
         // Each call is answered by moto: a typed not-found or an empty answer, never a connection failure to AWS.
         // (Replications: moto 5.2 has no EFS replication API; the wire tests cover it.)
         Assert.Empty(await adapters.FileSystems.FindByNameAsync("eu-west-3", "nothing-" + Guid.NewGuid(), token));
-        await Assert.ThrowsAsync<NoSuchHostedZoneException>(() => adapters.Dns.GetRecordAsync("Z0000000000000000000", "x.example.com", "A", token));
-        await Assert.ThrowsAsync<ExecutionDoesNotExistException>(() => adapters.Executions.DescribeAsync("arn:aws:states:eu-west-3:123456789012:execution:m:e", token));
-        await Assert.ThrowsAsync<InstanceNotFoundException>(() => adapters.Instances.DescribeAsync("eu-west-3", "i-0123456789abcdef0", token));
+        await Assert.ThrowsAsync<DnsZoneNotFoundException>(() => adapters.Dns.GetRecordAsync("Z0000000000000000000", "x.example.com", "A", token));
+        await Assert.ThrowsAsync<RunNotFoundException>(() => adapters.Executions.DescribeAsync("arn:aws:states:eu-west-3:123456789012:execution:m:e", token));
+        await Assert.ThrowsAsync<NodeNotFoundException>(() => adapters.Instances.DescribeAsync("eu-west-3", "i-0123456789abcdef0", token));
     }
 }

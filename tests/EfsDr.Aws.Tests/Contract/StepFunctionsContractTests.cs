@@ -75,7 +75,7 @@ public sealed class StepFunctionsContractTests(MotoServerFixture moto)
     {
         var client = new StepFunctionsClient(moto.Pipeline());
 
-        await Assert.ThrowsAsync<ExecutionDoesNotExistException>(() =>
+        await Assert.ThrowsAsync<RunNotFoundException>(() =>
             client.DescribeAsync("arn:aws:states:us-west-2:123456789012:execution:nope:nope", TestContext.Current.CancellationToken));
     }
 
@@ -84,7 +84,7 @@ public sealed class StepFunctionsContractTests(MotoServerFixture moto)
     {
         var client = new StepFunctionsClient(moto.Pipeline());
 
-        await Assert.ThrowsAsync<StateMachineDoesNotExistException>(() =>
+        await Assert.ThrowsAsync<WorkflowNotFoundException>(() =>
             client.StartAsync("arn:aws:states:us-west-2:123456789012:stateMachine:nope", "n", "{}", TestContext.Current.CancellationToken));
     }
 }

@@ -49,9 +49,9 @@ public sealed class Ec2InstancesContractTests(MotoServerFixture moto) : IDisposa
     [Fact]
     public async Task DescribeAsync_UnknownInstanceId_ThrowsInstanceNotFound()
     {
-        var ex = await Assert.ThrowsAsync<InstanceNotFoundException>(() => new Ec2Instances(_clients.Value).DescribeAsync(Region, "i-0000000000000dead", Token));
+        var ex = await Assert.ThrowsAsync<NodeNotFoundException>(() => new Ec2Instances(_clients.Value).DescribeAsync(Region, "i-0000000000000dead", Token));
 
-        Assert.Equal("InvalidInstanceID.NotFound", ex.ErrorCode);
+        Assert.Equal("InvalidInstanceID.NotFound", ex.Code);
         Assert.Equal(400, ex.HttpStatus);
     }
 }

@@ -103,9 +103,9 @@ public sealed class Ec2InstancesWireTests : IDisposable
     {
         _handler.Respond(HttpStatusCode.OK, Response(Instance("i-0fedcba9876543210", "running", 16, "10.0.2.9", "subnet-1")), XmlType);
 
-        var ex = await Assert.ThrowsAsync<InstanceNotFoundException>(() => _instances.DescribeAsync(Region, InstanceId, Token));
+        var ex = await Assert.ThrowsAsync<NodeNotFoundException>(() => _instances.DescribeAsync(Region, InstanceId, Token));
 
-        Assert.Contains(InstanceId, ex.Details.Message, StringComparison.Ordinal);
+        Assert.Contains(InstanceId, ex.Error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -113,10 +113,10 @@ public sealed class Ec2InstancesWireTests : IDisposable
     {
         _handler.Respond(HttpStatusCode.OK, Response(), XmlType);
 
-        var ex = await Assert.ThrowsAsync<InstanceNotFoundException>(() => _instances.DescribeAsync(Region, InstanceId, Token));
+        var ex = await Assert.ThrowsAsync<NodeNotFoundException>(() => _instances.DescribeAsync(Region, InstanceId, Token));
 
-        Assert.Equal("InvalidInstanceID.NotFound", ex.ErrorCode);
-        Assert.Equal("ec2", ex.Details.Service);
+        Assert.Equal("InvalidInstanceID.NotFound", ex.Code);
+        Assert.Equal("ec2", ex.Error.Service);
         Assert.Single(_handler.Requests);
     }
 
@@ -127,9 +127,9 @@ public sealed class Ec2InstancesWireTests : IDisposable
     {
         _handler.Respond(HttpStatusCode.BadRequest, Error(code, message), XmlType);
 
-        var ex = await Assert.ThrowsAsync<InstanceNotFoundException>(() => _instances.DescribeAsync(Region, InstanceId, Token));
+        var ex = await Assert.ThrowsAsync<NodeNotFoundException>(() => _instances.DescribeAsync(Region, InstanceId, Token));
 
-        Assert.Equal(new AwsErrorDetails("ec2", code, message, 400, "ea966190-f9aa-478e-9ede-example"), ex.Details);
+        Assert.Equal(new CloudError("ec2", code, message, 400, "ea966190-f9aa-478e-9ede-example"), ex.Error);
         Assert.Single(_handler.Requests);
     }
 
@@ -141,9 +141,9 @@ public sealed class Ec2InstancesWireTests : IDisposable
             _handler.Respond(HttpStatusCode.ServiceUnavailable, Error("RequestLimitExceeded", "Request limit exceeded."), XmlType);
         }
 
-        var ex = await Assert.ThrowsAsync<AwsTransientException>(() => _instances.DescribeAsync(Region, InstanceId, Token));
+        var ex = await Assert.ThrowsAsync<CloudBusyException>(() => _instances.DescribeAsync(Region, InstanceId, Token));
 
-        Assert.Equal("RequestLimitExceeded", ex.ErrorCode);
+        Assert.Equal("RequestLimitExceeded", ex.Code);
         Assert.Equal(503, ex.HttpStatus);
         Assert.Equal(3, _handler.Requests.Count);
     }
@@ -153,10 +153,10 @@ public sealed class Ec2InstancesWireTests : IDisposable
     {
         _handler.Respond(HttpStatusCode.Forbidden, Error("UnauthorizedOperation", "You are not authorized to perform this operation."), XmlType);
 
-        var ex = await Assert.ThrowsAsync<AwsServiceException>(() => _instances.DescribeAsync(Region, InstanceId, Token));
+        var ex = await Assert.ThrowsAsync<CloudCallFailedException>(() => _instances.DescribeAsync(Region, InstanceId, Token));
 
-        Assert.Equal(typeof(AwsServiceException), ex.GetType());
-        Assert.Equal("UnauthorizedOperation", ex.ErrorCode);
+        Assert.Equal(typeof(CloudCallFailedException), ex.GetType());
+        Assert.Equal("UnauthorizedOperation", ex.Code);
         Assert.Equal(403, ex.HttpStatus);
         Assert.Single(_handler.Requests);
     }

@@ -104,10 +104,10 @@ public sealed class EfsClientWireTests
 
         var ex = await Assert.ThrowsAsync<FileSystemNotFoundException>(() => _client.DescribeAsync(Region, "fs-9", TestContext.Current.CancellationToken));
 
-        Assert.Equal("FileSystemNotFound", ex.ErrorCode);
+        Assert.Equal("FileSystemNotFound", ex.Code);
         Assert.Equal(404, ex.HttpStatus);
         Assert.Equal("req-1", ex.RequestId);
-        Assert.Contains("does not exist", ex.Details.Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", ex.Error.Message, StringComparison.Ordinal);
         Assert.Single(_handler.Requests);
     }
 
@@ -153,15 +153,26 @@ public sealed class EfsClientWireTests
     }
 
     [Fact]
-    public async Task DescribeReplicationsAsync_ReplicationNotFound_ThrowsTypedNotFound()
+    public async Task DescribeReplicationsAsync_ReplicationNotFound_IsAnEmptyAnswerNotAnError()
     {
         Assert.Contains("ReplicationNotFound", Model.Errors("DescribeReplicationConfigurations"));
         _handler.Respond((HttpStatusCode)Model.ErrorStatus("ReplicationNotFound"), """{"ErrorCode":"ReplicationNotFound","Message":"No replication configuration found"}""");
 
-        var ex = await Assert.ThrowsAsync<ReplicationNotFoundException>(() => _client.DescribeReplicationsAsync(Region, "fs-1", TestContext.Current.CancellationToken));
+        var configurations = await _client.DescribeReplicationsAsync(Region, "fs-1", TestContext.Current.CancellationToken);
+
+        Assert.Empty(configurations);
+        Assert.Single(_handler.Requests);
+    }
+
+    [Fact]
+    public async Task DeleteReplicationAsync_ReplicationNotFound_ThrowsNoReplication()
+    {
+        Assert.Contains("ReplicationNotFound", Model.Errors("DeleteReplicationConfiguration"));
+        _handler.Respond((HttpStatusCode)Model.ErrorStatus("ReplicationNotFound"), """{"ErrorCode":"ReplicationNotFound","Message":"No replication configuration found"}""");
+
+        var ex = await Assert.ThrowsAsync<NoReplicationException>(() => _client.DeleteReplicationAsync(Region, "fs-1", DeletionMode.AllConfigurations, TestContext.Current.CancellationToken));
 
         Assert.Equal(404, ex.HttpStatus);
-        Assert.Single(_handler.Requests);
     }
 
     [Theory]
@@ -243,7 +254,7 @@ public sealed class EfsClientWireTests
         Assert.Contains("ReplicationAlreadyExists", Model.Errors("UpdateFileSystemProtection"));
         _handler.Respond((HttpStatusCode)Model.ErrorStatus("ReplicationAlreadyExists"), """{"ErrorCode":"ReplicationAlreadyExists","Message":"ReplicationOverwriteProtection cannot be changed while the file system is a replication destination."}""");
 
-        var ex = await Assert.ThrowsAsync<ReplicationAlreadyExistsException>(() => _client.UpdateProtectionAsync(Region, "fs-a", OverwriteProtection.Disabled, TestContext.Current.CancellationToken));
+        var ex = await Assert.ThrowsAsync<AlreadyAReplicaException>(() => _client.UpdateProtectionAsync(Region, "fs-a", OverwriteProtection.Disabled, TestContext.Current.CancellationToken));
 
         Assert.Equal(409, ex.HttpStatus);
         Assert.Single(_handler.Requests);

@@ -56,11 +56,11 @@ public sealed class DeadlineTests
         _time.Advance(TimeSpan.FromMilliseconds(9_999));
         var endedBeforeDeadline = send.IsCompleted;
         _time.Advance(TimeSpan.FromMilliseconds(1));
-        var ex = await Assert.ThrowsAsync<AwsUnreachableException>(() => send.WaitAsync(TimeSpan.FromSeconds(10), Token));
+        var ex = await Assert.ThrowsAsync<RegionUnreachableException>(() => send.WaitAsync(TimeSpan.FromSeconds(10), Token));
 
         // Assert
         Assert.False(endedBeforeDeadline);
-        Assert.Equal(SignedRequestPipeline.DeadlineExceededCode, ex.ErrorCode);
+        Assert.Equal(SignedRequestPipeline.DeadlineExceededCode, ex.Code);
         Assert.Equal(0, ex.HttpStatus);
         Assert.Contains("DescribeFileSystems", ex.Message, StringComparison.Ordinal);
         Assert.Contains(Host, ex.Message, StringComparison.Ordinal);
@@ -90,11 +90,11 @@ public sealed class DeadlineTests
         _time.Advance(TimeSpan.FromMilliseconds(1_999));
         var endedBeforeDeadline = send.IsCompleted;
         _time.Advance(TimeSpan.FromMilliseconds(1));
-        var ex = await Assert.ThrowsAsync<AwsUnreachableException>(() => send.WaitAsync(TimeSpan.FromSeconds(10), Token));
+        var ex = await Assert.ThrowsAsync<RegionUnreachableException>(() => send.WaitAsync(TimeSpan.FromSeconds(10), Token));
 
         // Assert
         Assert.False(endedBeforeDeadline);
-        Assert.Equal(SignedRequestPipeline.DeadlineExceededCode, ex.ErrorCode);
+        Assert.Equal(SignedRequestPipeline.DeadlineExceededCode, ex.Code);
         Assert.Equal(3, _handler.Requests.Count);
         Assert.Equal(["RequestTimeout", "RequestTimeout"], _retries.Select(r => r.ErrorCode));
         Assert.Equal(Start.AddSeconds(10), _time.GetUtcNow());
@@ -109,14 +109,14 @@ public sealed class DeadlineTests
         var options = AwsRetryOptions.Default with { BaseDelay = TimeSpan.FromSeconds(10) };
 
         // Act
-        AwsTransientException ex;
+        CloudBusyException ex;
         using (CallDeadline.Within(_time, TimeSpan.FromSeconds(10)))
         {
-            ex = await Assert.ThrowsAsync<AwsTransientException>(() => Send(Pipeline(options, random: 0.95)));
+            ex = await Assert.ThrowsAsync<CloudBusyException>(() => Send(Pipeline(options, random: 0.95)));
         }
 
         // Assert
-        Assert.Equal("ThrottlingException", ex.ErrorCode);
+        Assert.Equal("ThrottlingException", ex.Code);
         Assert.Equal("req-1", ex.RequestId);
         Assert.Single(_handler.Requests);
         Assert.Empty(_retries);
@@ -154,16 +154,16 @@ public sealed class DeadlineTests
         _handler.Fail(new HttpRequestException("Connection refused")).Respond(HttpStatusCode.OK, "{}");
 
         // Act
-        AwsUnreachableException ex;
+        RegionUnreachableException ex;
         using (CallDeadline.Within(_time, TimeSpan.FromMilliseconds(500)))
         {
-            ex = await Assert.ThrowsAsync<AwsUnreachableException>(() => Send(Pipeline()));
+            ex = await Assert.ThrowsAsync<RegionUnreachableException>(() => Send(Pipeline()));
         }
 
         // Assert
-        Assert.Equal(SignedRequestPipeline.DeadlineExceededCode, ex.ErrorCode);
+        Assert.Equal(SignedRequestPipeline.DeadlineExceededCode, ex.Code);
         Assert.Contains("ConnectionFailure", ex.Message, StringComparison.Ordinal);
-        Assert.Equal("ConnectionFailure", Assert.IsType<AwsUnreachableException>(ex.InnerException).ErrorCode);
+        Assert.Equal("ConnectionFailure", Assert.IsType<RegionUnreachableException>(ex.InnerException).Code);
         Assert.Single(_handler.Requests);
     }
 
@@ -172,9 +172,9 @@ public sealed class DeadlineTests
     {
         using (CallDeadline.Until(Start.AddSeconds(-1)))
         {
-            var ex = await Assert.ThrowsAsync<AwsUnreachableException>(() => Send(Pipeline()));
+            var ex = await Assert.ThrowsAsync<RegionUnreachableException>(() => Send(Pipeline()));
 
-            Assert.Equal(SignedRequestPipeline.DeadlineExceededCode, ex.ErrorCode);
+            Assert.Equal(SignedRequestPipeline.DeadlineExceededCode, ex.Code);
         }
 
         Assert.Empty(_handler.Requests);
@@ -217,10 +217,10 @@ public sealed class DeadlineTests
             _time.Advance(AwsRetryOptions.Default.AttemptTimeout);
         }
 
-        var ex = await Assert.ThrowsAsync<AwsUnreachableException>(() => send.WaitAsync(TimeSpan.FromSeconds(10), Token));
+        var ex = await Assert.ThrowsAsync<RegionUnreachableException>(() => send.WaitAsync(TimeSpan.FromSeconds(10), Token));
 
         // Assert
-        Assert.Equal("RequestTimeout", ex.ErrorCode);
+        Assert.Equal("RequestTimeout", ex.Code);
         Assert.Equal(5, _handler.Requests.Count);
         Assert.Equal(Start.AddSeconds(100), _time.GetUtcNow());
     }
@@ -241,10 +241,10 @@ public sealed class DeadlineTests
 
         var stillWaiting = !send.IsCompleted;
         _time.Advance(TimeSpan.FromSeconds(18));
-        var ex = await Assert.ThrowsAsync<AwsUnreachableException>(() => send.WaitAsync(TimeSpan.FromSeconds(10), Token));
+        var ex = await Assert.ThrowsAsync<RegionUnreachableException>(() => send.WaitAsync(TimeSpan.FromSeconds(10), Token));
 
         // Assert
         Assert.True(stillWaiting);
-        Assert.Equal("RequestTimeout", ex.ErrorCode);
+        Assert.Equal("RequestTimeout", ex.Code);
     }
 }

@@ -68,7 +68,7 @@ public sealed class ErrorReaderTests
             <?xml version="1.0"?>
             <InvalidChangeBatch xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Messages><Message>first problem</Message><Message>second problem</Message></Messages><RequestId>r</RequestId></InvalidChangeBatch>
             """);
-        var ex = Assert.IsType<InvalidChangeBatchException>(AwsErrors.ToException("route53", 400, error));
+        var ex = Assert.IsType<DnsChangeRejectedException>(AwsErrorMapper.ToException("route53", 400, error));
 
         Assert.Equal("InvalidChangeBatch", error.Code);
         Assert.Equal(["first problem", "second problem"], ex.Messages);
@@ -77,26 +77,26 @@ public sealed class ErrorReaderTests
 
     [Theory]
     [InlineData("FileSystemNotFound", typeof(FileSystemNotFoundException))]
-    [InlineData("ReplicationNotFound", typeof(ReplicationNotFoundException))]
-    [InlineData("InvocationDoesNotExist", typeof(InvocationDoesNotExistException))]
-    [InlineData("NoSuchHostedZone", typeof(NoSuchHostedZoneException))]
-    [InlineData("ExecutionDoesNotExist", typeof(ExecutionDoesNotExistException))]
-    [InlineData("InvalidInstanceID.NotFound", typeof(InstanceNotFoundException))]
-    [InlineData("ExecutionAlreadyExists", typeof(ExecutionAlreadyExistsException))]
-    [InlineData("SomethingElse", typeof(AwsServiceException))]
+    [InlineData("ReplicationNotFound", typeof(NoReplicationException))]
+    [InlineData("InvocationDoesNotExist", typeof(NodeCommandNotFoundException))]
+    [InlineData("NoSuchHostedZone", typeof(DnsZoneNotFoundException))]
+    [InlineData("ExecutionDoesNotExist", typeof(RunNotFoundException))]
+    [InlineData("InvalidInstanceID.NotFound", typeof(NodeNotFoundException))]
+    [InlineData("ExecutionAlreadyExists", typeof(RunNameTakenException))]
+    [InlineData("SomethingElse", typeof(CloudCallFailedException))]
     public void ToException_Code_GivesDistinctType(string code, Type expected)
     {
-        var ex = AwsErrors.ToException("efs", 404, new AwsErrorResponse(code, "msg", "rid", ["msg"]));
+        var ex = AwsErrorMapper.ToException("efs", 404, new AwsErrorResponse(code, "msg", "rid", ["msg"]));
 
         Assert.Equal(expected, ex.GetType());
-        Assert.Equal(code, ex.ErrorCode);
+        Assert.Equal(code, ex.Code);
         Assert.Equal("rid", ex.RequestId);
         Assert.Equal(404, ex.HttpStatus);
     }
 
     [Fact]
     public void ToException_ThrottlingCodeOn400_IsTransientEvenIfTyped() =>
-        Assert.IsType<AwsTransientException>(AwsErrors.ToException("route53", 400, new AwsErrorResponse("Throttling", "Rate exceeded", null, [])));
+        Assert.IsType<CloudBusyException>(AwsErrorMapper.ToException("route53", 400, new AwsErrorResponse("Throttling", "Rate exceeded", null, [])));
 
     [Fact]
     public void Read_HtmlErrorPageFromAProxy_FallsBackToStatus()

@@ -55,11 +55,11 @@ public sealed class RetryTests
         _time.Advance(TimeSpan.FromSeconds(1));
         await Eventually.TrueAsync(() => _handler.Requests.Count == 2, "second attempt after 1 s");
         _time.Advance(TimeSpan.FromSeconds(2));
-        var ex = await Assert.ThrowsAsync<AwsTransientException>(() => send.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        var ex = await Assert.ThrowsAsync<CloudBusyException>(() => send.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
 
         Assert.Equal(3, _handler.Requests.Count);
         Assert.Equal(503, ex.HttpStatus);
-        Assert.Equal("InternalServerError", ex.ErrorCode);
+        Assert.Equal("InternalServerError", ex.Code);
         Assert.Equal("req-2", ex.RequestId);
         Assert.Equal([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)], _retries.Select(r => r.Delay));
     }
@@ -73,9 +73,9 @@ public sealed class RetryTests
     {
         _handler.Respond(status, body).Respond(HttpStatusCode.OK, "{}");
 
-        var ex = await Assert.ThrowsAnyAsync<AwsServiceException>(() => Send(Pipeline()));
+        var ex = await Assert.ThrowsAnyAsync<CloudCallFailedException>(() => Send(Pipeline()));
 
-        Assert.IsNotType<AwsTransientException>(ex);
+        Assert.IsNotType<CloudBusyException>(ex);
         Assert.Equal((int)status, ex.HttpStatus);
         Assert.Single(_handler.Requests);
         Assert.Empty(_retries);
@@ -110,8 +110,8 @@ public sealed class RetryTests
             _time.Advance(Options.AttemptTimeout);
         }
 
-        var ex = await Assert.ThrowsAsync<AwsUnreachableException>(() => send.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
-        Assert.Equal("RequestTimeout", ex.ErrorCode);
+        var ex = await Assert.ThrowsAsync<RegionUnreachableException>(() => send.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.Equal("RequestTimeout", ex.Code);
         Assert.Equal(0, ex.HttpStatus);
         Assert.Equal(3, _handler.Requests.Count);
     }
@@ -132,9 +132,9 @@ public sealed class RetryTests
     {
         _handler.Fail(new HttpRequestException("Connection refused")).Fail(new HttpRequestException("Connection refused")).Fail(new HttpRequestException("Connection refused"));
 
-        var ex = await Assert.ThrowsAsync<AwsUnreachableException>(() => Send(Pipeline(random: 0)).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        var ex = await Assert.ThrowsAsync<RegionUnreachableException>(() => Send(Pipeline(random: 0)).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
 
-        Assert.Equal("ConnectionFailure", ex.ErrorCode);
+        Assert.Equal("ConnectionFailure", ex.Code);
         Assert.Equal(3, _handler.Requests.Count);
     }
 
@@ -162,7 +162,7 @@ public sealed class RetryTests
     [InlineData(409, "ConflictException", false)]
     [InlineData(403, "AccessDeniedException", false)]
     public void IsRetryable_StatusAndCode_FollowsStandardRetrySet(int status, string code, bool retryable) =>
-        Assert.Equal(retryable, AwsErrors.IsRetryable(status, code));
+        Assert.Equal(retryable, AwsErrorMapper.IsRetryable(status, code));
 
     [Fact]
     public async Task SendAsync_SingleAttemptConfigured_ThrottleIsNotRetried()
@@ -170,7 +170,7 @@ public sealed class RetryTests
         _handler.Respond(HttpStatusCode.BadRequest, """{"__type":"ThrottlingException","message":"Rate exceeded"}""").Respond(HttpStatusCode.OK, "{}");
         var pipeline = TestPipeline.Create(_handler, _time, Options with { MaxAttempts = 1 }, onRetry: _retries.Add);
 
-        await Assert.ThrowsAsync<AwsTransientException>(() => Send(pipeline));
+        await Assert.ThrowsAsync<CloudBusyException>(() => Send(pipeline));
 
         Assert.Single(_handler.Requests);
         Assert.Empty(_retries);

@@ -255,14 +255,14 @@ public sealed class Route53ClientWireTests
         _handler.Respond((HttpStatusCode)Model.ErrorStatus("InvalidChangeBatch"), ErrorResponseXml("InvalidChangeBatch", message, "req-icb-1"), "text/xml");
 
         // Act
-        var ex = await Assert.ThrowsAsync<InvalidChangeBatchException>(() => _client.UpsertARecordAsync(ZoneId, "minio.example.com", "10.0.0.1", 30, null, Ct));
+        var ex = await Assert.ThrowsAsync<DnsChangeRejectedException>(() => _client.UpsertARecordAsync(ZoneId, "minio.example.com", "10.0.0.1", 30, null, Ct));
 
         // Assert
-        Assert.Equal("InvalidChangeBatch", ex.ErrorCode);
+        Assert.Equal("InvalidChangeBatch", ex.Code);
         Assert.Equal(400, ex.HttpStatus);
         Assert.Equal("req-icb-1", ex.RequestId);
         Assert.Equal([message], ex.Messages);
-        Assert.Equal("route53", ex.Details.Service);
+        Assert.Equal("route53", ex.Error.Service);
         Assert.Single(_handler.Requests);
     }
 
@@ -283,7 +283,7 @@ public sealed class Route53ClientWireTests
         _handler.Respond(HttpStatusCode.BadRequest, body, "text/xml");
 
         // Act
-        var ex = await Assert.ThrowsAsync<InvalidChangeBatchException>(() => _client.UpsertARecordAsync(ZoneId, "a.example.com", "10.0.0.1", 30, null, Ct));
+        var ex = await Assert.ThrowsAsync<DnsChangeRejectedException>(() => _client.UpsertARecordAsync(ZoneId, "a.example.com", "10.0.0.1", 30, null, Ct));
 
         // Assert
         Assert.Equal(
@@ -292,9 +292,9 @@ public sealed class Route53ClientWireTests
                 "Tried to delete resource record set [name='b.example.com.', type='A'] but it was not found",
             ],
             ex.Messages);
-        Assert.Equal("InvalidChangeBatch", ex.ErrorCode);
+        Assert.Equal("InvalidChangeBatch", ex.Code);
         Assert.Equal("b25f48e8-84fd-11e6-80d9-574e0c4664cb", ex.RequestId);
-        Assert.Contains("already exists; Tried to delete", ex.Details.Message, StringComparison.Ordinal);
+        Assert.Contains("already exists; Tried to delete", ex.Error.Message, StringComparison.Ordinal);
         Assert.Single(_handler.Requests);
     }
 
@@ -308,12 +308,12 @@ public sealed class Route53ClientWireTests
             "text/xml",
             new Dictionary<string, string> { ["x-amzn-RequestId"] = "header-request-id" });
 
-        var ex = await Assert.ThrowsAsync<NoSuchHostedZoneException>(() => _client.UpsertARecordAsync("/hostedzone/ZNOPE", "a.example.com", "10.0.0.1", 30, null, Ct));
+        var ex = await Assert.ThrowsAsync<DnsZoneNotFoundException>(() => _client.UpsertARecordAsync("/hostedzone/ZNOPE", "a.example.com", "10.0.0.1", 30, null, Ct));
 
         Assert.Equal(404, ex.HttpStatus);
-        Assert.Equal("NoSuchHostedZone", ex.ErrorCode);
+        Assert.Equal("NoSuchHostedZone", ex.Code);
         Assert.Equal("header-request-id", ex.RequestId);
-        Assert.Contains("ZNOPE", ex.Details.Message, StringComparison.Ordinal);
+        Assert.Contains("ZNOPE", ex.Error.Message, StringComparison.Ordinal);
         Assert.Single(_handler.Requests);
     }
 
@@ -323,7 +323,7 @@ public sealed class Route53ClientWireTests
     public async Task UpsertARecordAsync_TransientCodeThenSuccess_RetriesSameRequestAndReturnsChange(string code, string message)
     {
         // Arrange
-        Assert.True(AwsErrors.RetryableCodes.Contains(code), code + " is not in the retry set");
+        Assert.True(AwsErrorMapper.RetryableCodes.Contains(code), code + " is not in the retry set");
         _handler.Respond(HttpStatusCode.BadRequest, ErrorResponseXml(code, message), "text/xml");
         _handler.Respond(HttpStatusCode.OK, ChangeInfoXml("ChangeResourceRecordSetsResponse", "PENDING"), "text/xml");
 
@@ -345,9 +345,9 @@ public sealed class Route53ClientWireTests
             _handler.Respond(HttpStatusCode.BadRequest, ErrorResponseXml("Throttling", "Rate exceeded"), "text/xml");
         }
 
-        var ex = await Assert.ThrowsAsync<AwsTransientException>(() => _client.UpsertARecordAsync(ZoneId, "a.example.com", "10.0.0.1", 30, null, Ct));
+        var ex = await Assert.ThrowsAsync<CloudBusyException>(() => _client.UpsertARecordAsync(ZoneId, "a.example.com", "10.0.0.1", 30, null, Ct));
 
-        Assert.Equal("Throttling", ex.ErrorCode);
+        Assert.Equal("Throttling", ex.Code);
         Assert.Equal(3, _handler.Requests.Count);
     }
 
@@ -358,9 +358,9 @@ public sealed class Route53ClientWireTests
         _handler.Respond((HttpStatusCode)Model.ErrorStatus("InvalidInput"), ErrorResponseXml("InvalidInput", "Invalid XML ; cvc-complex-type.2.4.a"), "text/xml");
         _handler.Respond(HttpStatusCode.OK, ChangeInfoXml("ChangeResourceRecordSetsResponse", "PENDING"), "text/xml");
 
-        var ex = await Assert.ThrowsAsync<AwsServiceException>(() => _client.UpsertARecordAsync(ZoneId, "a.example.com", "10.0.0.1", 30, null, Ct));
+        var ex = await Assert.ThrowsAsync<CloudCallFailedException>(() => _client.UpsertARecordAsync(ZoneId, "a.example.com", "10.0.0.1", 30, null, Ct));
 
-        Assert.Equal("InvalidInput", ex.ErrorCode);
+        Assert.Equal("InvalidInput", ex.Code);
         Assert.Equal(400, ex.HttpStatus);
         Assert.Single(_handler.Requests);
     }
@@ -436,7 +436,7 @@ public sealed class Route53ClientWireTests
         Assert.Contains("NoSuchChange", Model.Errors("GetChange"));
         _handler.Respond((HttpStatusCode)Model.ErrorStatus("NoSuchChange"), ErrorResponseXml("NoSuchChange", "A change with the specified change ID does not exist."), "text/xml");
 
-        var ex = await Assert.ThrowsAsync<NoSuchChangeException>(() => _client.GetChangeAsync("/change/CNOPE", Ct));
+        var ex = await Assert.ThrowsAsync<DnsChangeNotFoundException>(() => _client.GetChangeAsync("/change/CNOPE", Ct));
 
         Assert.Equal(404, ex.HttpStatus);
         Assert.Equal("/2013-04-01/change/CNOPE", _handler.Requests[0].Uri.AbsolutePath);
@@ -562,7 +562,7 @@ public sealed class Route53ClientWireTests
         Assert.Contains("NoSuchHostedZone", Model.Errors("ListResourceRecordSets"));
         _handler.Respond((HttpStatusCode)Model.ErrorStatus("NoSuchHostedZone"), ErrorResponseXml("NoSuchHostedZone", "No hosted zone found with ID: ZNOPE", "req-nz"), "text/xml");
 
-        var ex = await Assert.ThrowsAsync<NoSuchHostedZoneException>(() => _client.GetRecordAsync("ZNOPE", "a.example.com", "A", Ct));
+        var ex = await Assert.ThrowsAsync<DnsZoneNotFoundException>(() => _client.GetRecordAsync("ZNOPE", "a.example.com", "A", Ct));
 
         Assert.Equal("req-nz", ex.RequestId);
         Assert.Single(_handler.Requests);

@@ -113,12 +113,12 @@ public sealed class Route53ContractTests(MotoServerFixture moto)
     {
         var client = new Route53Client(moto.Pipeline());
 
-        var upsert = await Assert.ThrowsAsync<NoSuchHostedZoneException>(() => client.UpsertARecordAsync("/hostedzone/ZNOSUCHZONE0001", "minio.example.com", "10.20.1.15", 30, null, Ct));
-        var read = await Assert.ThrowsAsync<NoSuchHostedZoneException>(() => client.GetRecordAsync("ZNOSUCHZONE0001", "minio.example.com", "A", Ct));
+        var upsert = await Assert.ThrowsAsync<DnsZoneNotFoundException>(() => client.UpsertARecordAsync("/hostedzone/ZNOSUCHZONE0001", "minio.example.com", "10.20.1.15", 30, null, Ct));
+        var read = await Assert.ThrowsAsync<DnsZoneNotFoundException>(() => client.GetRecordAsync("ZNOSUCHZONE0001", "minio.example.com", "A", Ct));
 
         Assert.Equal(404, upsert.HttpStatus);
-        Assert.Equal("NoSuchHostedZone", upsert.ErrorCode);
-        Assert.Contains("ZNOSUCHZONE0001", upsert.Details.Message, StringComparison.Ordinal);
+        Assert.Equal("NoSuchHostedZone", upsert.Code);
+        Assert.Contains("ZNOSUCHZONE0001", upsert.Error.Message, StringComparison.Ordinal);
         Assert.Equal(404, read.HttpStatus);
     }
 }

@@ -59,12 +59,12 @@ public sealed class SdkDeadlineTests : IDisposable
         _time.Advance(TimeSpan.FromMilliseconds(9_999));
         var endedBeforeDeadline = call.IsCompleted;
         _time.Advance(TimeSpan.FromMilliseconds(1));
-        var ex = await Assert.ThrowsAsync<AwsUnreachableException>(() => call.WaitAsync(TimeSpan.FromSeconds(10), Token));
+        var ex = await Assert.ThrowsAsync<RegionUnreachableException>(() => call.WaitAsync(TimeSpan.FromSeconds(10), Token));
 
         // Assert
         Assert.False(endedBeforeDeadline);
-        Assert.Equal(SignedRequestPipeline.DeadlineExceededCode, ex.ErrorCode);
-        Assert.Equal("ssm", ex.Details.Service);
+        Assert.Equal(SignedRequestPipeline.DeadlineExceededCode, ex.Code);
+        Assert.Equal("ssm", ex.Error.Service);
         Assert.Contains("GetCommandInvocation", ex.Message, StringComparison.Ordinal);
         Assert.Contains("10 s", ex.Message, StringComparison.Ordinal);
         Assert.Single(_handler.Requests);
@@ -79,14 +79,14 @@ public sealed class SdkDeadlineTests : IDisposable
         var commands = Commands(AwsRetryOptions.Default with { BaseDelay = TimeSpan.FromSeconds(10) });
 
         // Act
-        AwsTransientException ex;
+        CloudBusyException ex;
         using (CallDeadline.Within(_time, TimeSpan.FromSeconds(5.5)))
         {
-            ex = await Assert.ThrowsAsync<AwsTransientException>(() => commands.SendAsync(Region, InstanceId, Command(), Token));
+            ex = await Assert.ThrowsAsync<CloudBusyException>(() => commands.SendAsync(Region, InstanceId, Command(), Token));
         }
 
         // Assert
-        Assert.Equal("ThrottlingException", ex.ErrorCode);
+        Assert.Equal("ThrottlingException", ex.Code);
         Assert.Single(_handler.Requests);
         Assert.Equal(Start, _time.GetUtcNow());
     }

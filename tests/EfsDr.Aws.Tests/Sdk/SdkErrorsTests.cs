@@ -16,8 +16,8 @@ public sealed class SdkErrorsTests
 
         var translated = SdkErrors.Translate(AwsServiceInfo.Ssm, "SendCommand", sdk, CancellationToken.None);
 
-        var ex = Assert.IsType<AwsUnreachableException>(translated);
-        Assert.Equal(new AwsErrorDetails("ssm", "ConnectionFailure", "SendCommand: No such host is known. (ssm.xx-nowhere-1.amazonaws.com:443)", 0, null), ex.Details);
+        var ex = Assert.IsType<RegionUnreachableException>(translated);
+        Assert.Equal(new CloudError("ssm", "ConnectionFailure", "SendCommand: No such host is known. (ssm.xx-nowhere-1.amazonaws.com:443)", 0, null), ex.Error);
         Assert.Same(sdk, ex.InnerException);
     }
 
@@ -28,9 +28,9 @@ public sealed class SdkErrorsTests
 
         var translated = SdkErrors.Translate(AwsServiceInfo.Ec2, "DescribeInstances", timeout, CancellationToken.None);
 
-        var ex = Assert.IsType<AwsUnreachableException>(translated);
-        Assert.Equal("RequestTimeout", ex.ErrorCode);
-        Assert.Equal("ec2", ex.Details.Service);
+        var ex = Assert.IsType<RegionUnreachableException>(translated);
+        Assert.Equal("RequestTimeout", ex.Code);
+        Assert.Equal("ec2", ex.Error.Service);
     }
 
     [Fact]
@@ -62,8 +62,8 @@ public sealed class SdkErrorsTests
 
         var translated = SdkErrors.Translate(AwsServiceInfo.Ssm, "SendCommand", sdk, CancellationToken.None);
 
-        var ex = Assert.IsType<AwsServiceException>(translated);
-        Assert.Equal("ClientError", ex.ErrorCode);
+        var ex = Assert.IsType<CloudCallFailedException>(translated);
+        Assert.Equal("ClientError", ex.Code);
         Assert.Equal(0, ex.HttpStatus);
     }
 
@@ -74,8 +74,8 @@ public sealed class SdkErrorsTests
 
         var translated = SdkErrors.Translate(AwsServiceInfo.Ssm, "SendCommand", sdk, CancellationToken.None);
 
-        var ex = Assert.IsType<AwsTransientException>(translated);
-        Assert.Equal(new AwsErrorDetails("ssm", "ThrottlingException", "Rate exceeded", 400, "req-9"), ex.Details);
+        var ex = Assert.IsType<CloudBusyException>(translated);
+        Assert.Equal(new CloudError("ssm", "ThrottlingException", "Rate exceeded", 400, "req-9"), ex.Error);
     }
 
     [Fact]
@@ -85,8 +85,8 @@ public sealed class SdkErrorsTests
 
         var translated = SdkErrors.Translate(AwsServiceInfo.Ec2, "DescribeInstances", sdk, CancellationToken.None);
 
-        var ex = Assert.IsType<AwsTransientException>(translated);
-        Assert.Equal("502", ex.ErrorCode);
+        var ex = Assert.IsType<CloudBusyException>(translated);
+        Assert.Equal("502", ex.Code);
         Assert.Null(ex.RequestId);
     }
 

@@ -70,9 +70,9 @@ public sealed class SsmNodeCommandsContractTests(MotoServerFixture moto) : IDisp
         var commands = new SsmNodeCommands(_clients.Value);
         var commandId = await commands.SendAsync(Region, instanceId, new NodeCommand("AWS-RunShellScript", new Dictionary<string, IReadOnlyList<string>> { ["commands"] = ["echo hi"] }), Token);
 
-        var ex = await Assert.ThrowsAsync<InvocationDoesNotExistException>(() => commands.GetInvocationAsync(Region, commandId, "i-0000000000000dead", Token));
+        var ex = await Assert.ThrowsAsync<NodeCommandNotFoundException>(() => commands.GetInvocationAsync(Region, commandId, "i-0000000000000dead", Token));
 
-        Assert.Equal("InvocationDoesNotExist", ex.ErrorCode);
+        Assert.Equal("InvocationDoesNotExist", ex.Code);
         Assert.Equal(400, ex.HttpStatus);
     }
 }

@@ -192,11 +192,11 @@ public sealed class SsmNodeCommandsWireTests : IDisposable
         RespondError(HttpStatusCode.BadRequest, "InvocationDoesNotExist", requestId: "req-ide-1");
 
         // Act
-        var ex = await Assert.ThrowsAsync<InvocationDoesNotExistException>(() => _commands.GetInvocationAsync(Region, CommandId, InstanceId, Token));
+        var ex = await Assert.ThrowsAsync<NodeCommandNotFoundException>(() => _commands.GetInvocationAsync(Region, CommandId, InstanceId, Token));
 
         // Assert
         Assert.Single(_handler.Requests);
-        Assert.Equal(new AwsErrorDetails("ssm", "InvocationDoesNotExist", ex.Details.Message, 400, "req-ide-1"), ex.Details);
+        Assert.Equal(new CloudError("ssm", "InvocationDoesNotExist", ex.Error.Message, 400, "req-ide-1"), ex.Error);
     }
 
     [Fact]
@@ -207,13 +207,13 @@ public sealed class SsmNodeCommandsWireTests : IDisposable
             RespondError(HttpStatusCode.BadRequest, "ThrottlingException", "Rate exceeded", $"req-throttle-{i}");
         }
 
-        var ex = await Assert.ThrowsAsync<AwsTransientException>(() => _commands.GetInvocationAsync(Region, CommandId, InstanceId, Token));
+        var ex = await Assert.ThrowsAsync<CloudBusyException>(() => _commands.GetInvocationAsync(Region, CommandId, InstanceId, Token));
 
         Assert.Equal(3, _handler.Requests.Count);
-        Assert.Equal("ThrottlingException", ex.ErrorCode);
+        Assert.Equal("ThrottlingException", ex.Code);
         Assert.Equal(400, ex.HttpStatus);
         Assert.Equal("req-throttle-2", ex.RequestId);
-        Assert.Equal("Rate exceeded", ex.Details.Message);
+        Assert.Equal("Rate exceeded", ex.Error.Message);
         Assert.Equal(["attempt=1; max=3", "attempt=2; max=3", "attempt=3; max=3"], _handler.Requests.Select(r => r.Header("amz-sdk-request")));
     }
 
@@ -235,10 +235,10 @@ public sealed class SsmNodeCommandsWireTests : IDisposable
     {
         RespondError(HttpStatusCode.BadRequest, "InvalidDocument", "Document EfsDr-Missing does not exist", "req-doc-1");
 
-        var ex = await Assert.ThrowsAsync<AwsServiceException>(() => _commands.SendAsync(Region, InstanceId, new NodeCommand("EfsDr-Missing", new Dictionary<string, IReadOnlyList<string>>()), Token));
+        var ex = await Assert.ThrowsAsync<CloudCallFailedException>(() => _commands.SendAsync(Region, InstanceId, new NodeCommand("EfsDr-Missing", new Dictionary<string, IReadOnlyList<string>>()), Token));
 
-        Assert.Equal(typeof(AwsServiceException), ex.GetType());
-        Assert.Equal(new AwsErrorDetails("ssm", "InvalidDocument", "Document EfsDr-Missing does not exist", 400, "req-doc-1"), ex.Details);
+        Assert.Equal(typeof(CloudCallFailedException), ex.GetType());
+        Assert.Equal(new CloudError("ssm", "InvalidDocument", "Document EfsDr-Missing does not exist", 400, "req-doc-1"), ex.Error);
         Assert.Single(_handler.Requests);
     }
 
@@ -247,9 +247,9 @@ public sealed class SsmNodeCommandsWireTests : IDisposable
     {
         RespondError(HttpStatusCode.BadRequest, "InvalidInstanceId", "Instances [[i-0123456789abcdef0]] not in a valid state for account 111122223333");
 
-        var ex = await Assert.ThrowsAsync<InstanceNotFoundException>(() => _commands.SendAsync(Region, InstanceId, new NodeCommand("AWS-RunShellScript", new Dictionary<string, IReadOnlyList<string>> { ["commands"] = ["true"] }), Token));
+        var ex = await Assert.ThrowsAsync<NodeNotFoundException>(() => _commands.SendAsync(Region, InstanceId, new NodeCommand("AWS-RunShellScript", new Dictionary<string, IReadOnlyList<string>> { ["commands"] = ["true"] }), Token));
 
-        Assert.Equal("InvalidInstanceId", ex.ErrorCode);
+        Assert.Equal("InvalidInstanceId", ex.Code);
         Assert.Single(_handler.Requests);
     }
 
@@ -312,11 +312,11 @@ public sealed class SsmNodeCommandsWireTests : IDisposable
             _handler.Fail(new HttpRequestException("Connection refused (ssm.us-west-2.amazonaws.com:443)", new System.Net.Sockets.SocketException(111)));
         }
 
-        var ex = await Assert.ThrowsAsync<AwsUnreachableException>(() => _commands.GetPingStatusAsync(Region, InstanceId, Token));
+        var ex = await Assert.ThrowsAsync<RegionUnreachableException>(() => _commands.GetPingStatusAsync(Region, InstanceId, Token));
 
         Assert.Equal(0, ex.HttpStatus);
-        Assert.Equal("ConnectionFailure", ex.ErrorCode);
-        Assert.StartsWith("DescribeInstanceInformation: ", ex.Details.Message, StringComparison.Ordinal);
+        Assert.Equal("ConnectionFailure", ex.Code);
+        Assert.StartsWith("DescribeInstanceInformation: ", ex.Error.Message, StringComparison.Ordinal);
         Assert.Equal(3, _handler.Requests.Count);
     }
 
@@ -328,10 +328,10 @@ public sealed class SsmNodeCommandsWireTests : IDisposable
         _handler.Hang().Hang();
 
         // Act
-        var ex = await Assert.ThrowsAsync<AwsUnreachableException>(() => new SsmNodeCommands(clients).GetInvocationAsync(Region, CommandId, InstanceId, Token));
+        var ex = await Assert.ThrowsAsync<RegionUnreachableException>(() => new SsmNodeCommands(clients).GetInvocationAsync(Region, CommandId, InstanceId, Token));
 
         // Assert
-        Assert.Equal("RequestTimeout", ex.ErrorCode);
+        Assert.Equal("RequestTimeout", ex.Code);
         Assert.Equal(0, ex.HttpStatus);
         Assert.Equal(2, _handler.Requests.Count);
     }

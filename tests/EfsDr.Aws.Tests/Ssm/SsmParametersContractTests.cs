@@ -82,7 +82,7 @@ public sealed class SsmParametersContractTests(MotoServerFixture moto) : IDispos
         await Parameters.DeleteAsync(Region, name, Token);
 
         Assert.Empty(await Parameters.ListByPathAsync(Region, _path, Token));
-        var ex = await Assert.ThrowsAsync<AwsServiceException>(() => Parameters.GetAsync(Region, name, Token));
-        Assert.Equal("ParameterNotFound", ex.ErrorCode);
+        var ex = await Assert.ThrowsAsync<CloudCallFailedException>(() => Parameters.GetAsync(Region, name, Token));
+        Assert.Equal("ParameterNotFound", ex.Code);
     }
 }

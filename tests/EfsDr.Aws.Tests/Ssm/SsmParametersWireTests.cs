@@ -117,9 +117,9 @@ public sealed class SsmParametersWireTests : IDisposable
     {
         RespondError("PutParameter", "ParameterLimitExceeded", "You have exceeded the number of parameters for this account.", "req-limit-1");
 
-        var ex = await Assert.ThrowsAsync<AwsServiceException>(() => _parameters.TryCreateAsync(Region, Name, Value, Token));
+        var ex = await Assert.ThrowsAsync<CloudCallFailedException>(() => _parameters.TryCreateAsync(Region, Name, Value, Token));
 
-        Assert.Equal(new AwsErrorDetails("ssm", "ParameterLimitExceeded", "You have exceeded the number of parameters for this account.", 400, "req-limit-1"), ex.Details);
+        Assert.Equal(new CloudError("ssm", "ParameterLimitExceeded", "You have exceeded the number of parameters for this account.", 400, "req-limit-1"), ex.Error);
     }
 
     [Fact]
@@ -142,9 +142,9 @@ public sealed class SsmParametersWireTests : IDisposable
     {
         RespondError("PutParameter", "TooManyUpdates", "There are concurrent updates for a resource that supports one update at a time.");
 
-        var ex = await Assert.ThrowsAsync<AwsTransientException>(() => _parameters.PutAsync(Region, Name, Value, Token));
+        var ex = await Assert.ThrowsAsync<CloudBusyException>(() => _parameters.PutAsync(Region, Name, Value, Token));
 
-        Assert.Equal("TooManyUpdates", ex.ErrorCode);
+        Assert.Equal("TooManyUpdates", ex.Code);
     }
 
     [Fact]
@@ -262,8 +262,8 @@ public sealed class SsmParametersWireTests : IDisposable
             _handler.Fail(new HttpRequestException("Connection refused (ssm.us-west-2.amazonaws.com:443)", new System.Net.Sockets.SocketException(111)));
         }
 
-        var ex = await Assert.ThrowsAsync<AwsUnreachableException>(() => _parameters.ListByPathAsync(Region, Path, Token));
+        var ex = await Assert.ThrowsAsync<RegionUnreachableException>(() => _parameters.ListByPathAsync(Region, Path, Token));
 
-        Assert.StartsWith("GetParametersByPath: ", ex.Details.Message, StringComparison.Ordinal);
+        Assert.StartsWith("GetParametersByPath: ", ex.Error.Message, StringComparison.Ordinal);
     }
 }

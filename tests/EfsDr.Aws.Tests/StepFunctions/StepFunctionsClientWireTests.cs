@@ -50,9 +50,9 @@ public sealed class StepFunctionsClientWireTests
         Assert.Contains("ExecutionAlreadyExists", Model.Errors("StartExecution"));
         _handler.Respond(HttpStatusCode.BadRequest, """{"__type":"com.amazonaws.swf.service.v2.model#ExecutionAlreadyExists","message":"Execution Already Exists: 'x'"}""", "application/x-amz-json-1.0", new Dictionary<string, string> { ["x-amzn-RequestId"] = "r-9" });
 
-        var ex = await Assert.ThrowsAsync<ExecutionAlreadyExistsException>(() => _client.StartAsync(StateMachine, "x", "{}", TestContext.Current.CancellationToken));
+        var ex = await Assert.ThrowsAsync<RunNameTakenException>(() => _client.StartAsync(StateMachine, "x", "{}", TestContext.Current.CancellationToken));
 
-        Assert.Equal("ExecutionAlreadyExists", ex.ErrorCode);
+        Assert.Equal("ExecutionAlreadyExists", ex.Code);
         Assert.Equal(400, ex.HttpStatus);
         Assert.Equal("r-9", ex.RequestId);
         Assert.Single(_handler.Requests);
@@ -91,7 +91,7 @@ public sealed class StepFunctionsClientWireTests
     {
         _handler.Respond(HttpStatusCode.BadRequest, """{"__type":"ExecutionDoesNotExist","message":"Execution Does Not Exist"}""");
 
-        await Assert.ThrowsAsync<ExecutionDoesNotExistException>(() => _client.DescribeAsync(ExecutionArn, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<RunNotFoundException>(() => _client.DescribeAsync(ExecutionArn, TestContext.Current.CancellationToken));
     }
 
     [Fact]

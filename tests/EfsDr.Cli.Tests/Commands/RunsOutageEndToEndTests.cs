@@ -70,7 +70,7 @@ public sealed class RunsOutageEndToEndTests : IAsyncLifetime
         Assert.Contains(west.Name, text.Out, StringComparison.Ordinal);
         Assert.DoesNotContain(east.Name, text.Out, StringComparison.Ordinal);
         var note = Assert.Single(text.Out.Split('\n'), l => l.StartsWith("us-east-1: unreachable (", StringComparison.Ordinal));
-        Assert.Contains("AwsUnreachableException", note, StringComparison.Ordinal);
+        Assert.Contains("RegionUnreachableException", note, StringComparison.Ordinal);
         Assert.EndsWith("— runs there not listed", note.TrimEnd(), StringComparison.Ordinal);
 
         Assert.True(json.Exit == ExitCodes.Ok, json.Out + json.Err);
@@ -80,7 +80,7 @@ public sealed class RunsOutageEndToEndTests : IAsyncLifetime
         Assert.All(runs, r => Assert.Equal("us-west-2", r.GetProperty("region").GetString()));
         var unreachable = Assert.Single(doc.RootElement.GetProperty("unreachableRegions").EnumerateArray());
         Assert.Equal("us-east-1", unreachable.GetProperty("region").GetString());
-        Assert.StartsWith("AwsUnreachableException: ", unreachable.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("RegionUnreachableException: ", unreachable.GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class RunsOutageEndToEndTests : IAsyncLifetime
 
         Assert.True(exit == ExitCodes.Ok, output + error);
         Assert.StartsWith($"# EfsDr run {west.Name}", output, StringComparison.Ordinal);
-        Assert.Contains("us-east-1: unreachable (AwsUnreachableException", error, StringComparison.Ordinal);
+        Assert.Contains("us-east-1: unreachable (RegionUnreachableException", error, StringComparison.Ordinal);
         Assert.Contains("not searched", error, StringComparison.Ordinal);
     }
 
@@ -130,11 +130,11 @@ public sealed class RunsOutageEndToEndTests : IAsyncLifetime
         Assert.Equal(ExitCodes.AwsUnreachable, byArn.Exit);
         Assert.Empty(byArn.Out);
         var line = Assert.Single(byArn.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("efsdr: us-east-1: unreachable (AwsUnreachableException", line, StringComparison.Ordinal);
+        Assert.StartsWith("efsdr: us-east-1: unreachable (RegionUnreachableException", line, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.AwsUnreachable, byName.Exit);
         Assert.Empty(byName.Out);
         line = Assert.Single(byName.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains($"no run named '{east.Name}' in us-west-2", line, StringComparison.Ordinal);
-        Assert.Contains("us-east-1: unreachable (AwsUnreachableException", line, StringComparison.Ordinal);
+        Assert.Contains("us-east-1: unreachable (RegionUnreachableException", line, StringComparison.Ordinal);
     }
 }

@@ -13,7 +13,7 @@ public sealed class HealthEndToEndTests
     private static Task<HealthReport> CheckAsync(LocalWorld world)
     {
         var a = world.Adapters;
-        return new HealthChecker(world.World.Topology.Configuration, a.FileSystems, a.Replications, a.NodeCommands, a.Instances, a.Dns, world.Cloud.Context.Clock.Time, new HealthCheckOptions(LocalTopology.NodeDocument))
+        return new HealthChecker(world.World.Topology.Configuration, a.FileSystems, a.Replications, a.NodeAgent, a.Instances, a.Dns, world.Cloud.Context.Clock.Time, new HealthCheckOptions(LocalTopology.NodeDocument))
             .CheckAsync(Token);
     }
 

@@ -155,7 +155,7 @@ public sealed class SafetyEndToEndTests
         var run = await world.World.FailoverAsync("route53 down", "server3", null, world.Runs, Token);
 
         Assert.Equal(ExecutionStatus.Failed, run.Execution.Status);
-        Assert.Equal("AwsUnreachableException", run.Execution.Error);
+        Assert.Equal("RegionUnreachableException", run.Execution.Error);
         Assert.Contains("server3 is active with", run.Execution.Cause, StringComparison.Ordinal);
         Assert.Contains("Switch it by hand", run.Execution.Cause, StringComparison.Ordinal);
         Assert.NotNull(world.Cloud.Context.Ssm.ApplicationPid(topology.Server("server3").InstanceId));

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Amazon.Runtime;
 using EfsDr.Aws;
 using EfsDr.Aws.Http;
+using EfsDr.Aws.Ssm;
 using EfsDr.Core.Exceptions;
 using EfsDr.Core.Model;
 using EfsDr.LocalCloud.Hosting;
@@ -117,7 +118,7 @@ public sealed class ClusterNodeWorld : IAsyncDisposable
                     return;
                 }
             }
-            catch (InvocationDoesNotExistException)
+            catch (NodeCommandNotFoundException)
             {
                 // Run Command is eventually consistent: not visible yet
             }

@@ -33,31 +33,31 @@ public sealed class ExceptionContractTests
 
     [Theory]
     [InlineData(typeof(FileSystemNotFoundException))]
-    [InlineData(typeof(ReplicationNotFoundException))]
-    [InlineData(typeof(InvocationDoesNotExistException))]
-    [InlineData(typeof(NoSuchHostedZoneException))]
-    [InlineData(typeof(ExecutionDoesNotExistException))]
-    public void NotFoundTypes_AreDistinctSubtypesOfAwsNotFound(Type type)
+    [InlineData(typeof(NoReplicationException))]
+    [InlineData(typeof(NodeCommandNotFoundException))]
+    [InlineData(typeof(DnsZoneNotFoundException))]
+    [InlineData(typeof(RunNotFoundException))]
+    public void NotFoundTypes_AreDistinctSubtypesOfCloudResourceNotFound(Type type)
     {
-        Assert.True(type.IsSubclassOf(typeof(AwsNotFoundException)));
+        Assert.True(type.IsSubclassOf(typeof(CloudResourceNotFoundException)));
         Assert.Single(DomainExceptions, t => t == type);
     }
 
     [Fact]
-    public void AwsServiceException_Message_CarriesServiceCodeStatusAndRequestId()
+    public void CloudCallFailedException_Message_CarriesServiceCodeStatusAndRequestId()
     {
-        var ex = new ReplicationNotFoundException(new AwsErrorDetails("efs", "ReplicationNotFound", "none here", 404, "req-7"));
+        var ex = new NoReplicationException(new CloudError("efs", "ReplicationNotFound", "none here", 404, "req-7"));
 
         Assert.Equal("efs ReplicationNotFound (HTTP 404, request req-7): none here", ex.Message);
-        Assert.Equal("ReplicationNotFound", ex.ErrorCode);
+        Assert.Equal("ReplicationNotFound", ex.Code);
         Assert.Equal(404, ex.HttpStatus);
         Assert.Equal("req-7", ex.RequestId);
     }
 
     [Fact]
-    public void InvalidChangeBatchException_Messages_AreAllKeptAndJoined()
+    public void DnsChangeRejectedException_Messages_AreAllKeptAndJoined()
     {
-        var ex = new InvalidChangeBatchException(new AwsErrorDetails("route53", "InvalidChangeBatch", "first", 400, null), ["first", "second"]);
+        var ex = new DnsChangeRejectedException(new CloudError("route53", "InvalidChangeBatch", "first", 400, null), ["first", "second"]);
 
         Assert.Equal(["first", "second"], ex.Messages);
         Assert.EndsWith("first; second", ex.Message, StringComparison.Ordinal);

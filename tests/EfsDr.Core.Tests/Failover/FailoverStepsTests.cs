@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EfsDr.Core.Configuration;
 using EfsDr.Core.Exceptions;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
@@ -55,7 +56,7 @@ public sealed class FailoverStepsTests
     public async Task PromoteAsync_DefaultModeFails_FallsBackToLocalConfigurationOnly()
     {
         var state = await PlannedAsync();
-        _cloud.DeleteFailures.Enqueue(new AwsTransientException(new AwsErrorDetails("efs", "InternalServerError", "cannot reach us-east-1", 500, null)));
+        _cloud.DeleteFailures.Enqueue(new CloudBusyException(new CloudError("efs", "InternalServerError", "cannot reach us-east-1", 500, null)));
 
         var promotion = await Promotion().PromoteAsync(state, TestContext.Current.CancellationToken);
 
@@ -223,8 +224,8 @@ public sealed class FailoverStepsTests
 
     private NodeActivationService Nodes() => new(_cloud, "EfsDr-Node", _time);
 
-    private static CommandInvocation Invocation(CommandStatus status, string stderr = "", int code = 0) =>
-        new("cmd", "i-0123456789abcdef3", status, null, code, "mounted\nhealthy", stderr);
+    private static NodeProgress Progress(NodeProgressState state, string status, string stderr = "", int code = 0) =>
+        new(state, status, null, code, "mounted\nhealthy", stderr);
 
     [Fact]
     public async Task ActivateAsync_Plan_SendsDocumentWithTypedParametersToTarget()
@@ -233,14 +234,13 @@ public sealed class FailoverStepsTests
 
         var node = await Nodes().ActivateAsync(state, TestContext.Current.CancellationToken);
 
-        var (region, instance, command) = Assert.Single(_cloud.Sent);
-        Assert.Equal(("us-west-2", "i-0123456789abcdef3", "EfsDr-Node"), (region, instance, command.DocumentName));
-        Assert.Equal(["activate"], command.Parameters["Action"]);
-        Assert.Equal([SeedCluster.ReplicaId], command.Parameters["FileSystemId"]);
-        Assert.Equal(["/mnt/efs"], command.Parameters["MountPoint"]);
-        Assert.Equal(["efs-utils"], command.Parameters["MountMethod"]);
-        Assert.Equal(["minio"], command.Parameters["Unit"]);
-        Assert.All(command.Parameters.Values, v => Assert.Single(v));
+        var sent = Assert.Single(_cloud.Sent);
+        Assert.Equal(("us-west-2", "i-0123456789abcdef3", "activate", "EfsDr-Node"), (sent.Region, sent.InstanceId, sent.Action, sent.Document));
+        var request = sent.Activation!;
+        Assert.Equal((SeedCluster.ReplicaId, "us-west-2", "/mnt/efs", MountMethod.EfsUtils, "minio"), (request.FileSystemId, request.Region, request.MountPoint, request.MountMethod, request.Unit));
+        Assert.Equal(state.Plan.Budgets.HealthSeconds, request.HealthTimeoutSeconds);
+        Assert.Equal(Math.Max(30, state.Plan.Budgets.NodeCommandSeconds), request.DeliveryTimeoutSeconds);
+        Assert.Contains(state.Plan.RunId, request.Comment, StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(node.CommandId));
     }
 
@@ -261,7 +261,7 @@ public sealed class FailoverStepsTests
     {
         var state = await PlannedAsync();
         state = state with { Node = await Nodes().ActivateAsync(state, TestContext.Current.CancellationToken) };
-        _cloud.Invocations[state.Node.CommandId] = new Queue<Func<CommandInvocation>>([() => Invocation(CommandStatus.InProgress), () => Invocation(CommandStatus.Success)]);
+        _cloud.Invocations[state.Node.CommandId] = new Queue<Func<NodeProgress>>([() => Progress(NodeProgressState.Running, "InProgress"), () => Progress(NodeProgressState.Succeeded, "Success")]);
 
         var first = await Nodes().CheckAsync(state, TestContext.Current.CancellationToken);
         var second = await Nodes().CheckAsync(state with { Node = first }, TestContext.Current.CancellationToken);
@@ -273,20 +273,20 @@ public sealed class FailoverStepsTests
     }
 
     [Theory]
-    [InlineData(CommandStatus.Failed)]
-    [InlineData(CommandStatus.TimedOut)]
-    [InlineData(CommandStatus.Cancelled)]
-    public async Task CheckAsync_Failed_ThrowsWithStderrTail(CommandStatus status)
+    [InlineData("Failed")]
+    [InlineData("TimedOut")]
+    [InlineData("Cancelled")]
+    public async Task CheckAsync_Failed_ThrowsWithStderrTail(string status)
     {
         var state = await PlannedAsync();
         state = state with { Node = await Nodes().ActivateAsync(state, TestContext.Current.CancellationToken) };
         var stderr = new string('x', 5000) + "efsdr-node: mount failed: fs-0bbbbbbbbbbbbbbb2 is read-only";
-        _cloud.Invocations[state.Node.CommandId] = new Queue<Func<CommandInvocation>>([() => Invocation(status, stderr, 12)]);
+        _cloud.Invocations[state.Node.CommandId] = new Queue<Func<NodeProgress>>([() => Progress(NodeProgressState.Failed, status, stderr, 12)]);
 
         var ex = await Assert.ThrowsAsync<NodeCommandFailedException>(() => Nodes().CheckAsync(state, TestContext.Current.CancellationToken));
 
         Assert.EndsWith("is read-only", ex.Message, StringComparison.Ordinal);
-        Assert.Contains(status.ToString(), ex.Message, StringComparison.Ordinal);
+        Assert.Contains(status, ex.Message, StringComparison.Ordinal);
         Assert.True(ex.Message.Length < 2000);
     }
 
@@ -445,7 +445,7 @@ public sealed class FailoverStepsTests
 
     private sealed class FailingDns : EfsDr.Core.Ports.IDnsRecords
     {
-        private static AwsUnreachableException Down() => new(new AwsErrorDetails("route53", "ConnectionFailure", "route53 unreachable", 0, null));
+        private static RegionUnreachableException Down() => new(new CloudError("route53", "ConnectionFailure", "route53 unreachable", 0, null));
 
         public Task<DnsChange> UpsertARecordAsync(string hostedZoneId, string recordName, string ipAddress, long ttlSeconds, string? comment, CancellationToken cancellationToken) => throw Down();
 

@@ -130,15 +130,13 @@ public sealed class FencingServiceTests
         var nodes = await Service().DeactivateAsync("us-east-1", SeedCluster.PrimaryId, "run-9", Token);
 
         Assert.Equal([Server1, Server2], _cloud.Sent.Select(s => s.InstanceId));
-        foreach (var (region, _, command) in _cloud.Sent)
+        foreach (var sent in _cloud.Sent)
         {
-            Assert.Equal("us-east-1", region);
-            Assert.Equal(Document, command.DocumentName);
-            Assert.Equal(
-                ["Action=deactivate", "FileSystemId=" + SeedCluster.PrimaryId, "MountPoint=/mnt/efs", "Region=us-east-1", "Unit=minio"],
-                command.Parameters.Select(p => p.Key + "=" + Assert.Single(p.Value)).Order(StringComparer.Ordinal));
-            Assert.Contains("run-9", command.Comment, StringComparison.Ordinal);
-            Assert.True(command.DeliveryTimeoutSeconds >= 30);
+            Assert.Equal(("us-east-1", "deactivate", Document), (sent.Region, sent.Action, sent.Document));
+            var request = sent.Deactivation!;
+            Assert.Equal((SeedCluster.PrimaryId, "us-east-1", "/mnt/efs", "minio"), (request.FileSystemId, request.Region, request.MountPoint, request.Unit));
+            Assert.Contains("run-9", request.Comment, StringComparison.Ordinal);
+            Assert.True(request.DeliveryTimeoutSeconds >= 30);
         }
 
         Assert.Equal(["server1", "server2"], nodes.Select(n => n.Server));
@@ -182,7 +180,7 @@ public sealed class FencingServiceTests
         var service = Service();
         var sent = await service.DeactivateAsync("us-east-1", SeedCluster.PrimaryId, "run-9", Token);
         var first = sent.Single(n => n.Server == "server1").CommandId!;
-        _cloud.Invocations[first] = new Queue<Func<CommandInvocation>>([() => new CommandInvocation(first, Server1, CommandStatus.Success, "Success", 0, "efsdr-node: deactivated {\"stopped\":true}", string.Empty)]);
+        _cloud.Invocations[first] = new Queue<Func<NodeProgress>>([() => new NodeProgress(NodeProgressState.Succeeded, "Success", "Success", 0, "efsdr-node: deactivated {\"stopped\":true}", string.Empty)]);
 
         var checkedNodes = await service.CheckDeactivationAsync(sent, Token);
 
@@ -197,7 +195,7 @@ public sealed class FencingServiceTests
         var service = Service();
         var sent = await service.DeactivateAsync("us-east-1", SeedCluster.PrimaryId, "run-9", Token);
         var first = sent[0].CommandId!;
-        _cloud.Invocations[first] = new Queue<Func<CommandInvocation>>([() => new CommandInvocation(first, Server1, CommandStatus.Failed, "Failed", 31, string.Empty, "efsdr-node: umount /mnt/efs failed (busy?)")]);
+        _cloud.Invocations[first] = new Queue<Func<NodeProgress>>([() => new NodeProgress(NodeProgressState.Failed, "Failed", "Failed", 31, string.Empty, "efsdr-node: umount /mnt/efs failed (busy?)")]);
 
         var checkedNodes = await service.CheckDeactivationAsync(sent, Token);
 

@@ -109,7 +109,7 @@ public sealed class SafetyStepsTests
         var deactivation = await Fencing().DeactivateAsync(state, Token);
 
         Assert.Equal(["server1", "server2"], deactivation.Nodes.Select(n => n.Server));
-        Assert.All(_cloud.Sent, s => Assert.Equal(("us-east-1", "deactivate"), (s.Region, s.Command.Parameters["Action"][0])));
+        Assert.All(_cloud.Sent, s => Assert.Equal(("us-east-1", "deactivate"), (s.Region, s.Action)));
         Assert.Equal(2, _cloud.Sent.Count);
     }
 

@@ -362,7 +362,7 @@ public sealed class HealthCheckerTests
         var finding = Single(report, HealthFindingIds.ReplicationOrphaned);
         Assert.Equal(FindingSeverity.Critical, finding.Severity);
         Assert.Contains($"{SeedCluster.PrimaryId} → {SeedCluster.ReplicaId}", finding.Message, StringComparison.Ordinal);
-        Assert.Contains("ReplicationNotFound", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("takes part in no replication", finding.Message, StringComparison.Ordinal);
         Assert.StartsWith("us-east-1 still lists", finding.Message, StringComparison.Ordinal);
         Assert.Contains("Reprotect", finding.Remedy, StringComparison.Ordinal);
         Assert.Contains("failover back into us-east-1 is refused", finding.Remedy, StringComparison.Ordinal);
@@ -410,7 +410,7 @@ public sealed class HealthCheckerTests
         var report = await Check();
 
         var finding = Single(report, HealthFindingIds.ReplicationOrphaned);
-        Assert.Contains("ReplicationNotFound", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("takes part in no replication", finding.Message, StringComparison.Ordinal);
         Assert.Contains("protection ENABLED", finding.Message, StringComparison.Ordinal);
         Assert.False(report.ReplicationHealthy);
     }

@@ -177,7 +177,7 @@ public sealed partial class RunLockServiceTests
     {
         _ssm.UnreachableRegions.Add(West);
 
-        await Assert.ThrowsAsync<AwsUnreachableException>(() => Service().AcquireAsync(Fs, BothRegions, West, Run("run-1"), Token));
+        await Assert.ThrowsAsync<RegionUnreachableException>(() => Service().AcquireAsync(Fs, BothRegions, West, Run("run-1"), Token));
     }
 
     [Fact]

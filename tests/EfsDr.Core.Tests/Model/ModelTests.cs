@@ -20,16 +20,16 @@ public sealed class ModelTests
         Assert.Throws<InvalidOperationException>(() => Configuration().Destination);
 
     [Theory]
-    [InlineData(CommandStatus.Success, true)]
-    [InlineData(CommandStatus.Failed, true)]
-    [InlineData(CommandStatus.TimedOut, true)]
-    [InlineData(CommandStatus.Cancelled, true)]
-    [InlineData(CommandStatus.Pending, false)]
-    [InlineData(CommandStatus.InProgress, false)]
-    [InlineData(CommandStatus.Delayed, false)]
-    [InlineData(CommandStatus.Cancelling, false)]
-    public void IsTerminal_Status_MatchesSsmWaiterStates(CommandStatus status, bool terminal) =>
-        Assert.Equal(terminal, new CommandInvocation("c", "i", status, null, -1, string.Empty, string.Empty).IsTerminal);
+    [InlineData(NodeProgressState.Succeeded, true)]
+    [InlineData(NodeProgressState.Failed, true)]
+    [InlineData(NodeProgressState.NotYetVisible, false)]
+    [InlineData(NodeProgressState.Pending, false)]
+    [InlineData(NodeProgressState.Running, false)]
+    [InlineData(NodeProgressState.Delayed, false)]
+    [InlineData(NodeProgressState.Cancelling, false)]
+    [InlineData(NodeProgressState.Unknown, false)]
+    public void IsFinal_State_OnlySucceededAndFailed(NodeProgressState state, bool final) =>
+        Assert.Equal(final, new NodeProgress(state, state.ToString(), null, -1, string.Empty, string.Empty).IsFinal);
 
     [Theory]
     [InlineData("available", true)]

@@ -67,7 +67,7 @@ public sealed class FailoverFunctionsTests
 
         state["node"] = await InvokeAsync(FailoverWorkflow.ActivateNode.Handler!, state);
         var commandId = state["node"]!["commandId"]!.GetValue<string>();
-        _cloud.Invocations[commandId] = new Queue<Func<CommandInvocation>>([() => new CommandInvocation(commandId, "i-0123456789abcdef3", CommandStatus.Success, null, 0, "healthy", string.Empty)]);
+        _cloud.Invocations[commandId] = new Queue<Func<NodeProgress>>([() => new NodeProgress(NodeProgressState.Succeeded, "Success", null, 0, "healthy", string.Empty)]);
         state["node"] = await InvokeAsync(FailoverWorkflow.CheckNodeCommand.Handler!, state);
         state["dns"] = await InvokeAsync(FailoverWorkflow.SwitchDns.Handler!, state);
         _cloud.Changes[state["dns"]!["changeId"]!.GetValue<string>()] = DnsChangeStatus.InSync;
@@ -79,7 +79,7 @@ public sealed class FailoverFunctionsTests
         Assert.True(state["promotion"]!["done"]!.GetValue<bool>());
         Assert.True(state["node"]!["done"]!.GetValue<bool>());
         Assert.True(state["dns"]!["done"]!.GetValue<bool>());
-        Assert.Equal("EfsDr-Node-test", Assert.Single(_cloud.Sent).Command.DocumentName);
+        Assert.Equal("EfsDr-Node-test", Assert.Single(_cloud.Sent).Document);
         Assert.Equal(["10.70.110.10"], _cloud.Records["drtest.example.com"].Values);
         Assert.Equal("server3", summary["activeServer"]!.GetValue<string>());
         Assert.Equal(120, summary["dataLossWindowSeconds"]!.GetValue<double>());

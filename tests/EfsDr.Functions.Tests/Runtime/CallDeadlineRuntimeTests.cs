@@ -9,7 +9,7 @@ namespace EfsDr.Functions.Tests.Runtime;
 
 /// <summary>
 /// The runtime puts every invocation under a <see cref="CallDeadline"/>, so an AWS call to a region that never answers
-/// ends as a typed <c>AwsUnreachableException</c> the workflow can catch, before the function runs out of time.
+/// ends as a typed <c>RegionUnreachableException</c> the workflow can catch, before the function runs out of time.
 /// </summary>
 [Collection(nameof(RuntimeEnvironment))]
 public sealed class CallDeadlineRuntimeTests
@@ -20,7 +20,7 @@ public sealed class CallDeadlineRuntimeTests
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task RunAsync_HandlerAwsCallGetsNoAnswer_ReportsAwsUnreachableBeforeTheInvocationDeadline()
+    public async Task RunAsync_HandlerAwsCallGetsNoAnswer_ReportsRegionUnreachableBeforeTheInvocationDeadline()
     {
         // Arrange: a 60 s function whose EFS call goes to a region that accepts and never answers, with the production
         // retry settings (5 attempts of 20 s) and no backoff jitter, everything on one fake clock.
@@ -58,9 +58,9 @@ public sealed class CallDeadlineRuntimeTests
         Assert.Equal(LambdaRuntime.ExitStopped, exit);
         var post = Assert.Single(api.Posts);
         Assert.Equal("/2018-06-01/runtime/invocation/req-dead-region/error", post.Path);
-        Assert.Equal("AwsUnreachableException", post.Header("Lambda-Runtime-Function-Error-Type"));
+        Assert.Equal("RegionUnreachableException", post.Header("Lambda-Runtime-Function-Error-Type"));
         var json = post.Json();
-        Assert.Equal("AwsUnreachableException", json.GetProperty("errorType").GetString());
+        Assert.Equal("RegionUnreachableException", json.GetProperty("errorType").GetString());
         Assert.Contains("DeadlineExceeded", json.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
         Assert.Contains("DescribeFileSystems", json.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
         Assert.True(reportedBy54s, "reported only when the invocation ran out of time");

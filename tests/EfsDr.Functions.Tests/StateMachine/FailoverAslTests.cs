@@ -20,7 +20,7 @@ public sealed partial class FailoverAslTests
     private static readonly HashSet<string> TransientErrors = new(StringComparer.Ordinal)
     {
         "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException",
-        "Lambda.ClientExecutionTimeoutException", nameof(AwsTransientException), nameof(AwsUnreachableException),
+        "Lambda.ClientExecutionTimeoutException", nameof(CloudBusyException), nameof(RegionUnreachableException),
     };
 
     private static IEnumerable<string> Targets(JsonElement state)

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using EfsDr.Aws.Ssm;
 using EfsDr.Core.Configuration;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Workflows;
@@ -56,7 +57,7 @@ public sealed partial class TemplateTests
         var document = Template[Template.IndexOf("NodeDocument:", StringComparison.Ordinal)..];
         var parameters = document[document.IndexOf("        parameters:", StringComparison.Ordinal)..document.IndexOf("        mainSteps:", StringComparison.Ordinal)];
         var names = DocumentParameter().Matches(parameters).Select(m => m.Groups[1].Value).ToList();
-        var sent = NodeActivationService.Parameters(new FailoverPlan(), "activate").Keys;
+        var sent = NodeDocumentParameters.For(NodeActivationService.Request(new FailoverPlan(), "EfsDr-Node")).Keys;
 
         Assert.Equal(sent.Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
         Assert.Matches(@"schemaVersion: ""2\.2""", document);

@@ -54,10 +54,10 @@ public sealed class Ec2EmulatorTests : IAsyncLifetime
     {
         Ec2.AddInstance(West, InstanceId, "us-west-2b", "10.20.1.15", "subnet-0b");
 
-        var unknown = await Assert.ThrowsAsync<InstanceNotFoundException>(() => _harness.Aws.Instances.DescribeAsync(West, "i-00000000000000000", Ct));
-        await Assert.ThrowsAsync<InstanceNotFoundException>(() => _harness.Aws.Instances.DescribeAsync(East, InstanceId, Ct));
+        var unknown = await Assert.ThrowsAsync<NodeNotFoundException>(() => _harness.Aws.Instances.DescribeAsync(West, "i-00000000000000000", Ct));
+        await Assert.ThrowsAsync<NodeNotFoundException>(() => _harness.Aws.Instances.DescribeAsync(East, InstanceId, Ct));
 
-        Assert.Equal("InvalidInstanceID.NotFound", unknown.ErrorCode);
+        Assert.Equal("InvalidInstanceID.NotFound", unknown.Code);
         Assert.Equal(400, unknown.HttpStatus);
         Assert.Null(Ec2.Instance("i-00000000000000000"));
     }
@@ -83,9 +83,9 @@ public sealed class Ec2EmulatorTests : IAsyncLifetime
         Ec2.AddInstance(West, InstanceId, "us-west-2b", "10.20.1.15", "subnet-0b");
         _harness.Cloud.Faults.Set("ec2", West, new ServiceFaults { ServerErrorRate = 1.0 });
 
-        var failure = await Assert.ThrowsAsync<AwsTransientException>(() => _harness.Aws.Instances.DescribeAsync(West, InstanceId, Ct));
+        var failure = await Assert.ThrowsAsync<CloudBusyException>(() => _harness.Aws.Instances.DescribeAsync(West, InstanceId, Ct));
 
-        Assert.Equal("InternalError", failure.ErrorCode);
+        Assert.Equal("InternalError", failure.Code);
         Assert.Equal(500, failure.HttpStatus);
         Assert.Equal(2, _harness.Cloud.RequestCounts["ec2"]);
     }

@@ -48,12 +48,12 @@ public sealed class BlackHoleTests : IAsyncLifetime
         var accepted = await Poll.UntilAsync(() => EfsRequests == before + 1, TimeSpan.FromSeconds(10));
         var heldBeforeDeadline = !describe.IsCompleted;
         _time.Advance(TimeSpan.FromSeconds(15));
-        var ex = await Assert.ThrowsAsync<AwsUnreachableException>(() => describe.WaitAsync(TimeSpan.FromSeconds(10), Ct));
+        var ex = await Assert.ThrowsAsync<RegionUnreachableException>(() => describe.WaitAsync(TimeSpan.FromSeconds(10), Ct));
 
         // Assert: the connection was accepted and the request read (a refusal would be ConnectionFailure), then held.
         Assert.True(accepted, "the black-holed request never reached the cloud");
         Assert.True(heldBeforeDeadline);
-        Assert.Equal(SignedRequestPipeline.DeadlineExceededCode, ex.ErrorCode);
+        Assert.Equal(SignedRequestPipeline.DeadlineExceededCode, ex.Code);
         Assert.Contains("DescribeFileSystems", ex.Message, StringComparison.Ordinal);
         Assert.Contains("15 s", ex.Message, StringComparison.Ordinal);
         Assert.Contains("last failure: RequestTimeout", ex.Message, StringComparison.Ordinal);
@@ -72,7 +72,7 @@ public sealed class BlackHoleTests : IAsyncLifetime
             var lost = efs.DescribeAsync(West, id, Ct);
             Assert.True(await Poll.UntilAsync(() => EfsRequests >= 1, TimeSpan.FromSeconds(10)));
             _time.Advance(TimeSpan.FromSeconds(15));
-            await Assert.ThrowsAsync<AwsUnreachableException>(() => lost.WaitAsync(TimeSpan.FromSeconds(10), Ct));
+            await Assert.ThrowsAsync<RegionUnreachableException>(() => lost.WaitAsync(TimeSpan.FromSeconds(10), Ct));
         }
 
         // Act
@@ -121,8 +121,8 @@ public sealed class BlackHoleTests : IAsyncLifetime
 
         // Assert: Kestrel would otherwise wait for the held request until its shutdown timeout (30 s).
         Assert.True(stoppedIn < TimeSpan.FromSeconds(5), $"the cloud took {stoppedIn.TotalSeconds:0.0} s to stop");
-        var ex = await Assert.ThrowsAsync<AwsUnreachableException>(() => describe.WaitAsync(TimeSpan.FromSeconds(10), Ct));
-        Assert.Equal("ConnectionFailure", ex.ErrorCode);
+        var ex = await Assert.ThrowsAsync<RegionUnreachableException>(() => describe.WaitAsync(TimeSpan.FromSeconds(10), Ct));
+        Assert.Equal("ConnectionFailure", ex.Code);
     }
 }
 

@@ -9,7 +9,7 @@ namespace EfsDr.LocalCloud.Tests.Lambda;
 
 /// <summary>
 /// Functions invoked in the local cloud run under the same call deadline as in Lambda, on the cloud's clock, so a
-/// handler whose AWS call goes to a black-holed region reports AwsUnreachableException, not FunctionTimeoutException.
+/// handler whose AWS call goes to a black-holed region reports RegionUnreachableException, not FunctionTimeoutException.
 /// </summary>
 public sealed class LambdaDeadlineTests : IAsyncLifetime
 {
@@ -42,7 +42,7 @@ public sealed class LambdaDeadlineTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Invoke_HandlerCallsBlackHoledRegion_ReportsAwsUnreachableBeforeTheFunctionTimeout()
+    public async Task Invoke_HandlerCallsBlackHoledRegion_ReportsRegionUnreachableBeforeTheFunctionTimeout()
     {
         // Arrange: a function in us-east-1 reading EFS in a black-holed us-west-2 with EfsDr's real client, the
         // production retry settings and no jitter, on the cloud's (fake) clock.
@@ -82,7 +82,7 @@ public sealed class LambdaDeadlineTests : IAsyncLifetime
 
         // Assert
         Assert.Equal((200, "Unhandled"), (status, functionError));
-        Assert.Equal("AwsUnreachableException", body.GetProperty("errorType").GetString());
+        Assert.Equal("RegionUnreachableException", body.GetProperty("errorType").GetString());
         Assert.Contains("DeadlineExceeded", body.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
         Assert.True(answeredBy54s, "answered only when the function ran out of time");
         Assert.Equal(3, EfsRequests);

@@ -94,14 +94,14 @@ public sealed class Route53EmulatorTests : IAsyncLifetime
         Assert.Equal("A", first.Element(Ns + "NextRecordType")!.Value);
         Assert.Equal(["internal.example.com./NS", "internal.example.com./SOA", "b.internal.example.com./A", "a.b.internal.example.com./A", "c.internal.example.com./A"], Names(all));
         Assert.Equal("false", all.Element(Ns + "IsTruncated")!.Value);
-        var typeWithoutName = await Assert.ThrowsAsync<AwsServiceException>(() => ListAsync("type=A"));
-        Assert.Equal("InvalidInput", typeWithoutName.ErrorCode);
+        var typeWithoutName = await Assert.ThrowsAsync<CloudCallFailedException>(() => ListAsync("type=A"));
+        Assert.Equal("InvalidInput", typeWithoutName.Code);
     }
 
     [Fact]
     public async Task UpsertARecordAsync_NameOutsideZone_ThrowsInvalidChangeBatch()
     {
-        var refused = await Assert.ThrowsAsync<InvalidChangeBatchException>(() => _harness.Aws.Dns.UpsertARecordAsync(_zoneId, "minio.other.example.com", "10.20.1.15", 30, null, Ct));
+        var refused = await Assert.ThrowsAsync<DnsChangeRejectedException>(() => _harness.Aws.Dns.UpsertARecordAsync(_zoneId, "minio.other.example.com", "10.20.1.15", 30, null, Ct));
 
         Assert.Matches(@"^\[RRSet with DNS name minio\.other\.example\.com\. is not permitted in zone internal\.example\.com\.\]$", Assert.Single(refused.Messages));
         Assert.Equal(400, refused.HttpStatus);
@@ -116,7 +116,7 @@ public sealed class Route53EmulatorTests : IAsyncLifetime
             ("CREATE", Record, "10.20.1.15"),
             ("DELETE", "missing.internal.example.com", "10.0.0.2"));
 
-        var refused = await Assert.ThrowsAsync<InvalidChangeBatchException>(() => SendAsync(HttpMethod.Post, $"/2013-04-01/hostedzone/{_zoneId}/rrset/", batch));
+        var refused = await Assert.ThrowsAsync<DnsChangeRejectedException>(() => SendAsync(HttpMethod.Post, $"/2013-04-01/hostedzone/{_zoneId}/rrset/", batch));
 
         Assert.Equal(400, refused.HttpStatus);
         Assert.Equal(
@@ -151,16 +151,16 @@ public sealed class Route53EmulatorTests : IAsyncLifetime
         Assert.StartsWith("/change/C", created.Element(Ns + "ChangeInfo")!.Element(Ns + "Id")!.Value);
         await _harness.Aws.Dns.UpsertARecordAsync(id, "minio.dr.example.org", "10.0.0.1", 30, null, Ct);
         Assert.NotNull(Dns.Record(id, "minio.dr.example.org.", "A"));
-        var again = await Assert.ThrowsAsync<AwsServiceException>(() => SendAsync(HttpMethod.Post, "/2013-04-01/hostedzone", body));
-        Assert.Equal("HostedZoneAlreadyExists", again.ErrorCode);
+        var again = await Assert.ThrowsAsync<CloudCallFailedException>(() => SendAsync(HttpMethod.Post, "/2013-04-01/hostedzone", body));
+        Assert.Equal("HostedZoneAlreadyExists", again.Code);
     }
 
     [Fact]
     public async Task UpsertARecordAsync_UnknownZoneOrChange_ThrowsNotFound()
     {
-        await Assert.ThrowsAsync<NoSuchHostedZoneException>(() => _harness.Aws.Dns.UpsertARecordAsync("Z00000000000000000000", Record, "10.20.1.15", 30, null, Ct));
-        await Assert.ThrowsAsync<NoSuchHostedZoneException>(() => _harness.Aws.Dns.GetRecordAsync("Z00000000000000000000", Record, "A", Ct));
-        await Assert.ThrowsAsync<NoSuchChangeException>(() => _harness.Aws.Dns.GetChangeAsync("C00000000000000000000", Ct));
+        await Assert.ThrowsAsync<DnsZoneNotFoundException>(() => _harness.Aws.Dns.UpsertARecordAsync("Z00000000000000000000", Record, "10.20.1.15", 30, null, Ct));
+        await Assert.ThrowsAsync<DnsZoneNotFoundException>(() => _harness.Aws.Dns.GetRecordAsync("Z00000000000000000000", Record, "A", Ct));
+        await Assert.ThrowsAsync<DnsChangeNotFoundException>(() => _harness.Aws.Dns.GetChangeAsync("C00000000000000000000", Ct));
     }
 
     [Fact]
@@ -185,10 +185,10 @@ public sealed class Route53EmulatorTests : IAsyncLifetime
     {
         _harness.Cloud.Faults.Set("route53", "us-east-1", new ServiceFaults { ServerErrorRate = 1.0 });
 
-        var failure = await Assert.ThrowsAsync<AwsTransientException>(() => _harness.Aws.Dns.UpsertARecordAsync(_zoneId, Record, "10.20.1.15", 30, null, Ct));
+        var failure = await Assert.ThrowsAsync<CloudBusyException>(() => _harness.Aws.Dns.UpsertARecordAsync(_zoneId, Record, "10.20.1.15", 30, null, Ct));
 
         Assert.Equal(503, failure.HttpStatus);
-        Assert.Equal("ServiceUnavailable", failure.ErrorCode);
+        Assert.Equal("ServiceUnavailable", failure.Code);
         Assert.Null(Dns.Record(_zoneId, Record, "A"));
     }
 

@@ -2,6 +2,7 @@ using System.Text;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using EfsDr.Aws.Ssm;
 using EfsDr.Core.Exceptions;
 using EfsDr.Core.Model;
 using EfsDr.LocalCloud.Nodes;
@@ -161,7 +162,7 @@ public sealed class SsmNodeCommandTests : SsmCloudTest
         Ssm.InvocationVisibilityDelay = TimeSpan.FromMinutes(20); // 2 s real at TimeScale 600
 
         var commandId = await Adapters.NodeCommands.SendAsync(Region, node.InstanceId, Command("deactivate", Fs), Token);
-        var early = await Assert.ThrowsAsync<InvocationDoesNotExistException>(() => Adapters.NodeCommands.GetInvocationAsync(Region, commandId, node.InstanceId, Token));
+        var early = await Assert.ThrowsAsync<NodeCommandNotFoundException>(() => Adapters.NodeCommands.GetInvocationAsync(Region, commandId, node.InstanceId, Token));
         var final = await WaitAsync(node, commandId);
 
         Assert.Equal(400, early.HttpStatus);
@@ -178,7 +179,7 @@ public sealed class SsmNodeCommandTests : SsmCloudTest
         var commandId = await Adapters.NodeCommands.SendAsync(Region, node.InstanceId, Command("deactivate", Fs), Token);
         await WaitAsync(node, commandId);
 
-        await Assert.ThrowsAsync<InvocationDoesNotExistException>(() => Adapters.NodeCommands.GetInvocationAsync(Region, commandId, other.InstanceId, Token));
+        await Assert.ThrowsAsync<NodeCommandNotFoundException>(() => Adapters.NodeCommands.GetInvocationAsync(Region, commandId, other.InstanceId, Token));
     }
 
     [Fact]
@@ -212,7 +213,7 @@ public sealed class SsmNodeCommandTests : SsmCloudTest
                 {
                     return await Adapters.NodeCommands.GetInvocationAsync(Region, commandId, node.InstanceId, Token);
                 }
-                catch (InvocationDoesNotExistException)
+                catch (NodeCommandNotFoundException)
                 {
                     return null;
                 }
@@ -260,9 +261,9 @@ public sealed class SsmNodeCommandTests : SsmCloudTest
         CreateFileSystem(Fs);
         var node = AddNode();
 
-        var ex = await Assert.ThrowsAsync<AwsServiceException>(() => Adapters.NodeCommands.SendAsync(Region, node.InstanceId, Command("activate", Fs, new Dictionary<string, string> { [name] = value }), Token));
+        var ex = await Assert.ThrowsAsync<CloudCallFailedException>(() => Adapters.NodeCommands.SendAsync(Region, node.InstanceId, Command("activate", Fs, new Dictionary<string, string> { [name] = value }), Token));
 
-        Assert.Equal("InvalidParameters", ex.ErrorCode);
+        Assert.Equal("InvalidParameters", ex.Code);
         Assert.Equal(400, ex.HttpStatus);
         Assert.Contains(name, ex.Message);
         Assert.Empty(Ssm.Commands); // no invocation exists, so no runner was scheduled
@@ -275,9 +276,9 @@ public sealed class SsmNodeCommandTests : SsmCloudTest
         var node = AddNode();
         var command = new NodeCommand(DocumentName, new Dictionary<string, IReadOnlyList<string>> { ["Action"] = ["activate"] });
 
-        var ex = await Assert.ThrowsAsync<AwsServiceException>(() => Adapters.NodeCommands.SendAsync(Region, node.InstanceId, command, Token));
+        var ex = await Assert.ThrowsAsync<CloudCallFailedException>(() => Adapters.NodeCommands.SendAsync(Region, node.InstanceId, command, Token));
 
-        Assert.Equal("InvalidParameters", ex.ErrorCode);
+        Assert.Equal("InvalidParameters", ex.Code);
         Assert.Contains("FileSystemId", ex.Message);
     }
 
@@ -304,9 +305,9 @@ public sealed class SsmNodeCommandTests : SsmCloudTest
     {
         AddNode();
 
-        var ex = await Assert.ThrowsAsync<InstanceNotFoundException>(() => Adapters.NodeCommands.SendAsync(Region, "i-0000000000000dead", Command("deactivate", Fs), Token));
+        var ex = await Assert.ThrowsAsync<NodeNotFoundException>(() => Adapters.NodeCommands.SendAsync(Region, "i-0000000000000dead", Command("deactivate", Fs), Token));
 
-        Assert.Equal("InvalidInstanceId", ex.ErrorCode);
+        Assert.Equal("InvalidInstanceId", ex.Code);
         Assert.Empty(Ssm.Commands);
     }
 
@@ -315,7 +316,7 @@ public sealed class SsmNodeCommandTests : SsmCloudTest
     {
         var node = AddNode(region: "eu-west-1");
 
-        await Assert.ThrowsAsync<InstanceNotFoundException>(() => Adapters.NodeCommands.SendAsync(Region, node.InstanceId, Command("deactivate", Fs), Token));
+        await Assert.ThrowsAsync<NodeNotFoundException>(() => Adapters.NodeCommands.SendAsync(Region, node.InstanceId, Command("deactivate", Fs), Token));
     }
 
     [Fact]

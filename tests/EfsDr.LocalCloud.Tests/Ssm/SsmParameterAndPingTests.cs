@@ -53,9 +53,9 @@ public sealed class SsmParameterAndPingTests : SsmCloudTest
     {
         Ssm.PutParameter("eu-west-1", "/efsdr/config", "there");
 
-        var ex = await Assert.ThrowsAsync<AwsServiceException>(() => Adapters.Parameters.GetAsync(Region, "/efsdr/config", Token));
+        var ex = await Assert.ThrowsAsync<CloudCallFailedException>(() => Adapters.Parameters.GetAsync(Region, "/efsdr/config", Token));
 
-        Assert.Equal("ParameterNotFound", ex.ErrorCode);
+        Assert.Equal("ParameterNotFound", ex.Code);
         Assert.Equal(400, ex.HttpStatus);
     }
 

@@ -189,10 +189,10 @@ public sealed class SsmParameterStoreTests : SsmCloudTest
     }
 
     [Fact]
-    public async Task ListByPathAsync_RegionUnreachable_ThrowsAwsUnreachable()
+    public async Task ListByPathAsync_RegionUnreachable_ThrowsRegionUnreachable()
     {
         Cloud.Faults.Set("ssm", Region, new ServiceFaults { Unreachable = true });
 
-        await Assert.ThrowsAsync<AwsUnreachableException>(() => Adapters.Parameters.ListByPathAsync(Region, Path, Token));
+        await Assert.ThrowsAsync<RegionUnreachableException>(() => Adapters.Parameters.ListByPathAsync(Region, Path, Token));
     }
 }

@@ -54,16 +54,16 @@ public sealed class StepFunctionsApiTests : IAsyncLifetime
 
         var first = await _cloud.Executions.StartAsync(machine, "same", """{"outcome":"hold"}""", ct);
         var again = await _cloud.Executions.StartAsync(machine, "same", """{"outcome":"hold"}""", ct);
-        var otherInput = await Assert.ThrowsAsync<ExecutionAlreadyExistsException>(() => _cloud.Executions.StartAsync(machine, "same", """{"outcome":"hold","x":1}""", ct));
+        var otherInput = await Assert.ThrowsAsync<RunNameTakenException>(() => _cloud.Executions.StartAsync(machine, "same", """{"outcome":"hold","x":1}""", ct));
         await SfnTestCloud.UntilAsync(() => Volatile.Read(ref _held) == 1, "the execution reached the gate");
         _release.SetResult();
         var closed = await _cloud.ClosedAsync(first.ExecutionArn);
-        var afterClose = await Assert.ThrowsAsync<ExecutionAlreadyExistsException>(() => _cloud.Executions.StartAsync(machine, "same", """{"outcome":"hold"}""", ct));
+        var afterClose = await Assert.ThrowsAsync<RunNameTakenException>(() => _cloud.Executions.StartAsync(machine, "same", """{"outcome":"hold"}""", ct));
 
         Assert.Equal(first, again);
-        Assert.Equal("ExecutionAlreadyExists", otherInput.ErrorCode);
+        Assert.Equal("ExecutionAlreadyExists", otherInput.Code);
         Assert.Equal(ExecutionStatus.Succeeded, closed.Status);
-        Assert.Equal("ExecutionAlreadyExists", afterClose.ErrorCode);
+        Assert.Equal("ExecutionAlreadyExists", afterClose.Code);
         Assert.Single(_cloud.Host.Context.StepFunctions.Executions);
     }
 
@@ -157,19 +157,19 @@ public sealed class StepFunctionsApiTests : IAsyncLifetime
     {
         _cloud.StateMachine("known", """{"StartAt":"Done","States":{"Done":{"Type":"Succeed"}}}""");
 
-        var error = await Assert.ThrowsAsync<ExecutionDoesNotExistException>(() =>
+        var error = await Assert.ThrowsAsync<RunNotFoundException>(() =>
             _cloud.Executions.DescribeAsync("arn:aws:states:us-west-2:000000000000:execution:known:nope", TestContext.Current.CancellationToken));
 
-        Assert.Equal("ExecutionDoesNotExist", error.ErrorCode);
+        Assert.Equal("ExecutionDoesNotExist", error.Code);
     }
 
     [Fact]
     public async Task StartExecution_UnknownStateMachine_ThrowsStateMachineDoesNotExist()
     {
-        var error = await Assert.ThrowsAsync<StateMachineDoesNotExistException>(() =>
+        var error = await Assert.ThrowsAsync<WorkflowNotFoundException>(() =>
             _cloud.Executions.StartAsync("arn:aws:states:us-west-2:000000000000:stateMachine:nope", "x", "{}", TestContext.Current.CancellationToken));
 
-        Assert.Equal("StateMachineDoesNotExist", error.ErrorCode);
+        Assert.Equal("StateMachineDoesNotExist", error.Code);
     }
 
     [Fact]
@@ -177,10 +177,10 @@ public sealed class StepFunctionsApiTests : IAsyncLifetime
     {
         var machine = _cloud.StateMachine("strict", """{"StartAt":"Done","States":{"Done":{"Type":"Succeed"}}}""");
 
-        var error = await Assert.ThrowsAsync<AwsServiceException>(() =>
+        var error = await Assert.ThrowsAsync<CloudCallFailedException>(() =>
             _cloud.Executions.StartAsync(machine, "bad-input", "{not json", TestContext.Current.CancellationToken));
 
-        Assert.Equal("InvalidExecutionInput", error.ErrorCode);
+        Assert.Equal("InvalidExecutionInput", error.Code);
         Assert.Empty(_cloud.Host.Context.StepFunctions.Executions);
     }
 

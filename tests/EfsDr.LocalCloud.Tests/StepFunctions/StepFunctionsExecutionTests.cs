@@ -306,9 +306,9 @@ public sealed class StepFunctionsExecutionTests : IAsyncLifetime
         var machine = _cloud.StateMachine("trivial", """{"StartAt":"Done","States":{"Done":{"Type":"Succeed"}}}""");
         var started = await _cloud.Executions.StartAsync(machine, "trivial-1", "{}", TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<EfsDr.Core.Exceptions.AwsServiceException>(() =>
+        var error = await Assert.ThrowsAsync<EfsDr.Core.Exceptions.CloudCallFailedException>(() =>
             _cloud.Executions.GetHistoryPageAsync(started.ExecutionArn, "not-a-token", TestContext.Current.CancellationToken));
 
-        Assert.Equal("InvalidToken", error.ErrorCode);
+        Assert.Equal("InvalidToken", error.Code);
     }
 }

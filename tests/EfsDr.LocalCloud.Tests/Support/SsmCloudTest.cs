@@ -3,6 +3,7 @@ using System.Globalization;
 using Amazon.Runtime;
 using EfsDr.Aws;
 using EfsDr.Aws.Http;
+using EfsDr.Aws.Ssm;
 using EfsDr.Core.Exceptions;
 using EfsDr.Core.Model;
 using EfsDr.LocalCloud.Hosting;
@@ -109,7 +110,7 @@ public abstract class SsmCloudTest : IAsyncLifetime
                     var invocation = await Adapters.NodeCommands.GetInvocationAsync(node.Region, commandId, node.InstanceId, Token);
                     return invocation.IsTerminal ? invocation : null;
                 }
-                catch (InvocationDoesNotExistException)
+                catch (NodeCommandNotFoundException)
                 {
                     return null;
                 }

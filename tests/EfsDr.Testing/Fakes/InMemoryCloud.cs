@@ -5,7 +5,7 @@ using EfsDr.Core.Ports;
 namespace EfsDr.Testing.Fakes;
 
 /// <summary>An in-memory stand-in for every domain port, recording each write so tests can assert "nothing was changed".</summary>
-public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, IInstances, IDnsRecords, IParameters
+public sealed class InMemoryCloud : IFileSystems, IReplications, INodeAgent, IInstances, IDnsRecords, IParameters
 {
     private int _sequence;
 
@@ -23,7 +23,7 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
 
     public Dictionary<string, DnsChangeStatus> Changes { get; } = new(StringComparer.Ordinal);
 
-    public Dictionary<string, Queue<Func<CommandInvocation>>> Invocations { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, Queue<Func<NodeProgress>>> Invocations { get; } = new(StringComparer.Ordinal);
 
     public List<string> Writes { get; } = [];
 
@@ -32,7 +32,7 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
     public Task<string> GetAsync(string region, string name, CancellationToken cancellationToken) =>
         ParameterValues.TryGetValue(region + ":" + name, out var value)
             ? Task.FromResult(value)
-            : throw new AwsServiceException(new AwsErrorDetails("ssm", "ParameterNotFound", name, 400, null));
+            : throw new CloudCallFailedException(new CloudError("ssm", "ParameterNotFound", name, 400, null));
 
     public HashSet<string> UnreachableRegions { get; } = new(StringComparer.Ordinal);
 
@@ -61,12 +61,12 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
     {
         if (UnreachableRegions.Contains(region))
         {
-            throw new AwsUnreachableException(new AwsErrorDetails("ssm", "ConnectionFailure", region + " unreachable", 0, null));
+            throw new RegionUnreachableException(new CloudError("ssm", "ConnectionFailure", region + " unreachable", 0, null));
         }
 
         if (ThrottledParameterRegions.Contains(region))
         {
-            throw new AwsTransientException(new AwsErrorDetails("ssm", "ThrottlingException", "Rate exceeded", 400, null));
+            throw new CloudBusyException(new CloudError("ssm", "ThrottlingException", "Rate exceeded", 400, null));
         }
     }
 
@@ -160,7 +160,7 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
 
     public List<(string Region, string SourceId, DeletionMode Mode)> Deletes { get; } = [];
 
-    public List<(string Region, string InstanceId, NodeCommand Command)> Sent { get; } = [];
+    public List<SentNodeCommand> Sent { get; } = [];
 
     public FileSystem AddFileSystem(string region, string id, string? name, OverwriteProtection protection = OverwriteProtection.Enabled, IReadOnlyDictionary<string, string>? tags = null, string state = "available")
     {
@@ -184,7 +184,7 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
     {
         if (UnreachableRegions.Contains(region))
         {
-            throw new AwsUnreachableException(new AwsErrorDetails("efs", "ConnectionFailure", region + " unreachable", 0, null));
+            throw new RegionUnreachableException(new CloudError("efs", "ConnectionFailure", region + " unreachable", 0, null));
         }
     }
 
@@ -192,7 +192,7 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
     {
         if (UnreachableSsmRegions.Contains(region))
         {
-            throw new AwsUnreachableException(new AwsErrorDetails("ssm", "ConnectionFailure", region + " unreachable", 0, null));
+            throw new RegionUnreachableException(new CloudError("ssm", "ConnectionFailure", region + " unreachable", 0, null));
         }
     }
 
@@ -207,7 +207,7 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
         Reach(region);
         return FileSystemsById.TryGetValue(fileSystemId, out var fs) && fs.Region == region
             ? Task.FromResult(fs)
-            : throw new FileSystemNotFoundException(new AwsErrorDetails("efs", "FileSystemNotFound", fileSystemId, 404, null));
+            : throw new FileSystemNotFoundException(new CloudError("efs", "FileSystemNotFound", fileSystemId, 404, null));
     }
 
     public Task<OverwriteProtection> UpdateProtectionAsync(string region, string fileSystemId, OverwriteProtection protection, CancellationToken cancellationToken)
@@ -215,7 +215,7 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
         Reach(region);
         if (Replications.Any(r => r.Destinations.Any(d => d.FileSystemId == fileSystemId)))
         {
-            throw new ReplicationAlreadyExistsException(new AwsErrorDetails("efs", "ReplicationAlreadyExists", "ReplicationOverwriteProtection cannot be changed while the file system is a replication destination.", 409, null));
+            throw new AlreadyAReplicaException(new CloudError("efs", "ReplicationAlreadyExists", "ReplicationOverwriteProtection cannot be changed while the file system is a replication destination.", 409, null));
         }
 
         Writes.Add($"protection {fileSystemId} {protection}");
@@ -257,15 +257,13 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
         Reach(region);
         if (UnreadableReplications.Contains(fileSystemId))
         {
-            throw new AwsTransientException(new AwsErrorDetails("efs", "ThrottlingException", "Rate exceeded", 429, null));
+            throw new CloudBusyException(new CloudError("efs", "ThrottlingException", "Rate exceeded", 429, null));
         }
 
         var found = Replications.Where(r => (r.SourceFileSystemId == fileSystemId || r.Destinations.Any(d => d.FileSystemId == fileSystemId)) && !LocallyDeleted.Contains((region, r.SourceFileSystemId)))
             .Where(r => r.SourceFileSystemRegion == region || r.Destination.Region == region)
             .ToList();
-        return found.Count == 0
-            ? throw new ReplicationNotFoundException(new AwsErrorDetails("efs", "ReplicationNotFound", fileSystemId, 404, null))
-            : Task.FromResult<IReadOnlyList<ReplicationConfiguration>>(found);
+        return Task.FromResult<IReadOnlyList<ReplicationConfiguration>>(found);
     }
 
     public Task DeleteReplicationAsync(string region, string sourceFileSystemId, DeletionMode mode, CancellationToken cancellationToken)
@@ -280,7 +278,7 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
         var index = Replications.FindIndex(r => r.SourceFileSystemId == sourceFileSystemId);
         if (index < 0)
         {
-            throw new ReplicationNotFoundException(new AwsErrorDetails("efs", "ReplicationNotFound", sourceFileSystemId, 404, null));
+            throw new NoReplicationException(new CloudError("efs", "ReplicationNotFound", sourceFileSystemId, 404, null));
         }
 
         var r = Replications[index];
@@ -310,32 +308,39 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
     public Task<ReplicationConfiguration> CreateReplicationAsync(string region, string sourceFileSystemId, ReplicationTarget target, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
-    public Task<string> SendAsync(string region, string instanceId, NodeCommand command, CancellationToken cancellationToken)
-    {
-        ReachSsm(region);
-        Writes.Add($"send-command {instanceId} {command.DocumentName}");
-        Sent.Add((region, instanceId, command));
-        return Task.FromResult($"cmd-{++_sequence}");
-    }
+    public Task<string> ActivateAsync(string region, string instanceId, NodeActivationRequest request, CancellationToken cancellationToken) =>
+        Send(new SentNodeCommand(region, instanceId, "activate", request.Document, request.Comment, request, null));
 
-    public Task<CommandInvocation> GetInvocationAsync(string region, string commandId, string instanceId, CancellationToken cancellationToken)
+    public Task<string> DeactivateAsync(string region, string instanceId, NodeDeactivationRequest request, CancellationToken cancellationToken) =>
+        Send(new SentNodeCommand(region, instanceId, "deactivate", request.Document, request.Comment, null, request));
+
+    /// <summary>The next progress queued for the command (the last one stays); <see cref="NodeProgressState.NotYetVisible"/> when none is queued.</summary>
+    public Task<NodeProgress> GetProgressAsync(string region, string commandRef, string instanceId, CancellationToken cancellationToken)
     {
         ReachSsm(region);
-        if (!Invocations.TryGetValue(commandId, out var queue) || queue.Count == 0)
+        if (!Invocations.TryGetValue(commandRef, out var queue) || queue.Count == 0)
         {
-            throw new InvocationDoesNotExistException(new AwsErrorDetails("ssm", "InvocationDoesNotExist", commandId, 400, null));
+            return Task.FromResult(new NodeProgress(NodeProgressState.NotYetVisible, "not yet visible", null, -1, string.Empty, string.Empty));
         }
 
         return Task.FromResult(queue.Count > 1 ? queue.Dequeue()() : queue.Peek()());
     }
 
+    private Task<string> Send(SentNodeCommand command)
+    {
+        ReachSsm(command.Region);
+        Writes.Add($"send-command {command.InstanceId} {command.Document}");
+        Sent.Add(command);
+        return Task.FromResult($"cmd-{++_sequence}");
+    }
+
     /// <summary>The SSM documents that exist, as region:name.</summary>
     public HashSet<string> Documents { get; } = new(StringComparer.Ordinal) { "us-east-1:EfsDr-Node", "us-west-2:EfsDr-Node" };
 
-    public Task<bool> DocumentExistsAsync(string region, string name, CancellationToken cancellationToken)
+    public Task<bool> IsNodeDocumentInstalledAsync(string region, string document, CancellationToken cancellationToken)
     {
         Reach(region);
-        return Task.FromResult(Documents.Contains(region + ":" + name));
+        return Task.FromResult(Documents.Contains(region + ":" + document));
     }
 
     public Task<PingStatus> GetPingStatusAsync(string region, string instanceId, CancellationToken cancellationToken)
@@ -347,7 +352,7 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
     Task<InstanceInfo> IInstances.DescribeAsync(string region, string instanceId, CancellationToken cancellationToken) =>
         Instances.TryGetValue(instanceId, out var instance)
             ? Task.FromResult(instance)
-            : throw new InstanceNotFoundException(new AwsErrorDetails("ec2", "InvalidInstanceID.NotFound", instanceId, 400, null));
+            : throw new NodeNotFoundException(new CloudError("ec2", "InvalidInstanceID.NotFound", instanceId, 400, null));
 
     public Task<DnsChange> UpsertARecordAsync(string hostedZoneId, string recordName, string ipAddress, long ttlSeconds, string? comment, CancellationToken cancellationToken)
     {
@@ -364,3 +369,6 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
     public Task<DnsRecord?> GetRecordAsync(string hostedZoneId, string recordName, string recordType, CancellationToken cancellationToken) =>
         Task.FromResult(Records.TryGetValue(recordName.TrimEnd('.'), out var r) ? r : null);
 }
+
+/// <summary>One node command the fake received: activate (with <see cref="Activation"/>) or deactivate (with <see cref="Deactivation"/>).</summary>
+public sealed record SentNodeCommand(string Region, string InstanceId, string Action, string Document, string Comment, NodeActivationRequest? Activation, NodeDeactivationRequest? Deactivation);

@@ -40,12 +40,12 @@ public sealed class InMemoryExecutions : IExecutions
             Described.Add(executionArn);
             if (UnreachableRegions.Contains(region))
             {
-                throw new AwsUnreachableException(new AwsErrorDetails("states", "ConnectionFailure", region + " unreachable", 0, null));
+                throw new RegionUnreachableException(new CloudError("states", "ConnectionFailure", region + " unreachable", 0, null));
             }
 
             return Executions.TryGetValue(executionArn, out var execution)
                 ? Task.FromResult(execution)
-                : throw new ExecutionDoesNotExistException(new AwsErrorDetails("states", "ExecutionDoesNotExist", "Execution Does Not Exist: " + executionArn, 400, null));
+                : throw new RunNotFoundException(new CloudError("states", "ExecutionDoesNotExist", "Execution Does Not Exist: " + executionArn, 400, null));
         }
     }
 

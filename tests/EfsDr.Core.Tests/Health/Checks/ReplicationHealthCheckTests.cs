@@ -54,7 +54,7 @@ public sealed class ReplicationHealthCheckTests
 
         var orphaned = Single(_check, snapshot, HealthFindingIds.ReplicationOrphaned);
 
-        Assert.Contains("takes part in no replication (ReplicationNotFound) and has protection ENABLED", orphaned.Message, StringComparison.Ordinal);
+        Assert.Contains("takes part in no replication and has protection ENABLED", orphaned.Message, StringComparison.Ordinal);
         Assert.Contains(_check.Check(snapshot), f => f.Id == HealthFindingIds.ReplicationMissing);
     }
 

@@ -1,9 +1,10 @@
 using System.Globalization;
 using EfsDr.Core.Configuration;
+using EfsDr.Core.Model;
 
-namespace EfsDr.Core.Failover;
+namespace EfsDr.Aws.Ssm;
 
-/// <summary>The parameters of EfsDr's node document (node/efsdr-node.sh), built in one place for activate and deactivate.</summary>
+/// <summary>The SSM parameters of EfsDr's node document (node/efsdr-node.sh, template.yaml's NodeDocument), built only here, for activate and deactivate.</summary>
 public static class NodeDocumentParameters
 {
     /// <summary>Mount, probe, start the unit, wait for health.</summary>
@@ -11,6 +12,20 @@ public static class NodeDocumentParameters
 
     /// <summary>Stop the unit and unmount; no AWS call on the node.</summary>
     public const string Deactivate = "deactivate";
+
+    /// <summary>The parameters that ask a node to activate.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> For(NodeActivationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return For(Activate, request.FileSystemId, request.Region, request.MountPoint, request.Unit, request.MountMethod, request.HealthUrl, request.HealthTimeoutSeconds);
+    }
+
+    /// <summary>The parameters that ask a node to deactivate.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> For(NodeDeactivationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return For(Deactivate, request.FileSystemId, request.Region, request.MountPoint, request.Unit);
+    }
 
     /// <summary>
     /// The parameters for <paramref name="action"/>, each a list of one string. Every action sends FileSystemId and Region
