@@ -1,10 +1,10 @@
 using System.Text.Json;
 using EfsDr.Cli.Commands;
-using EfsDr.Cli.Runs;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
 using EfsDr.Drill;
 using EfsDr.LocalCloud.Hosting;
+using EfsDr.Runs;
 
 namespace EfsDr.Cli.Tests.EndToEnd;
 
