@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using EfsDr.Cli.Runs;
+using EfsDr.Runs;
 
 namespace EfsDr.Drill;
 

@@ -1,4 +1,4 @@
-using EfsDr.Cli.Runs;
+using EfsDr.Runs;
 
 namespace EfsDr.Drill;
 

@@ -8,8 +8,7 @@ using EfsDr.Core.Exceptions;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
 using EfsDr.LocalCloud.Hosting;
-
-using EfsDr.Cli.Runs;
+using EfsDr.Runs;
 
 namespace EfsDr.Drill;
 
@@ -153,7 +152,7 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
             Record("drill", "the drill ran to the end", false, $"{ex.GetType().Name}: {ex.Message}");
         }
 
-        var (report, timeline) = RunReport.Write(options.ReportDirectory, _checks, _runs, clock.Elapsed, cloud.RequestCounts);
+        var (report, timeline) = DrillReport.Write(options.ReportDirectory, _checks, _runs, clock.Elapsed, cloud.RequestCounts);
         output(string.Empty);
         output($"{_checks.Count(c => c.Passed)}/{_checks.Count} checks passed in {clock.Elapsed.TotalSeconds:0.0} s; report: {report}");
         return new DrillResult(_checks, _runs, report, timeline, clock.Elapsed);

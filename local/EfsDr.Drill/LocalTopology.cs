@@ -3,8 +3,7 @@ using EfsDr.Core.Configuration;
 using EfsDr.Core.Failover;
 using EfsDr.Functions.Handlers;
 using EfsDr.LocalCloud.Hosting;
-
-using EfsDr.Cli.Runs;
+using EfsDr.Runs;
 
 namespace EfsDr.Drill;
 

@@ -2,9 +2,9 @@ using System.Text.Json;
 using Amazon.Runtime;
 using EfsDr.Aws;
 using EfsDr.Aws.Http;
-using EfsDr.Cli.Runs;
 using EfsDr.Core.Failover;
 using EfsDr.LocalCloud.Hosting;
+using EfsDr.Runs;
 
 namespace EfsDr.Drill;
 

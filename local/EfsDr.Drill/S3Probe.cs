@@ -2,8 +2,7 @@ using System.Text;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-
-using EfsDr.Cli.Runs;
+using EfsDr.Runs;
 
 namespace EfsDr.Drill;
 

@@ -1,6 +1,6 @@
-using EfsDr.Cli.Runs;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
+using EfsDr.Runs;
 
 namespace EfsDr.Drill;
 

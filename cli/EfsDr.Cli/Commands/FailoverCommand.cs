@@ -2,10 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EfsDr.Cli.Runs;
 using EfsDr.Core.Configuration;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
+using EfsDr.Runs;
 
 namespace EfsDr.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
-using EfsDr.Cli.Runs;
 using EfsDr.Core.Model;
+using EfsDr.Runs;
 
 namespace EfsDr.Cli.Commands;
 

@@ -188,7 +188,7 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         var page = await _world.Adapters.Executions.ListAsync(machine, ExecutionStatus.Running, null, Token);
         var running = page.Items.SingleOrDefault();
         Assert.NotNull(running);
-        var finished = await new EfsDr.Cli.Runs.FailoverDriver(_world.Adapters.Executions).FollowAsync(running.ExecutionArn, "after Ctrl-C", "server3", _ => { }, TimeSpan.FromMinutes(2), Token);
+        var finished = await new EfsDr.Runs.FailoverDriver(_world.Adapters.Executions).FollowAsync(running.ExecutionArn, "after Ctrl-C", "server3", _ => { }, TimeSpan.FromMinutes(2), Token);
         Assert.True(finished.Succeeded, finished.Reason);
     }
 

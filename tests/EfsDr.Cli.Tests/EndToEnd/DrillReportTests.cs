@@ -1,8 +1,8 @@
 using System.Text.Json;
-using EfsDr.Cli.Runs;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
 using EfsDr.Drill;
+using EfsDr.Runs;
 
 namespace EfsDr.Cli.Tests.EndToEnd;
 
@@ -62,7 +62,7 @@ public sealed class DrillReportTests
     {
         var directory = Path.Combine(Path.GetTempPath(), "efsdr-report-" + Guid.NewGuid().ToString("N")[..8]);
 
-        var (report, timeline) = RunReport.Write(directory, [new DrillCheck("4.2.5", "replication gone", true, "ReplicationNotFound")], [Run()], TimeSpan.FromSeconds(20), new Dictionary<string, int> { ["states"] = 5 });
+        var (report, timeline) = DrillReport.Write(directory, [new DrillCheck("4.2.5", "replication gone", true, "ReplicationNotFound")], [Run()], TimeSpan.FromSeconds(20), new Dictionary<string, int> { ["states"] = 5 });
 
         var text = File.ReadAllText(report);
         Assert.Contains("| to server3 | server3 | SUCCEEDED | 12.00 | 42.0 | 9.60 | 1.00 | 0.40 | 1.00 | 4 | 3 |", text, StringComparison.Ordinal);

@@ -1,11 +1,11 @@
 using System.Text.Json;
-using EfsDr.Cli.Runs;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
 using EfsDr.Core.Workflows;
 using EfsDr.Drill;
 using EfsDr.Functions.Handlers;
 using EfsDr.LocalCloud.Hosting;
+using EfsDr.Runs;
 
 namespace EfsDr.Cli.Tests.EndToEnd;
 

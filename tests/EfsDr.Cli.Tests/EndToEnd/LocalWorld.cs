@@ -2,10 +2,10 @@ using System.Text.Json;
 using Amazon.Runtime;
 using EfsDr.Aws;
 using EfsDr.Aws.Http;
-using EfsDr.Cli.Runs;
 using EfsDr.Core.Failover;
 using EfsDr.Drill;
 using EfsDr.LocalCloud.Hosting;
+using EfsDr.Runs;
 
 namespace EfsDr.Cli.Tests.EndToEnd;
 

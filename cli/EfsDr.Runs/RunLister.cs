@@ -2,7 +2,7 @@ using EfsDr.Core.Exceptions;
 using EfsDr.Core.Model;
 using EfsDr.Core.Ports;
 
-namespace EfsDr.Cli.Runs;
+namespace EfsDr.Runs;
 
 /// <summary>A region that could not be read, and why (the exception's type and message, on one line).</summary>
 public sealed record UnreachableRegion(string Region, string Reason)

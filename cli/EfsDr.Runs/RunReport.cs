@@ -4,15 +4,13 @@ using System.Text;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Workflows;
 
-namespace EfsDr.Cli.Runs;
-
-/// <summary>One automated check (the drill's section-4 checks).</summary>
-public sealed record DrillCheck(string Id, string Description, bool Passed, string Detail);
+namespace EfsDr.Runs;
 
 /// <summary>One phase of a run on the timeline: a Task and the Wait/Check loop that belongs to it.</summary>
 public sealed record TimelineBar(string Phase, double StartSeconds, double EndSeconds);
 
-/// <summary>Writes the drill report: markdown with the checks and per-run figures, and an SVG timeline of the steps.</summary>
+/// <summary>The run report of <c>efsdr report</c> and the drill's report (local/EfsDr.Drill): per-run figures as markdown and
+/// an SVG timeline of the steps.</summary>
 public static class RunReport
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
@@ -60,33 +58,6 @@ public static class RunReport
         ArgumentNullException.ThrowIfNull(run);
         var waited = Waited.Sum(step => StepSeconds(run.Summary, step));
         return Math.Max(0, run.Duration.TotalSeconds - waited);
-    }
-
-    /// <summary>Writes drill-report.md and drill-timeline.svg; returns their paths.</summary>
-    public static (string Report, string Timeline) Write(string directory, IReadOnlyList<DrillCheck> checks, IReadOnlyList<RunRecord> runs, TimeSpan elapsed, IReadOnlyDictionary<string, int> requests)
-    {
-        ArgumentNullException.ThrowIfNull(checks);
-        ArgumentNullException.ThrowIfNull(runs);
-        ArgumentNullException.ThrowIfNull(requests);
-        Directory.CreateDirectory(directory);
-        var svgPath = Path.GetFullPath(Path.Combine(directory, "drill-timeline.svg"));
-        File.WriteAllText(svgPath, Svg(runs));
-        var md = new StringBuilder();
-        md.AppendLine("# EfsDr drill report").AppendLine();
-        md.AppendLine(Invariant, $"{checks.Count(c => c.Passed)} of {checks.Count} checks passed; the drill took {elapsed.TotalSeconds:0.0} s (local cloud, simulated AWS durations scaled).").AppendLine();
-        md.AppendLine("## Checks (the article's section 4)").AppendLine();
-        md.AppendLine("| | Check | Result |").AppendLine("|---|---|---|");
-        foreach (var c in checks)
-        {
-            md.AppendLine(Invariant, $"| {(c.Passed ? "✔" : "✘")} {c.Id} | {Cell(c.Description)} | {Cell(c.Detail)} |");
-        }
-
-        md.Append(Markdown(runs, "Failovers"));
-        md.AppendLine("## AWS calls answered by the local cloud").AppendLine();
-        md.AppendLine(string.Join(", ", requests.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}"))).AppendLine();
-        var mdPath = Path.GetFullPath(Path.Combine(directory, "drill-report.md"));
-        File.WriteAllText(mdPath, md.ToString());
-        return (mdPath, svgPath);
     }
 
     /// <summary>The per-run table, failures and the timeline reference, as markdown (also <c>efsdr report</c>).</summary>
@@ -178,5 +149,6 @@ public static class RunReport
         return svg.ToString();
     }
 
-    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ");
+    /// <summary>A markdown table cell: pipes escaped, on one line.</summary>
+    public static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ");
 }

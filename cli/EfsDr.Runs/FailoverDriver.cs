@@ -4,7 +4,7 @@ using EfsDr.Core.Model;
 using EfsDr.Core.Ports;
 using EfsDr.Core.Workflows;
 
-namespace EfsDr.Cli.Runs;
+namespace EfsDr.Runs;
 
 /// <summary>One finished execution: its description, full history and (when it succeeded) the run summary.</summary>
 public sealed record RunRecord(string Label, string TargetServer, Execution Execution, IReadOnlyList<HistoryEvent> History, RunSummary? Summary)

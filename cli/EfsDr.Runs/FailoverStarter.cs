@@ -7,7 +7,7 @@ using EfsDr.Core.Locking;
 using EfsDr.Core.Model;
 using EfsDr.Core.Ports;
 
-namespace EfsDr.Cli.Runs;
+namespace EfsDr.Runs;
 
 /// <summary>How a failover request was answered: a new execution, or one already running for the same target.</summary>
 public sealed record StartOutcome(string ExecutionArn, string Name, bool Joined, IReadOnlyList<string> Notes);
