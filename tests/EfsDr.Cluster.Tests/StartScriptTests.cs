@@ -178,6 +178,8 @@ public sealed class StartScriptTests : IDisposable
         // its parent (start.sh) and waits; only a forwarded TERM ends it.
         _fake.Behaviour = """
             trap 'echo TERM > "$S/signal"; exit 130' TERM
+            # only start.sh may be signalled (were efsdr exec'd, the parent would be the test host)
+            tr '\0' ' ' < "/proc/$PPID/cmdline" | grep -q 'start\.sh' || { echo "efsdr's parent is not start.sh" >&2; exit 99; }
             kill -TERM "$PPID"
             while :; do sleep 1 & wait $!; done
             """;
