@@ -129,10 +129,12 @@ esac
 
 errors="$(mktemp "${TMPDIR:-/tmp}/efsdr-start.XXXXXX")"
 child=0
+signalled="" # the last signal received: also sent to any child started after it
 # shellcheck disable=SC2317 # called by the traps below
 cleanup() { rm -f -- "$errors"; }
 # shellcheck disable=SC2317 # called by the traps below
 forward() {
+  signalled="$1"
   if ((child > 0)); then kill -s "$1" "$child" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
@@ -146,6 +148,8 @@ run_child() {
   : >"$errors"
   "$@" 2>"$errors" &
   child=$!
+  # A signal that arrived before child was set (or before this child started) still reaches it.
+  if [[ -n "$signalled" ]]; then kill -s "$signalled" "$child" 2>/dev/null || true; fi
   while :; do
     rc=0
     wait "$child" || rc=$?
