@@ -15,10 +15,15 @@
 #     (c) it is writable: a probe file .efsdr-genw.PID under the mount point is written with `dd conv=fsync`, read
 #         back and removed, within EFSDR_GENW_PROBE_TIMEOUT seconds.
 #   It reads no AWS API, so a regional outage does not look like a local failure.
+#   Every command that touches the mount point (realpath, mountpoint, findmnt, dd, cat, rm) runs under `timeout`
+#   with EFSDR_GENW_PROBE_TIMEOUT: a hung NFS mount makes the monitor fail with 54 instead of hanging it.
+#   A failure is reported with clplogcmd (EXPRESSCLUSTER's alert log) when it is on PATH, once per change of the
+#   outcome (recorded in $EFSDR_STATE_DIR/genw-reported), and on stderr every time; recovery is reported once too.
 #
 # Settings: sourced from ${EFSDR_CONF:-/etc/efsdr/efsdr.conf} when that file exists (see cluster/efsdr.conf.example).
-#   EFSDR_MOUNT_POINT (/mnt/efs), EFSDR_STATE_DIR (/var/lib/efsdr), EFSDR_GENW_PROBE_TIMEOUT (20, seconds),
-#   EFSDR_EFS_STATE_DIR (/var/run/efs, where efs-utils keeps its TLS mount state files).
+#   EFSDR_MOUNT_POINT (/mnt/efs), EFSDR_STATE_DIR (/var/lib/efsdr), EFSDR_GENW_PROBE_TIMEOUT (20, seconds: the limit
+#   of each command that touches the mount point), EFSDR_EFS_STATE_DIR (/var/run/efs, where efs-utils keeps its TLS
+#   mount state files), EFSDR_CLPLOGCMD_OPTIONS (empty).
 #
 # Exit codes (0 is normal; any other code is a monitor error):
 #    0  healthy: mounted, the recorded file system, writable
@@ -28,15 +33,54 @@
 #   51  (b) no valid record of the activated file system (missing, unreadable or not an fs- id)
 #   52  (b) the mount point holds a different file system than the recorded one
 #   53  (c) not writable: the probe could not be written, read back or removed (read-only replica?)
-#   54  (c) the probe did not finish within EFSDR_GENW_PROBE_TIMEOUT (a hung NFS mount?)
+#   54  a command on the mount point (mountpoint, findmnt or a probe step) did not finish within
+#       EFSDR_GENW_PROBE_TIMEOUT (a hung NFS mount?)
 set -euo pipefail
 export LC_ALL=C # regex ranges such as [a-z] are ASCII only
+
+readonly TAG="efsdr-cluster genw"
+
+# report LEVEL MESSAGE [alert]: stderr; with "alert", EXPRESSCLUSTER's alert log too when clplogcmd is on PATH
+# (never fatal).
+report() {
+  local level="$1" message="$TAG: $2"
+  printf '%s\n' "$message" >&2
+  if [[ "${3-}" == alert ]] && command -v clplogcmd >/dev/null 2>&1; then
+    local -a extra=()
+    read -ra extra <<<"${EFSDR_CLPLOGCMD_OPTIONS:-}"
+    timeout -k 2 10 clplogcmd -m "${message:0:500}" -l "$level" "${extra[@]}" >/dev/null 2>&1 || true
+  fi
+}
+
+# finish CODE [MESSAGE]: the monitor's outcome. genw runs every interval, so the alert log hears of an outcome only
+# when it differs from the last one reported ($EFSDR_STATE_DIR/genw-reported); stderr gets every failure.
+finish() {
+  local code="$1" message="${2-}" record="" last="" alert=alert
+  if [[ -n "${EFSDR_STATE_DIR:-}" ]]; then
+    record="$EFSDR_STATE_DIR/genw-reported"
+    last="$(cat -- "$record" 2>/dev/null || true)"
+    if [[ "$last" == "$code" ]]; then alert=""; fi
+  fi
+  if ((code != 0)); then
+    report err "$message (exit $code)" "$alert"
+  elif [[ -n "$last" && "$last" != 0 ]]; then
+    report info "healthy again: $EFSDR_MOUNT_POINT holds the activated file system and is writable" alert
+  fi
+  if [[ -n "$record" && "$last" != "$code" ]] && ! [[ "$code" == 0 && -z "$last" ]]; then
+    printf '%s\n' "$code" 2>/dev/null >"$record" || true
+  fi
+  exit "$code"
+}
 
 die() {
   local code="$1"
   shift
-  printf 'efsdr-cluster genw: %s\n' "$*" >&2
-  exit "$code"
+  finish "$code" "$*"
+}
+
+# bounded COMMAND…: runs it under timeout with the probe limit; 124/137 mean it hung.
+bounded() {
+  timeout -k 5 "$limit" "$@"
 }
 
 conf="${EFSDR_CONF:-/etc/efsdr/efsdr.conf}"
@@ -57,10 +101,19 @@ if [[ ! "$EFSDR_MOUNT_POINT" =~ ^/[A-Za-z0-9._/-]{1,254}$ || "/$EFSDR_MOUNT_POIN
 fi
 [[ "$EFSDR_GENW_PROBE_TIMEOUT" =~ ^[1-9][0-9]{0,3}$ ]] ||
   die 41 "EFSDR_GENW_PROBE_TIMEOUT $(printf '%q' "$EFSDR_GENW_PROBE_TIMEOUT") is not 1-9999 seconds"
-mp="$(realpath -ms -- "$EFSDR_MOUNT_POINT")" # as the node script does: no trailing or double slashes
+limit="$EFSDR_GENW_PROBE_TIMEOUT"
+hung() { (($1 == 124 || $1 == 137)); }
+
+rc=0
+mp="$(bounded realpath -ms -- "$EFSDR_MOUNT_POINT")" || rc=$? # as the node script does: no trailing or double slashes
+if hung "$rc"; then die 54 "realpath $EFSDR_MOUNT_POINT did not finish within ${limit}s; is it hung?"; fi
+((rc == 0)) || die 41 "realpath $EFSDR_MOUNT_POINT failed (exit $rc)"
 
 # (a) mounted
-mountpoint -q -- "$mp" || die 50 "$mp is not mounted"
+rc=0
+bounded mountpoint -q -- "$mp" || rc=$?
+if hung "$rc"; then die 54 "mountpoint $mp did not finish within ${limit}s; $mp is hung?"; fi
+((rc == 0)) || die 50 "$mp is not mounted"
 
 # (b) the recorded file system
 record="$EFSDR_STATE_DIR/active-file-system"
@@ -69,11 +122,17 @@ record="$EFSDR_STATE_DIR/active-file-system"
 fsid="$(<"$record")"
 [[ "$fsid" =~ ^fs-[0-9a-f]{8,40}$ ]] || die 51 "$record holds $(printf '%q' "$fsid"), not a file system id"
 
-source="$(findmnt -n -o SOURCE --target "$mp")" || die 52 "findmnt cannot tell which file system $mp holds"
+rc=0
+source="$(bounded findmnt -n -o SOURCE --target "$mp")" || rc=$?
+if hung "$rc"; then die 54 "findmnt $mp did not finish within ${limit}s; $mp is hung?"; fi
+((rc == 0)) || die 52 "findmnt cannot tell which file system $mp holds"
 case "$source" in
   "$fsid:"* | "$fsid".efs.*.amazonaws.com:*) ;;
   127.0.0.1:*)
-    options="$(findmnt -n -o OPTIONS --target "$mp")" || die 52 "findmnt cannot tell the options of $mp"
+    rc=0
+    options="$(bounded findmnt -n -o OPTIONS --target "$mp")" || rc=$?
+    if hung "$rc"; then die 54 "findmnt $mp did not finish within ${limit}s; $mp is hung?"; fi
+    ((rc == 0)) || die 52 "findmnt cannot tell the options of $mp"
     [[ ",$options," =~ ,port=([0-9]+), ]] || die 52 "$mp holds $source without a port= option; cannot tell its file system"
     dotted="${mp//\//.}"
     state="$EFSDR_EFS_STATE_DIR/$fsid.${dotted#.}.${BASH_REMATCH[1]}"
@@ -83,26 +142,25 @@ case "$source" in
 esac
 
 # (c) writable: write with fsync, read back, remove; each step bounded (a hard NFS mount can hang).
-limit="$EFSDR_GENW_PROBE_TIMEOUT"
 probe="$mp/.efsdr-genw.$$"
 token="efsdr-genw $$ $RANDOM"
 rc=0
-printf '%s\n' "$token" | timeout -k 5 "$limit" dd of="$probe" conv=fsync status=none || rc=$?
+printf '%s\n' "$token" | bounded dd of="$probe" conv=fsync status=none || rc=$?
 if ((rc == 124 || rc == 137)); then
   die 54 "writing $probe did not finish within ${limit}s; $mp is hung?"
 elif ((rc != 0)); then
-  rm -f -- "$probe" 2>/dev/null || true
+  bounded rm -f -- "$probe" 2>/dev/null || true
   die 53 "cannot write $probe (exit $rc): $fsid is read-only (replicating?) or not writable"
 fi
 rc=0
-back="$(timeout -k 5 "$limit" cat -- "$probe")" || rc=$?
+back="$(bounded cat -- "$probe")" || rc=$?
 if ((rc == 124 || rc == 137)); then die 54 "reading $probe back did not finish within ${limit}s; $mp is hung?"; fi
 if ((rc != 0)) || [[ "$back" != "$token" ]]; then
-  rm -f -- "$probe" 2>/dev/null || true
+  bounded rm -f -- "$probe" 2>/dev/null || true
   die 53 "$probe read back wrong data (exit $rc)"
 fi
 rc=0
-timeout -k 5 "$limit" rm -f -- "$probe" || rc=$?
+bounded rm -f -- "$probe" || rc=$?
 if ((rc == 124 || rc == 137)); then die 54 "removing $probe did not finish within ${limit}s; $mp is hung?"; fi
 ((rc == 0)) || die 53 "cannot remove $probe (exit $rc)"
-exit 0
+finish 0

@@ -6,7 +6,8 @@ namespace EfsDr.Cluster.Tests;
 /// cluster/genw.sh against minimal shims, for the mount sources and failures the local cloud's nodes do not produce:
 /// the nfs4 and efs-utils TLS forms of findmnt's SOURCE, and a probe that hangs. <c>mountpoint</c> answers from
 /// <c>state/mounted</c>, <c>findmnt</c> prints <c>state/source</c> or <c>state/options</c>, and <c>dd</c> sleeps when
-/// <c>state/hang</c> exists (otherwise the real dd runs).
+/// <c>state/hang</c> exists (otherwise the real dd runs); <c>mountpoint</c> and <c>findmnt</c> sleep (a hung NFS mount)
+/// when <c>state/hang-mountpoint</c> or <c>state/hang-findmnt</c> exists. A fake <c>clplogcmd</c> logs its calls.
 /// </summary>
 public sealed class GenwScriptTests : IDisposable
 {
@@ -22,9 +23,10 @@ public sealed class GenwScriptTests : IDisposable
         }
 
         var realDd = Repo.FindOnPath("dd") ?? "/bin/dd";
-        ScriptRunner.WriteExecutable(Path.Combine(Bin, "mountpoint"), $"#!/bin/bash\n[ -e '{State}/mounted' ] || exit 32\n");
+        ScriptRunner.WriteExecutable(Path.Combine(Bin, "mountpoint"), $"#!/bin/bash\n[ -e '{State}/hang-mountpoint' ] && exec sleep 600\n[ -e '{State}/mounted' ] || exit 32\n");
         ScriptRunner.WriteExecutable(Path.Combine(Bin, "findmnt"), $$"""
             #!/bin/bash
+            [ -e '{{State}}/hang-findmnt' ] && exec sleep 600
             col=; prev=
             for a in "$@"; do [ "$prev" = -o ] && col="$a"; prev="$a"; done
             case "$col" in
@@ -37,7 +39,10 @@ public sealed class GenwScriptTests : IDisposable
         File.WriteAllText(Path.Combine(State, "mounted"), string.Empty);
         File.WriteAllText(Path.Combine(State, "options"), "rw,relatime,vers=4.1\n");
         File.WriteAllText(Path.Combine(StateDir, "active-file-system"), Fs + "\n");
+        ClplogcmdShim.Install(Bin, AlertLogFile);
     }
+
+    private string AlertLogFile => Path.Combine(_root, "clplogcmd.log");
 
     private string Bin => Path.Combine(_root, "bin");
 
@@ -203,5 +208,72 @@ public sealed class GenwScriptTests : IDisposable
         // write probe fails on a folder that does not exist).
         ScriptRunner.AssertExit(53, result);
         Assert.Contains("/nonexistent/efs/.efsdr-genw.", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("hang-mountpoint", "mountpoint")]
+    [InlineData("hang-findmnt", "findmnt")]
+    public async Task Genw_MountCommandHangs_Exits54WithinTheProbeTimeout(string hang, string command)
+    {
+        Mounted(Fs + ":/");
+        File.WriteAllText(Path.Combine(State, hang), string.Empty);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = await Run(new Dictionary<string, string> { ["EFSDR_GENW_PROBE_TIMEOUT"] = "1" });
+
+        ScriptRunner.AssertExit(54, result);
+        Assert.Contains($"{command} {MountPoint} did not finish within 1s", result.Stderr, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"genw took {clock.Elapsed}, {command} should have been stopped after 1 s");
+    }
+
+    [Fact]
+    public async Task Genw_Failure_ReportedToClplogcmdOnceThenRecoveryOnce()
+    {
+        File.Delete(Path.Combine(State, "mounted"));
+
+        var first = await Run();
+        var second = await Run();
+
+        ScriptRunner.AssertExit(50, first);
+        ScriptRunner.AssertExit(50, second);
+        Assert.Contains("is not mounted", second.Stderr, StringComparison.Ordinal); // stderr hears of every failure
+        var error = Assert.Single(ClplogcmdShim.Read(AlertLogFile));
+        Assert.Equal("err", error.Level);
+        Assert.Equal($"efsdr-cluster genw: {MountPoint} is not mounted (exit 50)", error.Message);
+
+        File.WriteAllText(Path.Combine(State, "mounted"), string.Empty);
+        Mounted(Fs + ":/");
+        ScriptRunner.AssertExit(0, await Run());
+        ScriptRunner.AssertExit(0, await Run());
+
+        Assert.Collection(
+            ClplogcmdShim.Read(AlertLogFile),
+            l => Assert.Equal("err", l.Level),
+            l => Assert.Equal(("info", true), (l.Level, l.Message.Contains("healthy again", StringComparison.Ordinal))));
+    }
+
+    [Fact]
+    public async Task Genw_AnotherFailureAfterAFirst_IsReportedToo()
+    {
+        File.Delete(Path.Combine(State, "mounted"));
+        ScriptRunner.AssertExit(50, await Run());
+        File.WriteAllText(Path.Combine(State, "mounted"), string.Empty);
+        Mounted("fs-deadbeef:/");
+
+        ScriptRunner.AssertExit(52, await Run());
+
+        Assert.Equal(["err", "err"], ClplogcmdShim.Read(AlertLogFile).Select(l => l.Level));
+    }
+
+    [Fact]
+    public async Task Genw_Healthy_ReportsNothing()
+    {
+        Mounted(Fs + ":/");
+
+        var result = await Run();
+
+        ScriptRunner.AssertExit(0, result);
+        Assert.Empty(result.Stderr);
+        Assert.Empty(ClplogcmdShim.Read(AlertLogFile));
     }
 }

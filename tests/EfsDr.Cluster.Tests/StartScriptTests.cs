@@ -20,8 +20,25 @@ public sealed class StartScriptTests : IDisposable
         ["CLP_RESOURCENAME"] = "exec-efsdr",
     };
 
-    private Task<ScriptResult> Run(Dictionary<string, string> environment) =>
-        ScriptRunner.RunAsync(Repo.ClusterScript("start.sh"), environment, _fake.Root);
+    /// <summary>Outside the cluster: no CLP_* variable at all.</summary>
+    private Dictionary<string, string> ManualEnvironment() => new(StringComparer.Ordinal)
+    {
+        ["PATH"] = _fake.Bin + ":" + Repo.SystemPath,
+        ["EFSDR_CONF"] = _fake.SettingsFile,
+        ["EFSDR_BIN"] = _fake.Efsdr,
+        ["EFSDR_SERVER"] = "server2",
+    };
+
+    private Dictionary<string, string> FailoverEnvironment()
+    {
+        var environment = Environment();
+        environment["EFSDR_BIN"] = _fake.Efsdr;
+        environment["EFSDR_SERVER"] = "server2";
+        return environment;
+    }
+
+    private Task<ScriptResult> Run(Dictionary<string, string> environment, params string[] arguments) =>
+        ScriptRunner.RunAsync(Repo.ClusterScript("start.sh"), environment, _fake.Root, arguments: arguments);
 
     [Fact]
     public async Task Start_SettingsFile_RunsFailoverToThisServerWithExactArguments()
@@ -57,35 +74,64 @@ public sealed class StartScriptTests : IDisposable
     }
 
     [Fact]
-    public async Task Start_NoClpVariables_ReasonFallsBackToStartOfGroup()
+    public async Task Start_NoClpEvent_Exits43WithoutRunningEfsdr()
     {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["PATH"] = _fake.Bin + ":" + Repo.SystemPath,
-            ["EFSDR_CONF"] = _fake.SettingsFile,
-            ["EFSDR_BIN"] = _fake.Efsdr,
-            ["EFSDR_SERVER"] = "server2",
-        };
+        var result = await Run(ManualEnvironment());
 
-        var result = await Run(environment);
-
-        ScriptRunner.AssertExit(0, result);
-        Assert.Equal("EXPRESSCLUSTER START of group", _fake.Argv[^1]);
+        ScriptRunner.AssertExit(43, result);
+        Assert.Contains("CLP_EVENT is not set", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--manual", result.Stderr, StringComparison.Ordinal);
+        Assert.False(_fake.Ran, "start.sh run by hand must not fail over without --manual");
     }
 
     [Fact]
-    public async Task Start_ClpVariables_AreLoggedOnStdout()
+    public async Task Start_NoClpEventWithManualFlag_RunsWithAManualReason()
     {
-        var environment = Environment("RECOVER", "failover-drtest");
+        var result = await Run(ManualEnvironment(), "--manual");
+
+        ScriptRunner.AssertExit(0, result);
+        Assert.Equal("manual start.sh on server2", _fake.Argv[^1]);
+    }
+
+    [Fact]
+    public async Task Start_UnknownArgument_Exits41WithoutRunningEfsdr()
+    {
+        var result = await Run(ManualEnvironment(), "--force");
+
+        ScriptRunner.AssertExit(41, result);
+        Assert.False(_fake.Ran);
+    }
+
+    [Theory]
+    [InlineData("RECOVER")] // the Windows templates' value; Linux does not send it
+    [InlineData("start")]
+    [InlineData("STOP")]
+    public async Task Start_ClpEventNeitherStartNorFailover_Exits44WithoutRunningEfsdr(string @event)
+    {
+        var environment = Environment(@event);
+        environment["EFSDR_BIN"] = _fake.Efsdr;
+        environment["EFSDR_SERVER"] = "server2";
+
+        var result = await Run(environment, "--manual");
+
+        ScriptRunner.AssertExit(44, result);
+        Assert.Contains($"CLP_EVENT={@event} is neither START nor FAILOVER", result.Stderr, StringComparison.Ordinal);
+        Assert.False(_fake.Ran);
+    }
+
+    [Fact]
+    public async Task Start_ClpVariables_AreLoggedOnStderr()
+    {
+        var environment = Environment("FAILOVER", "failover-drtest");
         environment["EFSDR_BIN"] = _fake.Efsdr;
         environment["EFSDR_SERVER"] = "server2";
 
         var result = await Run(environment);
 
         ScriptRunner.AssertExit(0, result);
-        Assert.Contains("efsdr-cluster start: CLP_EVENT=RECOVER CLP_SERVER=OTHER CLP_GROUPNAME=failover-drtest CLP_RESOURCENAME=exec-efsdr", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains("failing over to server2", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains("EXPRESSCLUSTER RECOVER of failover-drtest", _fake.Argv);
+        Assert.Contains("efsdr-cluster start: CLP_EVENT=FAILOVER CLP_SERVER=OTHER CLP_GROUPNAME=failover-drtest CLP_RESOURCENAME=exec-efsdr", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("failing over to server2", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("EXPRESSCLUSTER FAILOVER of failover-drtest", _fake.Argv);
     }
 
     [Fact]
@@ -106,6 +152,7 @@ public sealed class StartScriptTests : IDisposable
 
     [Theory]
     [InlineData(0)]
+    [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
     [InlineData(4)]
@@ -125,16 +172,23 @@ public sealed class StartScriptTests : IDisposable
     }
 
     [Fact]
-    public async Task Start_Efsdr_ReplacesTheScriptProcessSoSignalsReachIt()
+    public async Task Start_TermWhileEfsdrWaits_IsForwardedToEfsdrAndItsCodeReturned()
     {
-        var environment = Environment();
-        environment["EFSDR_BIN"] = _fake.Efsdr;
-        environment["EFSDR_SERVER"] = "server3";
+        // EXPRESSCLUSTER's start-script timeout signals the script: the fake efsdr, once it traps TERM, sends TERM to
+        // its parent (start.sh) and waits; only a forwarded TERM ends it.
+        _fake.Behaviour = """
+            trap 'echo TERM > "$S/signal"; exit 130' TERM
+            # only start.sh may be signalled (were efsdr exec'd, the parent would be the test host)
+            tr '\0' ' ' < "/proc/$PPID/cmdline" | grep -q 'start\.sh' || { echo "efsdr's parent is not start.sh" >&2; exit 99; }
+            kill -TERM "$PPID"
+            while :; do sleep 1 & wait $!; done
+            """;
 
-        var result = await Run(environment);
+        var result = await Run(FailoverEnvironment());
 
-        ScriptRunner.AssertExit(0, result);
-        Assert.Equal(result.Pid, _fake.Pid); // exec: the process EXPRESSCLUSTER started (and would signal) is efsdr
+        ScriptRunner.AssertExit(130, result);
+        Assert.Equal("TERM", File.ReadAllText(Path.Combine(_fake.Root, "signal")).Trim());
+        Assert.Contains("efsdr was interrupted", result.Stderr, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -194,5 +248,165 @@ public sealed class StartScriptTests : IDisposable
         ScriptRunner.AssertExit(40, result);
         Assert.Contains($"the settings file {_fake.SettingsFile} failed", result.Stderr, StringComparison.Ordinal);
         Assert.False(_fake.Ran);
+    }
+
+    private const string RunningArn = "arn:aws:states:us-east-1:111122223333:execution:efsdr-failover:failover-server1-7";
+
+    /// <summary>efsdr's answer while a failover to server1 runs (FailoverCommand: "efsdr: refused: " + the conflict).</summary>
+    private const string Refusal = "echo \"efsdr: refused: a failover to server1 is running: " + RunningArn + " (started 2025-09-01 10:00:00Z). One run per file system: wait for it (efsdr failover --to server1 --wait) before starting another; nothing was changed.\" >&2; exit 3";
+
+    [Fact]
+    public async Task Start_RefusedForAnotherTarget_LogsTheRunningExecutionAsksAgainAndSucceeds()
+    {
+        _fake.InstallClplogcmd();
+        _fake.Behaviour = $"if [ \"$n\" -le 2 ]; then {Refusal}; fi";
+        var environment = FailoverEnvironment();
+        environment["EFSDR_CONFLICT_POLL"] = "1";
+        environment["EFSDR_CONFLICT_WAIT"] = "1m";
+
+        var result = await Run(environment);
+
+        ScriptRunner.AssertExit(0, result);
+        Assert.Equal(3, _fake.Calls); // refused twice, then the failover to server2 ran
+        var warning = Assert.Single(_fake.AlertLog, l => l.Level == "warn");
+        Assert.Contains($"the failover to server1 ({RunningArn}) is running", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("server2 does not become active while it runs", warning.Message, StringComparison.Ordinal);
+        Assert.Contains(_fake.AlertLog, l => l.Level == "info" && l.Message.Contains("server2 is active", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_RefusedAndNoConflictWait_Exits45AtOnceNamingTheRunningExecution()
+    {
+        _fake.InstallClplogcmd();
+        _fake.Behaviour = Refusal;
+        var environment = FailoverEnvironment();
+        environment["EFSDR_CONFLICT_WAIT"] = "0";
+
+        var result = await Run(environment);
+
+        ScriptRunner.AssertExit(45, result);
+        Assert.Equal(1, _fake.Calls);
+        var error = Assert.Single(_fake.AlertLog, l => l.Level == "err");
+        Assert.Contains($"the failover to server1 ({RunningArn}) is still running", error.Message, StringComparison.Ordinal);
+        Assert.Contains("server2 will not become active", error.Message, StringComparison.Ordinal);
+        Assert.Contains("efsdr: refused: a failover to server1", result.Stderr, StringComparison.Ordinal); // efsdr's own line
+    }
+
+    [Fact]
+    public async Task Start_RefusedUntilTheConflictWaitEnds_Exits45AfterAskingAgain()
+    {
+        _fake.Behaviour = Refusal;
+        var environment = FailoverEnvironment();
+        environment["EFSDR_CONFLICT_POLL"] = "1";
+        environment["EFSDR_CONFLICT_WAIT"] = "1s";
+
+        var result = await Run(environment);
+
+        ScriptRunner.AssertExit(45, result);
+        Assert.True(_fake.Calls >= 2, $"efsdr ran {_fake.Calls} time(s); start.sh should have asked again after 1 s");
+        Assert.Contains("will not become active", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_RunFailedWithoutRefusal_Exits3WithoutAskingAgain()
+    {
+        _fake.Behaviour = "echo 'efsdr: the run failed: PromotionFailed' >&2; exit 3";
+        var environment = FailoverEnvironment();
+        environment["EFSDR_CONFLICT_POLL"] = "1";
+
+        var result = await Run(environment);
+
+        ScriptRunner.AssertExit(3, result);
+        Assert.Equal(1, _fake.Calls);
+    }
+
+    [Theory]
+    [InlineData("EFSDR_CONFLICT_WAIT", "30 m")]
+    [InlineData("EFSDR_CONFLICT_WAIT", "-1")]
+    [InlineData("EFSDR_CONFLICT_POLL", "0")]
+    [InlineData("EFSDR_ACCEPT_UNVERIFIED_EPOCHS", "true")]
+    public async Task Start_InvalidConflictOrEpochSetting_Exits41WithoutRunningEfsdr(string name, string value)
+    {
+        var environment = FailoverEnvironment();
+        environment[name] = value;
+
+        var result = await Run(environment);
+
+        ScriptRunner.AssertExit(41, result);
+        Assert.Contains(name, result.Stderr, StringComparison.Ordinal);
+        Assert.False(_fake.Ran);
+    }
+
+    [Fact]
+    public async Task Start_AcceptUnverifiedEpochsYes_PassesTheFlagAndWarns()
+    {
+        _fake.InstallClplogcmd();
+        _fake.WriteSettings("EFSDR_ACCEPT_UNVERIFIED_EPOCHS=yes\n");
+
+        var result = await Run(FailoverEnvironment());
+
+        ScriptRunner.AssertExit(0, result);
+        Assert.Equal("--accept-unverified-epochs", _fake.Argv[^1]);
+        Assert.Contains(_fake.AlertLog, l => l.Level == "warn" && l.Message.Contains("EFSDR_ACCEPT_UNVERIFIED_EPOCHS=yes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_AcceptUnverifiedEpochsUnset_DoesNotPassTheFlag()
+    {
+        ScriptRunner.AssertExit(0, await Run(FailoverEnvironment()));
+
+        Assert.DoesNotContain("--accept-unverified-epochs", _fake.Argv);
+    }
+
+    [Fact]
+    public async Task Start_Success_ReportsTheStartAndTheOutcomeThroughClplogcmd()
+    {
+        _fake.InstallClplogcmd();
+
+        ScriptRunner.AssertExit(0, await Run(FailoverEnvironment()));
+
+        Assert.Collection(
+            _fake.AlertLog,
+            l => Assert.Equal(("info", true), (l.Level, l.Message.StartsWith("efsdr-cluster start: CLP_EVENT=FAILOVER", StringComparison.Ordinal))),
+            l => Assert.Equal(("info", true), (l.Level, l.Message.Contains("server2 is active", StringComparison.Ordinal))));
+    }
+
+    [Theory]
+    [InlineData(3, "the failover run to server2 failed")]
+    [InlineData(4, "EFSDR_TIMEOUT=55m passed while waiting")]
+    [InlineData(5, "AWS was unreachable")]
+    public async Task Start_EfsdrFails_ReportsTheOutcomeAsAnErrorThroughClplogcmd(int code, string text)
+    {
+        _fake.InstallClplogcmd();
+        _fake.ExitCode = code;
+
+        ScriptRunner.AssertExit(code, await Run(FailoverEnvironment()));
+
+        var error = Assert.Single(_fake.AlertLog, l => l.Level == "err");
+        Assert.Contains(text, error.Message, StringComparison.Ordinal);
+        Assert.EndsWith($"(exit {code})", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_ClplogcmdOptionsSetting_IsPassedToClplogcmd()
+    {
+        _fake.InstallClplogcmd();
+        var environment = FailoverEnvironment();
+        environment["EFSDR_CLPLOGCMD_OPTIONS"] = "--alert --syslog";
+
+        ScriptRunner.AssertExit(0, await Run(environment));
+
+        Assert.All(_fake.AlertLog, l => Assert.Equal(["--alert", "--syslog"], l.Arguments.TakeLast(2)));
+    }
+
+    [Fact]
+    public async Task Start_NoClplogcmdOnPath_ReportsOnStderr()
+    {
+        _fake.ExitCode = 5;
+
+        var result = await Run(FailoverEnvironment());
+
+        ScriptRunner.AssertExit(5, result);
+        Assert.Contains("efsdr-cluster start: AWS was unreachable from server2; the activation fails (exit 5)", result.Stderr, StringComparison.Ordinal);
     }
 }

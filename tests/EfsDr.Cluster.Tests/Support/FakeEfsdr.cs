@@ -3,8 +3,10 @@ namespace EfsDr.Cluster.Tests.Support;
 /// <summary>
 /// A temporary folder whose <c>bin/</c> holds a fake <c>efsdr</c> (until the real CLI is wired in): it records its argv
 /// (NUL-separated, so every argument is kept exactly), its pid and the CLP_*/AWS_* variables it saw, then exits with
-/// the code in <see cref="ExitCode"/>. <c>bin/</c> also holds a fake <c>hostname</c> answering
-/// <see cref="Hostname"/> to <c>hostname -s</c>.
+/// the code in <see cref="ExitCode"/>. Before exiting it sources <see cref="Behaviour"/> when set (bash, with
+/// <c>$S</c> the root and <c>$n</c> the call's number). <c>bin/</c> also holds a fake <c>hostname</c> answering
+/// <see cref="Hostname"/> to <c>hostname -s</c>, and a fake <c>clplogcmd</c> (see <see cref="AlertLog"/>) when
+/// <see cref="InstallClplogcmd"/> was called.
 /// </summary>
 public sealed class FakeEfsdr : IDisposable
 {
@@ -15,9 +17,12 @@ public sealed class FakeEfsdr : IDisposable
         ScriptRunner.WriteExecutable(Path.Combine(Bin, "efsdr"), $$"""
             #!/bin/bash
             S='{{Root}}'
+            n=$(( $(cat "$S/calls" 2>/dev/null || echo 0) + 1 ))
+            printf '%s\n' "$n" > "$S/calls"
             printf '%s\0' "$@" > "$S/argv"
             printf '%s\n' "$$" > "$S/pid"
             env | grep -E '^(CLP|AWS)_' | sort > "$S/env" || true
+            if [ -f "$S/behaviour" ]; then . "$S/behaviour"; fi
             exit "$(cat "$S/exit-code" 2>/dev/null || echo 0)"
             """);
         ScriptRunner.WriteExecutable(Path.Combine(Bin, "hostname"), $$"""
@@ -51,6 +56,21 @@ public sealed class FakeEfsdr : IDisposable
     {
         set => File.WriteAllText(Path.Combine(Root, "hostname"), value + "\n");
     }
+
+    /// <summary>Bash sourced by the fake efsdr before it exits (<c>$S</c> is <see cref="Root"/>, <c>$n</c> the call's number).</summary>
+    public string Behaviour
+    {
+        set => File.WriteAllText(Path.Combine(Root, "behaviour"), value.ReplaceLineEndings("\n"));
+    }
+
+    /// <summary>How many times the fake efsdr ran.</summary>
+    public int Calls => File.Exists(Path.Combine(Root, "calls")) ? int.Parse(File.ReadAllText(Path.Combine(Root, "calls")).Trim(), System.Globalization.CultureInfo.InvariantCulture) : 0;
+
+    /// <summary>What the fake clplogcmd received, one line per call.</summary>
+    public IReadOnlyList<AlertLine> AlertLog => ClplogcmdShim.Read(Path.Combine(Root, "clplogcmd.log"));
+
+    /// <summary>Puts a fake clplogcmd into <see cref="Bin"/>.</summary>
+    public void InstallClplogcmd() => ClplogcmdShim.Install(Bin, Path.Combine(Root, "clplogcmd.log"));
 
     /// <summary>True once the fake efsdr ran.</summary>
     public bool Ran => File.Exists(Path.Combine(Root, "argv"));

@@ -12,8 +12,8 @@ public sealed record ScriptResult(int ExitCode, string Stdout, string Stderr, in
 /// scripts with a small environment of its own: nothing of the test process leaks in (no AWS_*, no EFSDR_*, no CLP_*).</summary>
 public static class ScriptRunner
 {
-    /// <summary>Runs <c>bash SCRIPT</c>; kills it and fails the test when it outlives <paramref name="timeout"/>.</summary>
-    public static async Task<ScriptResult> RunAsync(string script, IReadOnlyDictionary<string, string> environment, string workingDirectory, TimeSpan? timeout = null)
+    /// <summary>Runs <c>bash SCRIPT [ARGUMENTS…]</c>; kills it and fails the test when it outlives <paramref name="timeout"/>.</summary>
+    public static async Task<ScriptResult> RunAsync(string script, IReadOnlyDictionary<string, string> environment, string workingDirectory, TimeSpan? timeout = null, IReadOnlyList<string>? arguments = null)
     {
         var start = new ProcessStartInfo("/bin/bash")
         {
@@ -24,6 +24,11 @@ public static class ScriptRunner
             WorkingDirectory = workingDirectory,
         };
         start.ArgumentList.Add(script);
+        foreach (var argument in arguments ?? [])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.Environment.Clear();
         start.Environment["PATH"] = Repo.SystemPath;
         foreach (var (name, value) in environment)
