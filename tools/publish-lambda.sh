@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Publishes the functions as one Native AOT `bootstrap` for provided.al2023 into artifacts/lambda (the template's
-# CodeUri), fails on any trim/AOT warning, then runs the native binary once against a fake Lambda Runtime API.
-# Exit codes: 0 published and smoke-tested; 1 publish failed; 2 trim/AOT warnings; 3 smoke test failed.
+# CodeUri), fails on any trim/AOT warning or on a glibc newer than the runtime's (the binary links against the build
+# host's glibc; provided.al2023 has 2.34: tools/check-glibc.sh), then runs the native binary once against a fake
+# Lambda Runtime API.
+# Exit codes: 0 published and smoke-tested; 1 publish failed; 2 trim/AOT warnings; 3 smoke test failed;
+#             5 the bootstrap needs a glibc newer than Amazon Linux 2023's (or its symbols could not be read).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +25,11 @@ fi
 rm -f "${out}"/*.dbg "${out}"/*.pdb
 size="$(stat -c %s "${out}/bootstrap")"
 echo "publish-lambda: ${out}/bootstrap is ${size} bytes"
+
+if ! "${root}/tools/check-glibc.sh" --max 2.34 "${out}/bootstrap"; then
+  echo "publish-lambda: the bootstrap would not start on provided.al2023 (glibc 2.34); see above" >&2
+  exit 5
+fi
 
 if ! python3 "${root}/tools/smoke-bootstrap.py" "${out}/bootstrap"; then
   echo "publish-lambda: the native bootstrap failed its smoke test" >&2

@@ -9,6 +9,11 @@ namespace EfsDr.Functions.Observability;
 /// log stream, from which CloudWatch extracts the metrics (no PutMetricData call). Namespace <see cref="Namespace"/>,
 /// dimensions FileSystemName and Region; FindingCount has Severity as a third dimension, one line per severity.
 /// </summary>
+/// <remarks>
+/// The lines carry no <c>level</c>, so Lambda's JSON log format files them under INFO: a function ApplicationLogLevel
+/// above INFO (WARN, ERROR, FATAL) drops them, no metric reaches CloudWatch and the alarms, which treat missing data as
+/// breaching, fire. Keep the health check's ApplicationLogLevel at INFO (or DEBUG, TRACE).
+/// </remarks>
 public static class HealthMetrics
 {
     /// <summary>The metrics' namespace.</summary>

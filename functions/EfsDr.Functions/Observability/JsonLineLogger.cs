@@ -9,6 +9,11 @@ namespace EfsDr.Functions.Observability;
 /// the rendered message, the message template and each template property as its own member, plus the scope values
 /// (request id, run id). Set the function's log format to match (JSON, or AWS_LAMBDA_HANDLER_LOG_FORMAT=Unformatted).
 /// </summary>
+/// <remarks>
+/// The level is written with Lambda's names (<see cref="LambdaLevel"/>): with the JSON log format Lambda filters
+/// application logs by the <c>level</c> member and treats a missing or unknown level as INFO
+/// (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html).
+/// </remarks>
 public sealed class JsonLineLogger(string category, TextWriter output, TimeProvider time, LogLevel minimum = LogLevel.Information) : ILogger
 {
     private static readonly AsyncLocal<Dictionary<string, object?>?> Scope = new();
@@ -32,6 +37,21 @@ public sealed class JsonLineLogger(string category, TextWriter output, TimeProvi
         return new Restore(previous);
     }
 
+    /// <summary>
+    /// The level as Lambda's log-level filtering names it: TRACE, DEBUG, INFO, WARN, ERROR or FATAL. .NET's own names
+    /// (Information, Warning, Critical) are unknown to Lambda, which would file them all under INFO.
+    /// </summary>
+    public static string LambdaLevel(LogLevel logLevel) => logLevel switch
+    {
+        LogLevel.Trace => "TRACE",
+        LogLevel.Debug => "DEBUG",
+        LogLevel.Information => "INFO",
+        LogLevel.Warning => "WARN",
+        LogLevel.Error => "ERROR",
+        LogLevel.Critical => "FATAL",
+        _ => throw new ArgumentOutOfRangeException(nameof(logLevel), logLevel, "not a level a log line is written at"),
+    };
+
     /// <inheritdoc />
     public bool IsEnabled(LogLevel logLevel) => logLevel >= minimum && logLevel != LogLevel.None;
 
@@ -49,7 +69,7 @@ public sealed class JsonLineLogger(string category, TextWriter output, TimeProvi
         {
             json.WriteStartObject();
             json.WriteString("timestamp", time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-            json.WriteString("level", logLevel.ToString());
+            json.WriteString("level", LambdaLevel(logLevel));
             json.WriteString("logger", category);
             json.WriteString("message", formatter(state, exception));
             foreach (var (key, value) in (Scope.Value ?? []).Concat(state as IEnumerable<KeyValuePair<string, object?>> ?? []))
