@@ -221,7 +221,7 @@ public sealed class FailoverStepsTests
         Assert.Empty(_cloud.Writes);
     }
 
-    private NodeActivationService Nodes() => new(_cloud, "EfsDr-Node", _time);
+    private NodeActivationService Nodes() => new(_cloud, "efsdr-node", _time);
 
     private static CommandInvocation Invocation(CommandStatus status, string stderr = "", int code = 0) =>
         new("cmd", "i-0123456789abcdef3", status, null, code, "mounted\nhealthy", stderr);
@@ -234,7 +234,7 @@ public sealed class FailoverStepsTests
         var node = await Nodes().ActivateAsync(state, TestContext.Current.CancellationToken);
 
         var (region, instance, command) = Assert.Single(_cloud.Sent);
-        Assert.Equal(("us-west-2", "i-0123456789abcdef3", "EfsDr-Node"), (region, instance, command.DocumentName));
+        Assert.Equal(("us-west-2", "i-0123456789abcdef3", "efsdr-node"), (region, instance, command.DocumentName));
         Assert.Equal(["activate"], command.Parameters["Action"]);
         Assert.Equal([SeedCluster.ReplicaId], command.Parameters["FileSystemId"]);
         Assert.Equal(["/mnt/efs"], command.Parameters["MountPoint"]);

@@ -330,7 +330,7 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeCommands, 
     }
 
     /// <summary>The SSM documents that exist, as region:name.</summary>
-    public HashSet<string> Documents { get; } = new(StringComparer.Ordinal) { "us-east-1:EfsDr-Node", "us-west-2:EfsDr-Node" };
+    public HashSet<string> Documents { get; } = new(StringComparer.Ordinal) { "us-east-1:efsdr-node", "us-west-2:efsdr-node" };
 
     public Task<bool> DocumentExistsAsync(string region, string name, CancellationToken cancellationToken)
     {
