@@ -64,3 +64,18 @@ if [[ "${rc}" -eq 0 ]] || grep -qE '^  (drill|up) ' <("${bin}" --help 2>&1 </dev
   exit 4
 fi
 echo "publish-cli: smoke test 'no drill command' passed"
+
+# The region check reads AWSSDK.Core's endpoint data: it must survive trimming. The example is valid (its regions are
+# in the list), and a region typo is refused (exit 2) naming the field.
+run "efsdr config validate (AWS region list)" "valid (3 servers in us-east-1, us-west-2" config validate "${root}/config/cluster.example.json"
+typo="$(mktemp --suffix=.json)"
+trap 'rm -f "${log}" "${smoke}" "${typo}"' EXIT
+sed 's/"us-west-2"/"us-wset-2"/' "${root}/config/cluster.example.json" >"${typo}"
+rc=0
+"${bin}" config validate "${typo}" >"${smoke}" 2>&1 </dev/null || rc=$?
+if [[ "${rc}" -ne 2 ]] || ! grep -qF "servers[2].region: 'us-wset-2' is not an AWS region" "${smoke}"; then
+  cat "${smoke}" >&2
+  echo "publish-cli: smoke test 'region typo refused' failed (exit ${rc}; expected 2 and the field)" >&2
+  exit 4
+fi
+echo "publish-cli: smoke test 'region typo refused' passed"

@@ -40,7 +40,7 @@ public static class FunctionHost
         {
             if (!string.IsNullOrWhiteSpace(inline))
             {
-                return EfsDrJson.ParseConfiguration(inline);
+                return EfsDrJson.ParseConfiguration(inline, AwsRegions.IsKnown);
             }
 
             if (string.IsNullOrWhiteSpace(parameter) || string.IsNullOrWhiteSpace(region))
@@ -48,10 +48,10 @@ public static class FunctionHost
                 throw new InvalidOperationException($"Set {ConfigVariable}, or {ConfigParameterVariable} and AWS_REGION, to give the functions the cluster configuration.");
             }
 
-            return EfsDrJson.ParseConfiguration(await ports.Parameters.GetAsync(region, parameter, cancellationToken).ConfigureAwait(false));
+            return EfsDrJson.ParseConfiguration(await ports.Parameters.GetAsync(region, parameter, cancellationToken).ConfigureAwait(false), AwsRegions.IsKnown);
         };
         var document = environment(NodeDocumentVariable);
-        var nodeDocument = string.IsNullOrWhiteSpace(document) ? "EfsDr-Node" : document;
+        var nodeDocument = string.IsNullOrWhiteSpace(document) ? StackNames.DefaultNodeDocument : document;
         var failover = new FailoverFunctions(
             configuration,
             ports.FileSystems,

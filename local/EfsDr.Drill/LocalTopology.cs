@@ -40,11 +40,14 @@ public static class LocalTopology
     /// <summary>The record clients use.</summary>
     public const string RecordName = "drtest.example.com";
 
-    /// <summary>The configuration parameter's name.</summary>
-    public const string ConfigParameter = "/efsdr/cluster";
+    /// <summary>The stack name EfsDr is "deployed" with in both regions (the README's default).</summary>
+    public const string StackName = StackNames.Default;
 
-    /// <summary>The node document's name.</summary>
-    public const string NodeDocument = "EfsDr-Node";
+    /// <summary>The node document's name, as the template names it for <see cref="StackName"/>.</summary>
+    public const string NodeDocument = StackNames.DefaultNodeDocument;
+
+    /// <summary>The configuration parameter's name, as the template names it for <see cref="StackName"/>.</summary>
+    public static string ConfigParameter { get; } = StackNames.ConfigurationParameter(StackName);
 
     /// <summary>The drill's servers; their loopback addresses are their "private IPs".</summary>
     public static IReadOnlyList<DrillServer> Servers { get; } =
@@ -93,6 +96,7 @@ public static class LocalTopology
         foreach (var region in configuration.Regions)
         {
             cloud.Ssm.PutParameter(region, ConfigParameter, json);
+            cloud.Ssm.PutParameter(region, StackNames.StackParametersParameter(StackName), StackParametersJson(configuration));
             var functions = cloud.Lambda.DeployFunctions(region, new Dictionary<string, string>
             {
                 ["AWS_REGION"] = region,
@@ -118,6 +122,21 @@ public static class LocalTopology
 
         progress("efs: replica ENABLED and in sync");
         return new SeededTopology(configuration, Servers, primary, replica, zone, machines);
+    }
+
+    /// <summary>What template.yaml's StackParametersParameter holds when the stack is deployed with the values of <paramref name="configuration"/>.</summary>
+    public static string StackParametersJson(ClusterConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return JsonSerializer.Serialize(
+            new StackParameters
+            {
+                ProtectedFileSystemName = configuration.FileSystem.Name,
+                HostedZoneId = configuration.Dns.HostedZoneId,
+                RecordName = configuration.Dns.RecordName.TrimEnd('.').ToLowerInvariant(),
+                RpoSeconds = configuration.RpoSeconds,
+            },
+            StackParametersJsonContext.Default.StackParameters);
     }
 
     /// <summary>The DefinitionSubstitutions name of a handler: promote-replica → PromoteReplicaFunctionArn.</summary>

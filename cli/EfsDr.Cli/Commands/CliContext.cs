@@ -31,6 +31,10 @@ public sealed class GlobalOptions
     /// <summary>--state-machine: the failover state machine's name.</summary>
     public Option<string> StateMachine { get; } = new("--state-machine") { Description = "The failover state machine's name (default efsdr-failover).", Recursive = true, DefaultValueFactory = _ => "efsdr-failover" };
 
+    /// <summary>--stack-name: the EfsDr stack's name, the same in every region; the node document and the configuration
+    /// parameter are named after it.</summary>
+    public Option<string?> StackName { get; } = new("--stack-name") { Description = $"The EfsDr stack's name, the same in every region (default: $EFSDR_STACK_NAME, then {StackNames.Default}); names the node document (<stack>-node) and the configuration parameter (/<stack>/configuration).", Recursive = true };
+
     /// <summary>Adds them to the root command.</summary>
     public void AddTo(RootCommand root)
     {
@@ -41,6 +45,7 @@ public sealed class GlobalOptions
         root.Options.Add(Output);
         root.Options.Add(Config);
         root.Options.Add(StateMachine);
+        root.Options.Add(StackName);
     }
 }
 
@@ -67,6 +72,7 @@ public sealed class CliContext : IDisposable
         Region = parse.GetValue(options.Region) ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
         ConfigPath = parse.GetValue(options.Config) ?? Environment.GetEnvironmentVariable("EFSDR_CONFIG_FILE") ?? "/etc/efsdr/cluster.json";
         StateMachineName = parse.GetValue(options.StateMachine) ?? "efsdr-failover";
+        StackName = StackNameOf(parse.GetValue(options.StackName), Environment.GetEnvironmentVariable("EFSDR_STACK_NAME"));
         if (parse.GetValue(options.Profile) is { Length: > 0 } profile)
         {
             Environment.SetEnvironmentVariable("AWS_PROFILE", profile);
@@ -103,6 +109,15 @@ public sealed class CliContext : IDisposable
     /// <summary>The failover state machine's name.</summary>
     public string StateMachineName { get; }
 
+    /// <summary>The EfsDr stack's name (--stack-name, then EFSDR_STACK_NAME, then <see cref="StackNames.Default"/>).</summary>
+    public string StackName { get; }
+
+    /// <summary>The stack's SSM Command document (<c>&lt;stack&gt;-node</c>).</summary>
+    public string NodeDocument => StackNames.NodeDocument(StackName);
+
+    /// <summary>The SSM parameter the stack's functions read the configuration from (<c>/&lt;stack&gt;/configuration</c>).</summary>
+    public string ConfigurationParameter => StackNames.ConfigurationParameter(StackName);
+
     /// <summary>AWS clients (created on first use).</summary>
     public AwsAdapters Aws => _adapters.Value;
 
@@ -118,11 +133,48 @@ public sealed class CliContext : IDisposable
                     throw new UsageException($"--config: {ConfigPath} does not exist (set --config or EFSDR_CONFIG_FILE)");
                 }
 
-                _configuration = EfsDrJson.ParseConfiguration(File.ReadAllText(ConfigPath));
+                _configuration = ReadConfiguration(ConfigPath, "--config");
             }
 
             return _configuration;
         }
+    }
+
+    /// <summary>Reads and validates a configuration file (regions checked against the AWS SDK's list). A path that is
+    /// missing, a directory or larger than a configuration may be is a <see cref="UsageException"/> naming <paramref name="field"/>.</summary>
+    public static ClusterConfiguration ReadConfiguration(string path, string field) =>
+        EfsDrJson.ParseConfiguration(ReadConfigurationText(path, field), AwsRegions.IsKnown);
+
+    /// <summary>The text of a configuration file, after the checks of <see cref="ReadConfiguration"/> that need no parsing.</summary>
+    public static string ReadConfigurationText(string path, string field)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var shown = ClusterConfigurationValidator.Shorten(path);
+        if (Directory.Exists(path))
+        {
+            throw new UsageException($"{field}: {shown} is a directory; give the configuration file (for example config/cluster.example.json)");
+        }
+
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            throw new UsageException($"{field}: {shown} does not exist (set --config or EFSDR_CONFIG_FILE)");
+        }
+
+        if (file.Length > ClusterConfigurationValidator.MaxDocumentBytes)
+        {
+            throw new UsageException($"{field}: {shown} is {EfsDrJson.DescribeSize(file.Length)}; a configuration may be at most {ClusterConfigurationValidator.MaxDocumentBytes} bytes (an SSM Standard parameter holds 4 KB): leave out defaults and whitespace");
+        }
+
+        return File.ReadAllText(path);
+    }
+
+    private static string StackNameOf(string? option, string? environment)
+    {
+        var (name, source) = option is not null ? (option, "--stack-name") : !string.IsNullOrEmpty(environment) ? (environment, "EFSDR_STACK_NAME") : (StackNames.Default, "--stack-name");
+        return StackNames.IsValid(name)
+            ? name
+            : throw new UsageException($"{source}: '{ClusterConfigurationValidator.Shorten(name)}' is not a CloudFormation stack name (a letter, then letters, digits and hyphens, at most 128); give the name the stack was deployed with");
     }
 
     /// <summary>The server by name, or a usage error naming --to.</summary>

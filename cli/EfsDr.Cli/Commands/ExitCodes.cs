@@ -24,6 +24,9 @@ public static class ExitCodes
     /// <summary>A health finding is critical (efsdr health).</summary>
     public const int CriticalFinding = 6;
 
+    /// <summary>efsdr config diff: a region's stored configuration or stack parameters differ from the file.</summary>
+    public const int Drift = 7;
+
     /// <summary>Interrupted (Ctrl-C): waiting stopped, the execution was not touched.</summary>
     public const int Interrupted = 130;
 }

@@ -19,13 +19,13 @@ public static class FenceCommand
     {
         var dryRun = new Option<bool>("--dry-run") { Description = "Show what would be deactivated and fenced; change nothing." };
         var nodeTimeout = new Option<string>("--node-timeout") { Description = "Longest wait for the servers to deactivate before fencing anyway (90s, 5m; default 5m).", DefaultValueFactory = _ => "5m" };
-        var document = new Option<string>("--node-document") { Description = "EfsDr's SSM document name (default EfsDr-Node).", DefaultValueFactory = _ => "EfsDr-Node" };
+        var document = new Option<string?>("--node-document") { Description = "EfsDr's SSM document name (default: <stack name>-node, as the template names it; see --stack-name)." };
         var command = new Command("fence", "After a failover whose ex-primary was not fenced: stop the application on the ex-primary's servers and make the ex-primary read-only (protection DISABLED, tagged efsdr:role=fenced). Deletes nothing.")
         {
             dryRun, nodeTimeout, document,
         };
         command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, global, output, error, (cli, token) =>
-            RunAsync(cli, parse.GetValue(dryRun), CliContext.ParseDuration(parse.GetValue(nodeTimeout)!, "--node-timeout"), parse.GetValue(document)!, token), cancellationToken));
+            RunAsync(cli, parse.GetValue(dryRun), CliContext.ParseDuration(parse.GetValue(nodeTimeout)!, "--node-timeout"), parse.GetValue(document) ?? cli.NodeDocument, token), cancellationToken));
         return command;
     }
 

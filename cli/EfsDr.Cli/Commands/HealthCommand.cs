@@ -12,12 +12,12 @@ public static class HealthCommand
     /// <summary>Builds the command.</summary>
     public static Command Create(GlobalOptions global, TextWriter output, TextWriter error)
     {
-        var document = new Option<string>("--node-document") { Description = "EfsDr's SSM document name to look for (default EfsDr-Node).", DefaultValueFactory = _ => "EfsDr-Node" };
+        var document = new Option<string?>("--node-document") { Description = "EfsDr's SSM document name (default: <stack name>-node, as the template names it; see --stack-name)." };
         var command = new Command("health", "Check replication (status, lag against the RPO), names, mount targets, node reachability, the SSM document, DNS and protection. Changes nothing.") { document };
         command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, global, output, error, async (cli, token) =>
         {
             var aws = cli.Aws;
-            var report = await new HealthChecker(cli.Configuration, aws.FileSystems, aws.Replications, aws.NodeAgent, aws.Instances, aws.Dns, TimeProvider.System, new HealthCheckOptions(parse.GetValue(document)!))
+            var report = await new HealthChecker(cli.Configuration, aws.FileSystems, aws.Replications, aws.NodeAgent, aws.Instances, aws.Dns, TimeProvider.System, new HealthCheckOptions(parse.GetValue(document) ?? cli.NodeDocument))
                 .CheckAsync(token).ConfigureAwait(false);
             if (cli.Json)
             {

@@ -19,6 +19,7 @@ public enum MountMethod
 public sealed record FileSystemSettings
 {
     /// <summary>The exact value of the Name tag, the same in every region.</summary>
+    [JsonRequired]
     public string Name { get; set; } = string.Empty;
 
     /// <summary>Where the active node mounts it.</summary>
@@ -32,18 +33,23 @@ public sealed record FileSystemSettings
 public sealed record ServerSettings
 {
     /// <summary>The EXPRESSCLUSTER server name (server1 …).</summary>
+    [JsonRequired]
     public string Name { get; set; } = string.Empty;
 
     /// <summary>The server group: Main or Sub.</summary>
+    [JsonRequired]
     public string Group { get; set; } = string.Empty;
 
     /// <summary>The region the node runs in.</summary>
+    [JsonRequired]
     public string Region { get; set; } = string.Empty;
 
     /// <summary>The EC2 instance id.</summary>
+    [JsonRequired]
     public string InstanceId { get; set; } = string.Empty;
 
     /// <summary>The private IPv4 address the DNS record points at when this node is active.</summary>
+    [JsonRequired]
     public string PrivateIp { get; set; } = string.Empty;
 }
 
@@ -51,9 +57,11 @@ public sealed record ServerSettings
 public sealed record DnsSettings
 {
     /// <summary>The private hosted zone id (without /hostedzone/).</summary>
+    [JsonRequired]
     public string HostedZoneId { get; set; } = string.Empty;
 
     /// <summary>The A record, e.g. drtest.example.com.</summary>
+    [JsonRequired]
     public string RecordName { get; set; } = string.Empty;
 
     /// <summary>The TTL in normal operation.</summary>
@@ -106,12 +114,15 @@ public sealed record BudgetSettings
 public sealed record ClusterConfiguration
 {
     /// <summary>The protected file system.</summary>
+    [JsonRequired]
     public FileSystemSettings FileSystem { get; set; } = new();
 
     /// <summary>The cluster's nodes.</summary>
+    [JsonRequired]
     public IReadOnlyList<ServerSettings> Servers { get; set; } = [];
 
     /// <summary>The DNS record.</summary>
+    [JsonRequired]
     public DnsSettings Dns { get; set; } = new();
 
     /// <summary>The application.</summary>

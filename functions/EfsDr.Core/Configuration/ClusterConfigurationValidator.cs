@@ -9,8 +9,17 @@ namespace EfsDr.Core.Configuration;
 /// as the SSM document's <c>allowedPattern</c>s (see <see cref="Patterns"/>).</summary>
 public static class ClusterConfigurationValidator
 {
+    /// <summary>The longest configuration document, in UTF-8 bytes: an SSM Standard parameter holds 4 KB (4096 bytes).</summary>
+    public const int MaxDocumentBytes = 4096;
+
+    /// <summary>How much of a bad value a message repeats; longer values are cut there and end with "…".</summary>
+    public const int MaxQuotedLength = 60;
+
     /// <summary>Every problem of <paramref name="configuration"/>, each naming its field; empty when it is valid.</summary>
-    public static IReadOnlyList<FieldError> Validate(ClusterConfiguration configuration)
+    /// <param name="configuration">The parsed configuration.</param>
+    /// <param name="isKnownRegion">Says whether a region name is a real AWS region (the composition root passes the AWS
+    /// adapters' list); null checks the name's shape only.</param>
+    public static IReadOnlyList<FieldError> Validate(ClusterConfiguration configuration, Func<string, bool>? isKnownRegion = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var errors = new List<FieldError>();
@@ -33,20 +42,21 @@ public static class ClusterConfigurationValidator
         }
 
         var fs = configuration.FileSystem;
-        Check(Patterns.FileSystemName().IsMatch(fs.Name), "fileSystem.name", $"'{fs.Name}' must be 1–256 characters of letters, digits, spaces and _ . : / = + - @ (an EFS Name tag)");
-        Check(Patterns.IsMountPoint(fs.MountPoint), "fileSystem.mountPoint", $"'{fs.MountPoint}' must be an absolute path below / of letters, digits and . _ - / without '..'");
-        Check(Enum.IsDefined(fs.MountMethod), "fileSystem.mountMethod", "must be efs-utils or nfs4");
+        Check(Patterns.FileSystemName().IsMatch(fs.Name), "fileSystem.name", $"'{Shorten(fs.Name)}' must be 1–256 characters of letters, digits, spaces and _ . : / = + - @ (an EFS Name tag)");
+        Check(Patterns.IsMountPoint(fs.MountPoint), "fileSystem.mountPoint", $"'{Shorten(fs.MountPoint)}' must be an absolute path below / of letters, digits and . _ - / without '..'");
+        Check(Enum.IsDefined(fs.MountMethod), "fileSystem.mountMethod", "must be one of: " + MountMethods);
 
         Check(configuration.Servers.Count > 0, "servers", "at least one server is required");
         for (var i = 0; i < configuration.Servers.Count; i++)
         {
             var s = configuration.Servers[i];
             var at = $"servers[{i}]";
-            Check(Patterns.ServerName().IsMatch(s.Name), at + ".name", $"'{s.Name}' must be 1–63 letters, digits, '.', '_' or '-', starting with a letter or digit");
-            Check(Patterns.GroupName().IsMatch(s.Group), at + ".group", $"'{s.Group}' must be a server group name such as Main or Sub");
-            Check(Patterns.Region().IsMatch(s.Region), at + ".region", $"'{s.Region}' is not an AWS region name (for example us-west-2)");
-            Check(Patterns.InstanceId().IsMatch(s.InstanceId), at + ".instanceId", $"'{s.InstanceId}' is not an EC2 instance id (i- and 8 or 17 hex digits)");
-            Check(Patterns.IsIPv4(s.PrivateIp), at + ".privateIp", $"'{s.PrivateIp}' is not an IPv4 address");
+            Check(Patterns.ServerName().IsMatch(s.Name), at + ".name", $"'{Shorten(s.Name)}' must be 1–63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            Check(Patterns.GroupName().IsMatch(s.Group), at + ".group", $"'{Shorten(s.Group)}' must be a server group name such as Main or Sub");
+            Check(IsRegion(s.Region, isKnownRegion), at + ".region", $"'{Shorten(s.Region)}' is not an AWS region (for example us-west-2); check the spelling");
+            Check(Patterns.InstanceId().IsMatch(s.InstanceId), at + ".instanceId", $"'{Shorten(s.InstanceId)}' is not an EC2 instance id (i- and 8 or 17 hex digits)");
+            Check(Patterns.IsIPv4(s.PrivateIp), at + ".privateIp", $"'{Shorten(s.PrivateIp)}' is not an IPv4 address");
+            Check(!Patterns.IsIPv4(s.PrivateIp) || Patterns.IsUsableHostAddress(s.PrivateIp), at + ".privateIp", $"'{s.PrivateIp}' cannot be a server's address (0.0.0.0/8, link-local, multicast, reserved and broadcast addresses are not); give the instance's private IPv4 address");
         }
 
         foreach (var (field, values) in new[]
@@ -57,18 +67,18 @@ public static class ClusterConfigurationValidator
         })
         {
             var duplicate = values.GroupBy(v => v, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1 && g.Key.Length > 0);
-            Check(duplicate is null, "servers[]." + field, $"'{duplicate?.Key}' appears more than once");
+            Check(duplicate is null, "servers[]." + field, $"'{Shorten(duplicate?.Key)}' appears more than once");
         }
 
         var dns = configuration.Dns;
-        Check(Patterns.HostedZoneId().IsMatch(dns.HostedZoneId), "dns.hostedZoneId", $"'{dns.HostedZoneId}' is not a Route 53 hosted zone id (upper-case letters and digits, without /hostedzone/)");
-        Check(Patterns.RecordName().IsMatch(dns.RecordName), "dns.recordName", $"'{dns.RecordName}' is not a DNS name");
+        Check(Patterns.HostedZoneId().IsMatch(dns.HostedZoneId), "dns.hostedZoneId", $"'{Shorten(dns.HostedZoneId)}' is not a Route 53 hosted zone id (upper-case letters and digits, without /hostedzone/)");
+        Check(Patterns.RecordName().IsMatch(dns.RecordName), "dns.recordName", $"'{Shorten(dns.RecordName)}' is not a DNS name");
         Check(dns.Ttl is >= 0 and <= 172800, "dns.ttl", $"{dns.Ttl} must be between 0 and 172800 seconds");
         Check(dns.FailoverTtl >= 0 && dns.FailoverTtl <= dns.Ttl, "dns.failoverTtl", $"{dns.FailoverTtl} must be between 0 and dns.ttl ({dns.Ttl})");
 
         var app = configuration.Application;
-        Check(Patterns.Unit().IsMatch(app.Unit), "application.unit", $"'{app.Unit}' is not a systemd unit name");
-        Check(Patterns.IsHealthUrl(app.HealthUrl), "application.healthUrl", $"'{app.HealthUrl}' must be an absolute http(s) URL without spaces or quotes");
+        Check(Patterns.Unit().IsMatch(app.Unit), "application.unit", $"'{Shorten(app.Unit)}' is not a systemd unit name");
+        Check(Patterns.IsHealthUrl(app.HealthUrl), "application.healthUrl", $"'{Shorten(app.HealthUrl)}' must be an absolute http(s) URL without spaces or quotes");
 
         Check(configuration.RpoSeconds is >= 60 and <= 86400, "rpoSeconds", $"{configuration.RpoSeconds} must be between 60 and 86400");
         Check(configuration.Poll.PromotionSeconds is >= 1 and <= 300, "poll.promotionSeconds", $"{configuration.Poll.PromotionSeconds} must be between 1 and 300");
@@ -79,15 +89,42 @@ public static class ClusterConfigurationValidator
         Check(configuration.Budgets.HealthSeconds is >= 1 and <= 3600, "budgets.healthSeconds", $"{configuration.Budgets.HealthSeconds} must be between 1 and 3600");
         Check(configuration.Budgets.HealthSeconds < configuration.Budgets.NodeCommandSeconds, "budgets.healthSeconds", "must be shorter than budgets.nodeCommandSeconds");
         Check(configuration.Budgets.DnsSeconds is >= 10 and <= 86400, "budgets.dnsSeconds", $"{configuration.Budgets.DnsSeconds} must be between 10 and 86400");
+        foreach (var (budget, budgetField, poll, pollField) in new[]
+        {
+            (configuration.Budgets.PromotionSeconds, "budgets.promotionSeconds", configuration.Poll.PromotionSeconds, "poll.promotionSeconds"),
+            (configuration.Budgets.NodeCommandSeconds, "budgets.nodeCommandSeconds", configuration.Poll.NodeSeconds, "poll.nodeSeconds"),
+            (configuration.Budgets.DnsSeconds, "budgets.dnsSeconds", configuration.Poll.DnsSeconds, "poll.dnsSeconds"),
+        })
+        {
+            Check(budget >= poll, budgetField, $"{budget} is shorter than {pollField} ({poll}): the wait would end before its first check; raise the budget or shorten the interval");
+        }
+
         return errors;
     }
 
     /// <summary>Throws <see cref="InvalidConfigurationException"/> unless the configuration is valid.</summary>
-    public static ClusterConfiguration EnsureValid(ClusterConfiguration configuration)
+    /// <param name="configuration">The parsed configuration.</param>
+    /// <param name="isKnownRegion">As in <see cref="Validate"/>.</param>
+    public static ClusterConfiguration EnsureValid(ClusterConfiguration configuration, Func<string, bool>? isKnownRegion = null)
     {
-        var errors = Validate(configuration);
+        var errors = Validate(configuration, isKnownRegion);
         return errors.Count == 0 ? configuration : throw new InvalidConfigurationException(errors);
     }
+
+    /// <summary>The allowed values of <c>fileSystem.mountMethod</c>, as they are written in the JSON.</summary>
+    public static string MountMethods => string.Join(", ", Enum.GetValues<MountMethod>().Select(m => m switch
+    {
+        MountMethod.EfsUtils => "efs-utils",
+        MountMethod.Nfs4 => "nfs4",
+        _ => m.ToString(),
+    }));
+
+    /// <summary><paramref name="value"/> as a message repeats it: at most <see cref="MaxQuotedLength"/> characters, then "…".</summary>
+    public static string Shorten(string? value) =>
+        value is null ? string.Empty : value.Length <= MaxQuotedLength ? value : string.Concat(value.AsSpan(0, MaxQuotedLength), "…");
+
+    private static bool IsRegion(string? region, Func<string, bool>? isKnownRegion) =>
+        region is not null && Patterns.Region().IsMatch(region) && (isKnownRegion is null || isKnownRegion(region));
 }
 
 /// <summary>The patterns shared by the validator and the SSM document's <c>allowedPattern</c>s.</summary>
@@ -144,6 +181,20 @@ public static partial class Patterns
     /// <summary>True for a dotted-quad IPv4 address.</summary>
     public static bool IsIPv4(string? value) =>
         value is not null && IPAddress.TryParse(value, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork && ip.ToString() == value;
+
+    /// <summary>True for an IPv4 address a host can have: not 0.0.0.0/8 (this network), 169.254.0.0/16 (link-local),
+    /// 224.0.0.0/4 (multicast) or 240.0.0.0/4 (reserved, and the broadcast address). Loopback stays allowed: the local
+    /// cloud's nodes listen on 127.0.0.x.</summary>
+    public static bool IsUsableHostAddress(string? value)
+    {
+        if (value is null || !IPAddress.TryParse(value, out var ip) || ip.AddressFamily != AddressFamily.InterNetwork)
+        {
+            return false;
+        }
+
+        var bytes = ip.GetAddressBytes();
+        return bytes[0] != 0 && !(bytes[0] == 169 && bytes[1] == 254) && bytes[0] < 224;
+    }
 
     /// <summary>True for an absolute http(s) URL that the node may poll.</summary>
     public static bool IsHealthUrl(string? value) =>

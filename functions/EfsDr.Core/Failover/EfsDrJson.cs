@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
@@ -114,8 +116,27 @@ public static partial class EfsDrJson
     }
 
     /// <summary>Parses and validates a configuration. Throws <see cref="InvalidConfigurationException"/> naming the fields.</summary>
-    public static ClusterConfiguration ParseConfiguration(string json) =>
-        ClusterConfigurationValidator.EnsureValid(Parse(json, StrictJsonContext.Default.ClusterConfiguration, errors => new InvalidConfigurationException(errors)));
+    /// <param name="json">The configuration document.</param>
+    /// <param name="isKnownRegion">Says whether a region name is a real AWS region (the composition root passes the AWS
+    /// adapters' list); null checks the name's shape only.</param>
+    public static ClusterConfiguration ParseConfiguration(string json, Func<string, bool>? isKnownRegion = null)
+    {
+        static Exception Fail(IReadOnlyList<FieldError> errors) => new InvalidConfigurationException(errors);
+        if (json is not null && Encoding.UTF8.GetByteCount(json) is var size && size > ClusterConfigurationValidator.MaxDocumentBytes)
+        {
+            throw Fail([new FieldError("$", $"is {DescribeSize(size)}; a configuration may be at most {ClusterConfigurationValidator.MaxDocumentBytes} bytes (an SSM Standard parameter holds 4 KB): leave out defaults and whitespace")]);
+        }
+
+        return ClusterConfigurationValidator.EnsureValid(Parse(json!, StrictJsonContext.Default.ClusterConfiguration, Fail), isKnownRegion);
+    }
+
+    /// <summary>A byte count as people read it: 812 bytes, 5.0 MB.</summary>
+    public static string DescribeSize(long bytes) => bytes switch
+    {
+        < 10 * 1024 => $"{bytes} bytes",
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024.0):0.#} MB"),
+    };
 
     private static T Parse<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, Func<IReadOnlyList<FieldError>, Exception> fail)
     {
@@ -124,32 +145,136 @@ public static partial class EfsDrJson
             throw fail([new FieldError("$", "is empty; a JSON object is required")]);
         }
 
+        if (CheckStructure(json) is { } structural)
+        {
+            throw fail([structural]);
+        }
+
         try
         {
             return JsonSerializer.Deserialize(json, type) ?? throw fail([new FieldError("$", "is null; a JSON object is required")]);
         }
         catch (JsonException ex)
         {
-            throw fail([new FieldError(FieldOf(ex), Describe(ex))]);
+            throw fail(Describe(ex));
         }
     }
 
-    private static string FieldOf(JsonException ex)
+    /// <summary>Reads the document once for what the serializer lets pass or words badly: a syntax error (as line and
+    /// column), and a member name that appears twice in one object (the serializer keeps the last silently).</summary>
+    private static FieldError? CheckStructure(string json)
     {
-        var unmapped = UnmappedProperty().Match(ex.Message);
-        var path = (ex.Path ?? "$").TrimStart('$').TrimStart('.');
-        if (unmapped.Success && path.Length == 0)
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json), new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false });
+        var scopes = new Stack<(HashSet<string>? Names, string Path, int Index)>();
+        var path = string.Empty;
+        try
         {
-            return unmapped.Groups[1].Value;
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                        var at = ElementPath(scopes, path);
+                        scopes.Push((reader.TokenType == JsonTokenType.StartObject ? new HashSet<string>(StringComparer.Ordinal) : null, at, -1));
+                        break;
+                    case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                        scopes.Pop();
+                        break;
+                    case JsonTokenType.PropertyName:
+                        var (names, parent, _) = scopes.Peek();
+                        var name = reader.GetString()!;
+                        path = parent.Length == 0 ? name : $"{parent}.{name}";
+                        if (!names!.Add(name))
+                        {
+                            return new FieldError(ClusterConfigurationValidator.Shorten(path), "appears twice in one object; keep one of them");
+                        }
+
+                        continue;
+                    default:
+                        _ = ElementPath(scopes, path);
+                        break;
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            return new FieldError("$", $"is not valid JSON at line {(ex.LineNumber ?? 0) + 1}, column {(ex.BytePositionInLine ?? 0) + 1}: {Reason(ex.Message)}");
         }
 
-        return path.Length == 0 ? "$" : path;
+        return null;
     }
 
-    private static string Describe(JsonException ex) =>
-        UnmappedProperty().IsMatch(ex.Message) ? "is not a recognised field"
-        : ex.Message.Contains("could not be converted", StringComparison.Ordinal) ? "has the wrong type or value"
-        : "is not valid JSON: " + ex.Message.Split(" Path:", 2)[0];
+    /// <summary>The path of the value that starts now: in an array the next index, in an object the member just read.</summary>
+    private static string ElementPath(Stack<(HashSet<string>? Names, string Path, int Index)> scopes, string member)
+    {
+        if (scopes.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var (names, parent, index) = scopes.Pop();
+        if (names is null)
+        {
+            scopes.Push((names, parent, index + 1));
+            return $"{parent}[{index + 1}]";
+        }
+
+        scopes.Push((names, parent, index));
+        return member;
+    }
+
+    /// <summary>The reader's complaint without its position (given separately) and without its advice to change reader
+    /// options, which an operator cannot do.</summary>
+    private static string Reason(string message)
+    {
+        if (message.Contains("trailing comma", StringComparison.OrdinalIgnoreCase))
+        {
+            return "a trailing comma is not allowed; remove it";
+        }
+
+        if (message.Contains("comment", StringComparison.OrdinalIgnoreCase))
+        {
+            return "comments are not allowed; remove them";
+        }
+
+        var text = message.Split(" LineNumber:", 2)[0].Split(" Path:", 2)[0];
+        var sentences = text.Split(". ", StringSplitOptions.RemoveEmptyEntries)
+            .Where(sentence => !sentence.Contains("reader options", StringComparison.OrdinalIgnoreCase) && !sentence.Contains("in this mode", StringComparison.OrdinalIgnoreCase));
+        return ClusterConfigurationValidator.Shorten(string.Join(". ", sentences).TrimEnd('.', ' ')) + "; fix the JSON there";
+    }
+
+    private static List<FieldError> Describe(JsonException ex)
+    {
+        var path = (ex.Path ?? "$").TrimStart('$').TrimStart('.');
+        var unmapped = UnmappedProperty().Match(ex.Message);
+        if (unmapped.Success)
+        {
+            var name = unmapped.Groups[1].Value;
+            return [new FieldError(ClusterConfigurationValidator.Shorten(path.Length == 0 ? name : path), "is not a recognised field; check its spelling, or remove it")];
+        }
+
+        var required = MissingRequired().Match(ex.Message);
+        if (required.Success)
+        {
+            return [.. QuotedName().Matches(required.Groups[1].Value).Select(m => new FieldError(path.Length == 0 ? m.Groups[1].Value : $"{path}.{m.Groups[1].Value}", "is required; add it"))];
+        }
+
+        var field = path.Length == 0 ? "$" : ClusterConfigurationValidator.Shorten(path);
+        if (ex.Message.Contains("could not be converted to " + typeof(MountMethod).FullName, StringComparison.Ordinal))
+        {
+            return [new FieldError(field, "must be one of: " + ClusterConfigurationValidator.MountMethods)];
+        }
+
+        return [new FieldError(field, ex.Message.Contains("could not be converted", StringComparison.Ordinal)
+            ? "has the wrong type or value"
+            : "is not valid JSON: " + Reason(ex.Message))];
+    }
+
+    [GeneratedRegex("missing required properties,? including:? (.+)$", RegexOptions.Singleline)]
+    private static partial Regex MissingRequired();
+
+    [GeneratedRegex("'([^']+)'")]
+    private static partial Regex QuotedName();
 
     [GeneratedRegex("The JSON property '([^']+)' could not be mapped")]
     private static partial Regex UnmappedProperty();

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using EfsDr.Core.Configuration;
 
 namespace EfsDr.Core.Health;
 
@@ -127,7 +128,7 @@ public sealed record HealthReport
 /// <summary>What the check looks at besides the configuration.</summary>
 /// <param name="NodeDocument">EfsDr's SSM Command document.</param>
 /// <param name="CheckDocument">False to skip the document check.</param>
-public sealed record HealthCheckOptions(string NodeDocument = "EfsDr-Node", bool CheckDocument = true);
+public sealed record HealthCheckOptions(string NodeDocument = StackNames.DefaultNodeDocument, bool CheckDocument = true);
 
 /// <summary>Source-generated JSON of the health report (camelCase, nulls left out).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = false)]

@@ -225,7 +225,7 @@ internal sealed partial class SsmFleet(LocalCloudContext context, SsmEmulator ow
     }
 
     /// <summary>The Command documents DescribeDocument knows, in every region (template.yaml's NodeDocument by default).</summary>
-    public ISet<string> DocumentNames { get; } = new HashSet<string>(StringComparer.Ordinal) { "EfsDr-Node" };
+    public ISet<string> DocumentNames { get; } = new HashSet<string>(StringComparer.Ordinal) { EfsDr.Core.Configuration.StackNames.DefaultNodeDocument };
 
     /// <summary>DescribeDocument.</summary>
     public AwsAnswer OnDescribeDocument(JsonElement body)

@@ -133,7 +133,7 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         Assert.Contains("TargetNodeOfflineException", failed.Out, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.WaitTimeout, timeout.Exit);
         Assert.Equal(ExitCodes.Usage, badConfig.Exit);
-        Assert.Contains("fileSystem.name", badConfig.Err, StringComparison.Ordinal);
+        Assert.Contains("servers: is required", badConfig.Err, StringComparison.Ordinal);
     }
 
     [Fact]

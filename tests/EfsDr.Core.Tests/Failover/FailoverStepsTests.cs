@@ -222,7 +222,7 @@ public sealed class FailoverStepsTests
         Assert.Empty(_cloud.Writes);
     }
 
-    private NodeActivationService Nodes() => new(_cloud, "EfsDr-Node", _time);
+    private NodeActivationService Nodes() => new(_cloud, "efsdr-node", _time);
 
     private static NodeProgress Progress(NodeProgressState state, string status, string stderr = "", int code = 0) =>
         new(state, status, null, code, "mounted\nhealthy", stderr);
@@ -235,7 +235,7 @@ public sealed class FailoverStepsTests
         var node = await Nodes().ActivateAsync(state, TestContext.Current.CancellationToken);
 
         var sent = Assert.Single(_cloud.Sent);
-        Assert.Equal(("us-west-2", "i-0123456789abcdef3", "activate", "EfsDr-Node"), (sent.Region, sent.InstanceId, sent.Action, sent.Document));
+        Assert.Equal(("us-west-2", "i-0123456789abcdef3", "activate", "efsdr-node"), (sent.Region, sent.InstanceId, sent.Action, sent.Document));
         var request = sent.Activation!;
         Assert.Equal((SeedCluster.ReplicaId, "us-west-2", "/mnt/efs", MountMethod.EfsUtils, "minio"), (request.FileSystemId, request.Region, request.MountPoint, request.MountMethod, request.Unit));
         Assert.Equal(state.Plan.Budgets.HealthSeconds, request.HealthTimeoutSeconds);

@@ -9,7 +9,7 @@ namespace EfsDr.Core.Tests.Failover;
 /// <summary>Fencing the ex-primary (one writer) on in-memory fakes and a fake clock.</summary>
 public sealed class FencingServiceTests
 {
-    private const string Document = "EfsDr-Node";
+    private const string Document = "efsdr-node";
     private const string Server1 = "i-0123456789abcdef1";
     private const string Server2 = "i-0123456789abcdef2";
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);

@@ -29,7 +29,7 @@ public sealed class SafetyStepsTests
 
     private RunLockSteps Locks() => new(new RunLockService(_cloud, _executions, _time));
 
-    private ExPrimaryFencing Fencing() => new(new FencingService(SeedCluster.Configuration(), _cloud, _cloud, "EfsDr-Node", _time), _time);
+    private ExPrimaryFencing Fencing() => new(new FencingService(SeedCluster.Configuration(), _cloud, _cloud, "efsdr-node", _time), _time);
 
     [Fact]
     public async Task Plan_CrossRegionPromotion_AsksToFenceTheExPrimary()

@@ -245,7 +245,7 @@ public sealed class HealthCheckerTests
     [Fact]
     public async Task CheckAsync_DocumentMissingInDrRegion_ReportsCritical()
     {
-        _cloud.Documents.Remove("us-west-2:EfsDr-Node");
+        _cloud.Documents.Remove("us-west-2:efsdr-node");
 
         var report = await Check();
 

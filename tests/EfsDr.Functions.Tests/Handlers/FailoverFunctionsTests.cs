@@ -148,7 +148,7 @@ public sealed class FailoverFunctionsTests
     [Fact]
     public async Task Plan_InvalidStoredConfiguration_ThrowsInvalidConfiguration()
     {
-        _cloud.ParameterValues["us-west-2:/efsdr/config"] = """{"fileSystem":{"name":""}}""";
+        _cloud.ParameterValues["us-west-2:/efsdr/config"] = """{"fileSystem":{"name":""},"servers":[],"dns":{"hostedZoneId":"Z1","recordName":"a.example.com"}}""";
 
         var ex = await Assert.ThrowsAsync<InvalidConfigurationException>(() => InvokeAsync(FailoverWorkflow.PlanFailover.Handler!, Input("server3")));
 

@@ -193,6 +193,49 @@ public sealed partial class TemplateTests
             m => Assert.Contains($"\"{m}\"", block, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void StackNames_TheTemplateNamesWhatTheCliDerivesFromTheStackName()
+    {
+        // StackNames.X("${AWS::StackName}") is the !Sub expression the template must use for X.
+        const string Stack = "${AWS::StackName}";
+        var substituted = (Func<string, string> name) => name(StackNames.Default).Replace(StackNames.Default, Stack, StringComparison.Ordinal);
+
+        Assert.Contains($"Name: !Sub \"{substituted(StackNames.NodeDocument)}\"", Resource("NodeDocument"), StringComparison.Ordinal);
+        Assert.Contains($"EFSDR_CONFIG_PARAMETER: !Sub \"{substituted(StackNames.ConfigurationParameter)}\"", Template, StringComparison.Ordinal);
+        Assert.Contains($"Name: !Sub \"{substituted(StackNames.StackParametersParameter)}\"", Resource("StackParametersParameter"), StringComparison.Ordinal);
+        Assert.All(
+            Regex.Matches(Template, @"Action: ssm:GetParameter\s+Resource: (.+)").Select(m => m.Groups[1].Value),
+            arn => Assert.EndsWith($":parameter{substituted(StackNames.ConfigurationParameter)}\"", arn, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Configuration_IsNoTemplateParameterAndTheStackOwnsNoConfigurationParameter()
+    {
+        // The configuration reaches each region by `efsdr config push`, never through --parameter-overrides (SAM strips
+        // the double quotes of JSON there), and the stack does not overwrite what push wrote.
+        Assert.DoesNotContain("\n  ClusterConfiguration:\n", Template, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n  ConfigurationParameter:\n", Template, StringComparison.Ordinal);
+        Assert.Equal(1, Regex.Count(Template, @"Type: AWS::SSM::Parameter\n"));
+    }
+
+    [Fact]
+    public void StackParametersParameter_RecordsEveryRepeatedParameterAsValidJson()
+    {
+        var value = Regex.Match(Resource("StackParametersParameter"), "Value: !Sub '(.*)'").Groups[1].Value;
+        var json = value.Replace("${ProtectedFileSystemName}", "DRTest-EFS1", StringComparison.Ordinal)
+            .Replace("${HostedZoneId}", "Z0123456789ABCDEFGHIJ", StringComparison.Ordinal)
+            .Replace("${RecordName}", "drtest.example.com", StringComparison.Ordinal)
+            .Replace("${RpoSeconds}", "900", StringComparison.Ordinal);
+
+        var recorded = ConfigurationDrift.ParseStackParameters(json);
+
+        Assert.Equal(new StackParameters { ProtectedFileSystemName = "DRTest-EFS1", HostedZoneId = "Z0123456789ABCDEFGHIJ", RecordName = "drtest.example.com", RpoSeconds = 900 }, recorded);
+        var namePattern = Regex.Match(Parameter("ProtectedFileSystemName"), "AllowedPattern: \"(.*)\"").Groups[1].Value.Replace(@"\\", @"\", StringComparison.Ordinal);
+        Assert.Matches(namePattern, "DRTest-EFS1");
+        Assert.DoesNotMatch(namePattern, "a\"b");
+        Assert.DoesNotMatch(namePattern, "a\\b");
+    }
+
     /// <summary>The text of one resource, from its name line to the next line indented by two spaces.</summary>
     private static string Resource(string name) => Block(Template[Template.IndexOf("\nResources:\n", StringComparison.Ordinal)..], name);
 

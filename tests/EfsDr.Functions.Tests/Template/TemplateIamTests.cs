@@ -27,6 +27,8 @@ public sealed class TemplateIamTests
         "states:ListStateMachines", "states:StartExecution", "states:ListExecutions", "states:DescribeExecution", "states:GetExecutionHistory",
         // failover: the run lock (RunLockService) in every region
         "ssm:GetParametersByPath", "ssm:PutParameter", "ssm:DeleteParameter",
+        // config push (writes /<stack>/configuration) and config diff (reads it and /<stack>/stack-parameters)
+        "ssm:GetParameter",
         // status, health (HealthSnapshotReader, HealthChecker), fence (FencingService)
         "elasticfilesystem:DescribeFileSystems", "elasticfilesystem:DescribeReplicationConfigurations", "elasticfilesystem:DescribeMountTargets",
         "ec2:DescribeInstances", "ssm:DescribeInstanceInformation", "ssm:DescribeDocument", "route53:ListResourceRecordSets",
@@ -113,7 +115,7 @@ public sealed class TemplateIamTests
     public void ManagedPolicies_RunLockAndExecutions_AreLimitedToEfsDrsNames(string name)
     {
         var statements = StatementsOf(Resource(name)).ToList();
-        var runLock = Assert.Single(statements, s => Actions(s).Contains("ssm:PutParameter"));
+        var runLock = Assert.Single(statements, s => Actions(s).Contains("ssm:PutParameter") && Actions(s).Contains("ssm:GetParametersByPath"));
         var executions = Assert.Single(statements, s => Actions(s).Contains("states:DescribeExecution"));
         var start = Assert.Single(statements, s => Actions(s).Contains("states:StartExecution"));
 

@@ -335,7 +335,7 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeAgent, IIn
     }
 
     /// <summary>The SSM documents that exist, as region:name.</summary>
-    public HashSet<string> Documents { get; } = new(StringComparer.Ordinal) { "us-east-1:EfsDr-Node", "us-west-2:EfsDr-Node" };
+    public HashSet<string> Documents { get; } = new(StringComparer.Ordinal) { "us-east-1:efsdr-node", "us-west-2:efsdr-node" };
 
     public Task<bool> IsNodeDocumentInstalledAsync(string region, string document, CancellationToken cancellationToken)
     {
