@@ -252,15 +252,15 @@ public static class ConfigCommand
             await call().ConfigureAwait(false);
             return null;
         }
-        catch (AwsServiceException ex) when (notFound && ex.ErrorCode == "ParameterNotFound")
+        catch (StoredParameterNotFoundException) when (notFound)
         {
             return null;
         }
-        catch (AwsServiceException ex) when (ex is AwsUnreachableException or AwsTransientException)
+        catch (CloudCallFailedException ex) when (ex is RegionUnreachableException or CloudBusyException)
         {
             return (ExitCodes.AwsUnreachable, $"{ex.GetType().Name}: {ClusterConfigurationValidator.Shorten(ex.Message)}");
         }
-        catch (AwsServiceException ex)
+        catch (CloudCallFailedException ex)
         {
             return (ExitCodes.Unexpected, $"{ex.GetType().Name}: {ClusterConfigurationValidator.Shorten(ex.Message)}");
         }

@@ -46,6 +46,7 @@ public static class AwsErrorMapper
             ["ReplicationNotFound"] = (e, _, i) => new NoReplicationException(e, i),
             ["MountTargetNotFound"] = (e, _, i) => new MountTargetNotFoundException(e, i),
             ["ReplicationAlreadyExists"] = (e, _, i) => new AlreadyAReplicaException(e, i),
+            ["ParameterNotFound"] = (e, _, i) => new StoredParameterNotFoundException(e, i),
             ["InvocationDoesNotExist"] = (e, _, i) => new NodeCommandNotFoundException(e, i),
             ["NoSuchHostedZone"] = (e, _, i) => new DnsZoneNotFoundException(e, i),
             ["NoSuchChange"] = (e, _, i) => new DnsChangeNotFoundException(e, i),

@@ -50,6 +50,10 @@ public sealed class RegionUnreachableException(CloudError error, Exception? inne
 public abstract class CloudResourceNotFoundException(CloudError error, Exception? innerException = null)
     : CloudCallFailedException(error, innerException);
 
+/// <summary>A stored parameter (the cluster configuration, the stack's parameters) does not exist in that region.</summary>
+public sealed class StoredParameterNotFoundException(CloudError error, Exception? innerException = null)
+    : CloudResourceNotFoundException(error, innerException);
+
 /// <summary>The file system does not exist.</summary>
 public sealed class FileSystemNotFoundException(CloudError error, Exception? innerException = null)
     : CloudResourceNotFoundException(error, innerException);

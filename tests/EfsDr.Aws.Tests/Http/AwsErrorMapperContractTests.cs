@@ -17,6 +17,7 @@ public sealed class AwsErrorMapperContractTests
         { "MountTargetNotFound", "efs", "DescribeMountTargets", typeof(MountTargetNotFoundException) },
         { "ReplicationAlreadyExists", "efs", "UpdateFileSystemProtection", typeof(AlreadyAReplicaException) },
         { "InvocationDoesNotExist", "ssm", "GetCommandInvocation", typeof(NodeCommandNotFoundException) },
+        { "ParameterNotFound", "ssm", "GetParameter", typeof(StoredParameterNotFoundException) },
         { "InvalidInstanceId", "ssm", "SendCommand", typeof(NodeNotFoundException) },
         { "NoSuchHostedZone", "route53", "ListResourceRecordSets", typeof(DnsZoneNotFoundException) },
         { "NoSuchChange", "route53", "GetChange", typeof(DnsChangeNotFoundException) },

@@ -82,7 +82,7 @@ public sealed class SsmParametersContractTests(MotoServerFixture moto) : IDispos
         await Parameters.DeleteAsync(Region, name, Token);
 
         Assert.Empty(await Parameters.ListByPathAsync(Region, _path, Token));
-        var ex = await Assert.ThrowsAsync<CloudCallFailedException>(() => Parameters.GetAsync(Region, name, Token));
+        var ex = await Assert.ThrowsAsync<StoredParameterNotFoundException>(() => Parameters.GetAsync(Region, name, Token));
         Assert.Equal("ParameterNotFound", ex.Code);
     }
 }
