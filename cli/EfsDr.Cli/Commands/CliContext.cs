@@ -14,22 +14,25 @@ namespace EfsDr.Cli.Commands;
 public sealed class GlobalOptions
 {
     /// <summary>--region: the region for commands without a target server (defaults: AWS_REGION, then every region of the cluster).</summary>
-    public Option<string?> Region { get; } = new("--region") { Description = "AWS region (as the AWS CLI); commands with a target use the target's region.", Recursive = true };
+    public Option<string?> Region { get; } = new("--region") { Description = "AWS region (as the AWS CLI); commands with a target use the target's region.", Recursive = true, HelpName = "region" };
 
     /// <summary>--profile: a named profile of the shared credentials/config files.</summary>
-    public Option<string?> Profile { get; } = new("--profile") { Description = "Use a named profile (as the AWS CLI).", Recursive = true };
+    public Option<string?> Profile { get; } = new("--profile") { Description = "Use a named profile (as the AWS CLI; default $AWS_PROFILE).", Recursive = true, HelpName = "name" };
 
     /// <summary>--endpoint-url: one endpoint for every service (the local cloud, LocalStack …).</summary>
-    public Option<string?> EndpointUrl { get; } = new("--endpoint-url") { Description = "Override every service endpoint (as the AWS CLI); AWS_ENDPOINT_URL[_<SERVICE>] also work.", Recursive = true };
+    public Option<string?> EndpointUrl { get; } = new("--endpoint-url") { Description = "Override every service endpoint (as the AWS CLI); AWS_ENDPOINT_URL[_<SERVICE>] also work.", Recursive = true, HelpName = "url" };
 
     /// <summary>--output text|json.</summary>
-    public Option<string> Output { get; } = new("--output") { Description = "text (default) or json.", Recursive = true, DefaultValueFactory = _ => "text" };
+    public Option<string> Output { get; } = new("--output") { Description = "text (default) or json.", Recursive = true, DefaultValueFactory = _ => "text", HelpName = "text|json" };
 
     /// <summary>--config: the cluster configuration file.</summary>
-    public Option<string?> Config { get; } = new("--config") { Description = "Cluster configuration JSON (default: $EFSDR_CONFIG_FILE, then /etc/efsdr/cluster.json).", Recursive = true };
+    public Option<string?> Config { get; } = new("--config") { Description = "Cluster configuration JSON (default: $EFSDR_CONFIG_FILE, then /etc/efsdr/cluster.json).", Recursive = true, HelpName = "file" };
 
     /// <summary>--state-machine: the failover state machine's name.</summary>
-    public Option<string> StateMachine { get; } = new("--state-machine") { Description = "The failover state machine's name (default efsdr-failover).", Recursive = true, DefaultValueFactory = _ => "efsdr-failover" };
+    public Option<string> StateMachine { get; } = new("--state-machine") { Description = "The failover state machine's name (default efsdr-failover).", Recursive = true, DefaultValueFactory = _ => "efsdr-failover", HelpName = "name" };
+
+    /// <summary>--debug: a failure's stack trace after its one line.</summary>
+    public Option<bool> Debug { get; } = new("--debug") { Description = "On failure, also print the stack trace.", Recursive = true };
 
     /// <summary>Adds them to the root command.</summary>
     public void AddTo(RootCommand root)
@@ -41,10 +44,11 @@ public sealed class GlobalOptions
         root.Options.Add(Output);
         root.Options.Add(Config);
         root.Options.Add(StateMachine);
+        root.Options.Add(Debug);
     }
 }
 
-/// <summary>A usage problem the user can fix (exit 2).</summary>
+/// <summary>A usage problem the user can fix (exit 2); the message says what is wrong, the boundary adds where help is.</summary>
 public sealed class UsageException(string message) : Exception(message);
 
 /// <summary>What a command runs with: parsed global options, AWS clients, the configuration, and output.</summary>
@@ -67,10 +71,7 @@ public sealed class CliContext : IDisposable
         Region = parse.GetValue(options.Region) ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
         ConfigPath = parse.GetValue(options.Config) ?? Environment.GetEnvironmentVariable("EFSDR_CONFIG_FILE") ?? "/etc/efsdr/cluster.json";
         StateMachineName = parse.GetValue(options.StateMachine) ?? "efsdr-failover";
-        if (parse.GetValue(options.Profile) is { Length: > 0 } profile)
-        {
-            Environment.SetEnvironmentVariable("AWS_PROFILE", profile);
-        }
+        var profile = parse.GetValue(options.Profile) is { Length: > 0 } named ? named : Environment.GetEnvironmentVariable("AWS_PROFILE");
 
         var endpoint = parse.GetValue(options.EndpointUrl);
         if (endpoint is not null && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
@@ -79,8 +80,15 @@ public sealed class CliContext : IDisposable
         }
 
         var resolver = new EndpointResolver(name => endpoint is not null && name.StartsWith("AWS_ENDPOINT_URL", StringComparison.Ordinal) ? endpoint : Environment.GetEnvironmentVariable(name));
-        _adapters = new Lazy<AwsAdapters>(() => new AwsAdapters(endpoints: resolver));
+        _adapters = new Lazy<AwsAdapters>(() => new AwsAdapters(credentials: AwsCredentialSource.Resolve(profile), endpoints: resolver, retry: Retry));
     }
+
+    /// <summary>The CLI's retries: a call that gets no answer gives up within about 40 s (3 attempts of at most 10 s),
+    /// so a command reports an unreachable region instead of hanging on it.</summary>
+    public static AwsRetryOptions Retry { get; } = new() { MaxAttempts = 3, AttemptTimeout = TimeSpan.FromSeconds(10), MaxDelay = TimeSpan.FromSeconds(5) };
+
+    /// <summary>The most a reading command (status, runs, report) spends on AWS calls in all.</summary>
+    public static TimeSpan ReadBudget { get; } = TimeSpan.FromMinutes(2);
 
     /// <summary>The parse result.</summary>
     public ParseResult Parse { get; }
@@ -141,9 +149,14 @@ public sealed class CliContext : IDisposable
         Out.WriteLine(node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    /// <summary>Runs a command body with the shared error → exit code mapping.</summary>
+    /// <summary>Runs a command body inside efsdr's error boundary: whatever fails becomes one line
+    /// <c>efsdr: &lt;what happened&gt;: &lt;what to do&gt;</c> on stderr and its documented exit code (<see cref="ErrorBoundary"/>);
+    /// <c>--debug</c> adds the stack trace.</summary>
     public static async Task<int> RunAsync(ParseResult parse, GlobalOptions options, TextWriter output, TextWriter error, Func<CliContext, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(error);
         ArgumentNullException.ThrowIfNull(body);
         CliContext? context = null;
         try
@@ -151,25 +164,16 @@ public sealed class CliContext : IDisposable
             context = new CliContext(parse, options, output, error);
             return await body(context, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
-            await error.WriteLineAsync("efsdr: interrupted; nothing was stopped in AWS (a running execution goes on).").ConfigureAwait(false);
-            return ExitCodes.Interrupted;
-        }
-        catch (Exception ex) when (ex is UsageException or FieldValidationException or ArgumentException)
-        {
-            await error.WriteLineAsync("efsdr: " + ex.Message).ConfigureAwait(false);
-            return ExitCodes.Usage;
-        }
-        catch (Exception ex) when (ex is RegionUnreachableException or CloudBusyException or HttpRequestException)
-        {
-            await error.WriteLineAsync("efsdr: AWS unreachable: " + ex.Message).ConfigureAwait(false);
-            return ExitCodes.AwsUnreachable;
-        }
-        catch (CloudCallFailedException ex)
-        {
-            await error.WriteLineAsync("efsdr: AWS error: " + ex.Message).ConfigureAwait(false);
-            return ExitCodes.Unexpected;
+            var (code, line) = ErrorBoundary.Describe(ex, parse, context?.ConfigPath, cancellationToken);
+            await error.WriteLineAsync(line).ConfigureAwait(false);
+            if (parse.GetValue(options.Debug))
+            {
+                await error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            }
+
+            return code;
         }
         finally
         {

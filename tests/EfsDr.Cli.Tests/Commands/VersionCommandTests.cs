@@ -10,7 +10,8 @@ public sealed class VersionCommandTests
     public void Version_Invoked_PrintsTheInformationalVersion()
     {
         using var output = new StringWriter();
-        var root = new RootCommand { VersionCommand.Create(output) };
+        using var error = new StringWriter();
+        var root = new RootCommand { VersionCommand.Create(new GlobalOptions(), output, error) };
 
         var rc = root.Parse(["version"]).Invoke();
 
