@@ -48,7 +48,14 @@ public static partial class Program
     public static string UsageLine(ParseResult parse)
     {
         ArgumentNullException.ThrowIfNull(parse);
-        var problems = string.Join("; ", parse.Errors.Select(e => Plain(e.Message)).Distinct(StringComparer.Ordinal));
+        var messages = parse.Errors.Select(e => Plain(e.Message)).Distinct(StringComparer.Ordinal).ToList();
+        if (messages.Count > 1)
+        {
+            // "efsdr bogus": the unknown word says it all.
+            messages.Remove(CommandRequired);
+        }
+
+        var problems = string.Join("; ", messages);
         return $"efsdr: {problems}: see {HelpCommand(parse.CommandResult.Command)}";
     }
 
@@ -65,8 +72,10 @@ public static partial class Program
             return $"{m.Groups["option"].Value}: '{m.Groups["value"].Value}' is not {what}";
         }
 
-        return message.TrimEnd('.');
+        return message.StartsWith("Required command was not provided", StringComparison.Ordinal) ? CommandRequired : message.TrimEnd('.');
     }
+
+    private const string CommandRequired = "a command is required";
 
     [GeneratedRegex(@"^Cannot parse argument '(?<value>.*)' for (option|command) '(?<option>[^']*)' as expected type '(?<type>[^']*)'")]
     private static partial Regex ConversionError();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EfsDr.Aws;
@@ -142,11 +143,13 @@ public sealed class CliContext : IDisposable
         await Aws.Executions.FindStateMachineAsync(region, StateMachineName, cancellationToken).ConfigureAwait(false)
         ?? throw new UsageException($"--state-machine: no state machine named '{StateMachineName}' in {region}; is the EfsDr stack deployed there?");
 
-    /// <summary>Writes a JSON document on one line.</summary>
+    private static readonly JsonSerializerOptions JsonOutput = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Writes a JSON document, indented, without escaping what a terminal shows as it is ('+', '&lt;', non-ASCII).</summary>
     public void WriteJson(JsonNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
-        Out.WriteLine(node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        Out.WriteLine(node.ToJsonString(JsonOutput));
     }
 
     /// <summary>Runs a command body inside efsdr's error boundary: whatever fails becomes one line

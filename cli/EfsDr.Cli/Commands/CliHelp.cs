@@ -96,7 +96,7 @@ public sealed class CliHelp(TextWriter output) : SynchronousCommandLineAction
     {
         ArgumentNullException.ThrowIfNull(option);
         var names = string.Join(", ", new[] { option.Name }.Concat(option.Aliases.Where(a => a.StartsWith('-')).Order(StringComparer.Ordinal)));
-        return option.ValueType == typeof(bool) ? names : $"{names} <{option.HelpName ?? option.Name.TrimStart('-')}>";
+        return option.Arity.MaximumNumberOfValues == 0 || option.ValueType == typeof(bool) ? names : $"{names} <{option.HelpName ?? option.Name.TrimStart('-')}>";
     }
 
     private static string Usage(Command command, string path)
