@@ -60,6 +60,7 @@ public sealed class FailoverDriver(IExecutions executions)
         var repeats = 0;
         var entered = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         string? current = null;
+        var failures = new HashSet<(string?, string?)>();
         DateTimeOffset? promotionStarted = null;
         var lastOutput = DateTimeOffset.UtcNow;
         void Show(HistoryEvent e)
@@ -74,14 +75,20 @@ public sealed class FailoverDriver(IExecutions executions)
                 }
             }
 
-            if (Describe(e) is not { } line)
+            if (Describe(e, current) is not { } line)
+            {
+                return;
+            }
+
+            // Lambda and the Task both report one failure: say it once.
+            if (IsFailure(e) && !failures.Add((e.Error, RunRecord.Unwrap(e.Cause))))
             {
                 return;
             }
 
             if (e.Type == "TaskStateExited" && e.StateName is { } name && entered.TryGetValue(name, out var since))
             {
-                line += $" ({(e.Timestamp - since).TotalSeconds:0.00} s)";
+                line += $" ({Durations.ForPeople(e.Timestamp - since)})";
             }
 
             // A wait loop polls many times with the same answer: show the first, count the rest.
@@ -130,7 +137,7 @@ public sealed class FailoverDriver(IExecutions executions)
                 var summary = execution.Status == ExecutionStatus.Succeeded ? EfsDrJson.ParseSummary(execution.Output) : null;
 
                 progress(execution.Status == ExecutionStatus.Succeeded
-                    ? $"  {execution.Status.ToString().ToUpperInvariant()} in {((execution.StopDate ?? execution.StartDate) - execution.StartDate).TotalSeconds:0.0} s"
+                    ? $"  {execution.Status.ToString().ToUpperInvariant()} in {Durations.ForPeople((execution.StopDate ?? execution.StartDate) - execution.StartDate)}"
                     : $"  {execution.Status.ToString().ToUpperInvariant()}: {execution.Error}: {RunRecord.Unwrap(execution.Cause)}");
                 return new RunRecord(label, targetServer, execution, history, summary);
             }
@@ -140,15 +147,15 @@ public sealed class FailoverDriver(IExecutions executions)
             {
                 var elapsed = now - execution.StartDate;
                 var remaining = promotionStarted is { } p && IsPromoting(current)
-                    ? $", promotion {(now - p).TotalMinutes:0.0} min in, typically {TypicalPromotion.TotalMinutes:0} min: about {Math.Max(0, (TypicalPromotion - (now - p)).TotalMinutes):0.0} min left"
+                    ? $", promotion {Durations.ForPeople(now - p)} in, typically {Durations.ForPeople(TypicalPromotion)}: about {Durations.ForPeople(TypicalPromotion - (now - p) > TimeSpan.Zero ? TypicalPromotion - (now - p) : TimeSpan.Zero)} left"
                     : string.Empty;
-                progress($"  … {current ?? "starting"}, {elapsed.TotalMinutes:0.0} min elapsed{remaining}");
+                progress($"  … {current ?? "starting"}, {Durations.ForPeople(elapsed)} elapsed{remaining}");
                 lastOutput = now;
             }
 
             if (now > deadline)
             {
-                throw new TimeoutException($"{executionArn} still running after {timeout.TotalSeconds:0} s; it goes on");
+                throw new TimeoutException($"{executionArn} still running after {Durations.ForPeople(timeout)}; it goes on");
             }
 
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
@@ -175,20 +182,23 @@ public sealed class FailoverDriver(IExecutions executions)
         return all;
     }
 
-    /// <summary>One line for the events worth showing: tasks finishing (with the loop's status), failures.</summary>
-    internal static string? Describe(HistoryEvent e)
+    /// <summary>One line for the events worth showing: tasks finishing (with the loop's status), and a step failing, named
+    /// by <paramref name="state"/> (the state it failed in). The execution's own failure is left to the final line.</summary>
+    internal static string? Describe(HistoryEvent e, string? state = null)
     {
         switch (e.Type)
         {
-            case "TaskStateExited" when e.StateName is { } state:
-                var detail = StatusDetail(state, e.Details);
-                return $"  {e.Timestamp:HH:mm:ss.fff} {state}{(detail is null ? string.Empty : " — " + detail)}";
-            case "LambdaFunctionFailed" or "TaskFailed" or "ExecutionFailed":
-                return $"  {e.Timestamp:HH:mm:ss.fff} {e.Type}: {e.Error} {Shorten(e.Cause)}";
+            case "TaskStateExited" when e.StateName is { } exited:
+                var detail = StatusDetail(exited, e.Details);
+                return $"  {e.Timestamp:HH:mm:ss.fff} {exited}{(detail is null ? string.Empty : " — " + detail)}";
+            case "LambdaFunctionFailed" or "TaskFailed":
+                return $"  {e.Timestamp:HH:mm:ss.fff} {state ?? "a step"} failed: {e.Error}: {Shorten(RunRecord.Unwrap(e.Cause))}";
             default:
                 return null;
         }
     }
+
+    private static bool IsFailure(HistoryEvent e) => e.Type is "LambdaFunctionFailed" or "TaskFailed";
 
     /// <summary>True for the states that run or wait on the promotion (its Choices excluded).</summary>
     private static bool IsPromoting(string? state) =>

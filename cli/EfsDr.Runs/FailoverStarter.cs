@@ -107,9 +107,10 @@ public sealed partial class FailoverStarter(IExecutions executions, Func<string,
         return described.Status == ExecutionStatus.Running && string.Equals(TargetOf(described.Input), targetServer, StringComparison.Ordinal) ? other : null;
     }
 
-    /// <summary>The deterministic name of the <paramref name="attempt"/>-th (1-based) try for <paramref name="server"/>.</summary>
-    public static string NameFor(string server, long generation, int attempt) =>
-        $"failover-{server}-{generation.ToString(CultureInfo.InvariantCulture)}{(attempt > 1 ? "-" + attempt.ToString(CultureInfo.InvariantCulture) : string.Empty)}";
+    /// <summary>The deterministic name of the <paramref name="attempt"/>-th (1-based) try for <paramref name="server"/>, made to
+    /// fit Step Functions' 80 characters (see <see cref="ExecutionNames.Fit"/>).</summary>
+    public static string NameFor(string server, long generation, int attempt) => ExecutionNames.Fit(
+        $"failover-{server}-{generation.ToString(CultureInfo.InvariantCulture)}{(attempt > 1 ? "-" + attempt.ToString(CultureInfo.InvariantCulture) : string.Empty)}");
 
     private async Task<StartOutcome> StartNamedAsync(string machine, string server, string input, List<string> notes, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EfsDr.Aws;
@@ -14,26 +15,29 @@ namespace EfsDr.Cli.Commands;
 public sealed class GlobalOptions
 {
     /// <summary>--region: the region for commands without a target server (defaults: AWS_REGION, then every region of the cluster).</summary>
-    public Option<string?> Region { get; } = new("--region") { Description = "AWS region (as the AWS CLI); commands with a target use the target's region.", Recursive = true };
+    public Option<string?> Region { get; } = new("--region") { Description = "AWS region (as the AWS CLI); commands with a target use the target's region.", Recursive = true, HelpName = "region" };
 
     /// <summary>--profile: a named profile of the shared credentials/config files.</summary>
-    public Option<string?> Profile { get; } = new("--profile") { Description = "Use a named profile (as the AWS CLI).", Recursive = true };
+    public Option<string?> Profile { get; } = new("--profile") { Description = "Use a named profile (as the AWS CLI; default $AWS_PROFILE).", Recursive = true, HelpName = "name" };
 
     /// <summary>--endpoint-url: one endpoint for every service (the local cloud, LocalStack …).</summary>
-    public Option<string?> EndpointUrl { get; } = new("--endpoint-url") { Description = "Override every service endpoint (as the AWS CLI); AWS_ENDPOINT_URL[_<SERVICE>] also work.", Recursive = true };
+    public Option<string?> EndpointUrl { get; } = new("--endpoint-url") { Description = "Override every service endpoint (as the AWS CLI); AWS_ENDPOINT_URL[_<SERVICE>] also work.", Recursive = true, HelpName = "url" };
 
     /// <summary>--output text|json.</summary>
-    public Option<string> Output { get; } = new("--output") { Description = "text (default) or json.", Recursive = true, DefaultValueFactory = _ => "text" };
+    public Option<string> Output { get; } = new("--output") { Description = "text (default) or json.", Recursive = true, DefaultValueFactory = _ => "text", HelpName = "text|json" };
 
     /// <summary>--config: the cluster configuration file.</summary>
-    public Option<string?> Config { get; } = new("--config") { Description = "Cluster configuration JSON (default: $EFSDR_CONFIG_FILE, then /etc/efsdr/cluster.json).", Recursive = true };
+    public Option<string?> Config { get; } = new("--config") { Description = "Cluster configuration JSON (default: $EFSDR_CONFIG_FILE, then /etc/efsdr/cluster.json).", Recursive = true, HelpName = "file" };
 
     /// <summary>--state-machine: the failover state machine's name.</summary>
-    public Option<string> StateMachine { get; } = new("--state-machine") { Description = "The failover state machine's name (default efsdr-failover).", Recursive = true, DefaultValueFactory = _ => "efsdr-failover" };
+    public Option<string> StateMachine { get; } = new("--state-machine") { Description = "The failover state machine's name (default efsdr-failover).", Recursive = true, DefaultValueFactory = _ => "efsdr-failover", HelpName = "name" };
+
+    /// <summary>--debug: a failure's stack trace after its one line.</summary>
+    public Option<bool> Debug { get; } = new("--debug") { Description = "On failure, also print the stack trace.", Recursive = true };
 
     /// <summary>--stack-name: the EfsDr stack's name, the same in every region; the node document and the configuration
     /// parameter are named after it.</summary>
-    public Option<string?> StackName { get; } = new("--stack-name") { Description = $"The EfsDr stack's name, the same in every region (default: $EFSDR_STACK_NAME, then {StackNames.Default}); names the node document (<stack>-node) and the configuration parameter (/<stack>/configuration).", Recursive = true };
+    public Option<string?> StackName { get; } = new("--stack-name") { Description = $"The EfsDr stack's name, the same in every region (default: $EFSDR_STACK_NAME, then {StackNames.Default}); names the node document (<stack>-node) and the configuration parameter (/<stack>/configuration).", Recursive = true, HelpName = "name" };
 
     /// <summary>Adds them to the root command.</summary>
     public void AddTo(RootCommand root)
@@ -46,10 +50,11 @@ public sealed class GlobalOptions
         root.Options.Add(Config);
         root.Options.Add(StateMachine);
         root.Options.Add(StackName);
+        root.Options.Add(Debug);
     }
 }
 
-/// <summary>A usage problem the user can fix (exit 2).</summary>
+/// <summary>A usage problem the user can fix (exit 2); the message says what is wrong, the boundary adds where help is.</summary>
 public sealed class UsageException(string message) : Exception(message);
 
 /// <summary>What a command runs with: parsed global options, AWS clients, the configuration, and output.</summary>
@@ -73,10 +78,7 @@ public sealed class CliContext : IDisposable
         ConfigPath = parse.GetValue(options.Config) ?? Environment.GetEnvironmentVariable("EFSDR_CONFIG_FILE") ?? "/etc/efsdr/cluster.json";
         StateMachineName = parse.GetValue(options.StateMachine) ?? "efsdr-failover";
         StackName = StackNameOf(parse.GetValue(options.StackName), Environment.GetEnvironmentVariable("EFSDR_STACK_NAME"));
-        if (parse.GetValue(options.Profile) is { Length: > 0 } profile)
-        {
-            Environment.SetEnvironmentVariable("AWS_PROFILE", profile);
-        }
+        var profile = parse.GetValue(options.Profile) is { Length: > 0 } named ? named : Environment.GetEnvironmentVariable("AWS_PROFILE");
 
         var endpoint = parse.GetValue(options.EndpointUrl);
         if (endpoint is not null && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
@@ -85,8 +87,15 @@ public sealed class CliContext : IDisposable
         }
 
         var resolver = new EndpointResolver(name => endpoint is not null && name.StartsWith("AWS_ENDPOINT_URL", StringComparison.Ordinal) ? endpoint : Environment.GetEnvironmentVariable(name));
-        _adapters = new Lazy<AwsAdapters>(() => new AwsAdapters(endpoints: resolver));
+        _adapters = new Lazy<AwsAdapters>(() => new AwsAdapters(credentials: AwsCredentialSource.Resolve(profile), endpoints: resolver, retry: Retry));
     }
+
+    /// <summary>The CLI's retries: a call that gets no answer gives up within about 40 s (3 attempts of at most 10 s),
+    /// so a command reports an unreachable region instead of hanging on it.</summary>
+    public static AwsRetryOptions Retry { get; } = new() { MaxAttempts = 3, AttemptTimeout = TimeSpan.FromSeconds(10), MaxDelay = TimeSpan.FromSeconds(5) };
+
+    /// <summary>The most a reading command (status, runs, report) spends on AWS calls in all.</summary>
+    public static TimeSpan ReadBudget { get; } = TimeSpan.FromMinutes(2);
 
     /// <summary>The parse result.</summary>
     public ParseResult Parse { get; }
@@ -186,16 +195,23 @@ public sealed class CliContext : IDisposable
         await Aws.Executions.FindStateMachineAsync(region, StateMachineName, cancellationToken).ConfigureAwait(false)
         ?? throw new UsageException($"--state-machine: no state machine named '{StateMachineName}' in {region}; is the EfsDr stack deployed there?");
 
-    /// <summary>Writes a JSON document on one line.</summary>
+    private static readonly JsonSerializerOptions JsonOutput = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Writes a JSON document, indented, without escaping what a terminal shows as it is ('+', '&lt;', non-ASCII).</summary>
     public void WriteJson(JsonNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
-        Out.WriteLine(node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        Out.WriteLine(node.ToJsonString(JsonOutput));
     }
 
-    /// <summary>Runs a command body with the shared error → exit code mapping.</summary>
+    /// <summary>Runs a command body inside efsdr's error boundary: whatever fails becomes one line
+    /// <c>efsdr: &lt;what happened&gt;: &lt;what to do&gt;</c> on stderr and its documented exit code (<see cref="ErrorBoundary"/>);
+    /// <c>--debug</c> adds the stack trace.</summary>
     public static async Task<int> RunAsync(ParseResult parse, GlobalOptions options, TextWriter output, TextWriter error, Func<CliContext, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(error);
         ArgumentNullException.ThrowIfNull(body);
         CliContext? context = null;
         try
@@ -203,25 +219,16 @@ public sealed class CliContext : IDisposable
             context = new CliContext(parse, options, output, error);
             return await body(context, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
-            await error.WriteLineAsync("efsdr: interrupted; nothing was stopped in AWS (a running execution goes on).").ConfigureAwait(false);
-            return ExitCodes.Interrupted;
-        }
-        catch (Exception ex) when (ex is UsageException or FieldValidationException or ArgumentException)
-        {
-            await error.WriteLineAsync("efsdr: " + ex.Message).ConfigureAwait(false);
-            return ExitCodes.Usage;
-        }
-        catch (Exception ex) when (ex is RegionUnreachableException or CloudBusyException or HttpRequestException)
-        {
-            await error.WriteLineAsync("efsdr: AWS unreachable: " + ex.Message).ConfigureAwait(false);
-            return ExitCodes.AwsUnreachable;
-        }
-        catch (CloudCallFailedException ex)
-        {
-            await error.WriteLineAsync("efsdr: AWS error: " + ex.Message).ConfigureAwait(false);
-            return ExitCodes.Unexpected;
+            var (code, line) = ErrorBoundary.Describe(ex, parse, context?.ConfigPath, cancellationToken);
+            await error.WriteLineAsync(line).ConfigureAwait(false);
+            if (parse.GetValue(options.Debug))
+            {
+                await error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            }
+
+            return code;
         }
         finally
         {

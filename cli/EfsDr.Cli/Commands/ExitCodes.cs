@@ -18,7 +18,8 @@ public static class ExitCodes
     /// <summary>Timed out while waiting; the execution goes on.</summary>
     public const int WaitTimeout = 4;
 
-    /// <summary>AWS could not be reached (connection failures or throttling/5xx beyond the retries).</summary>
+    /// <summary>AWS could not be reached (connection failures or throttling/5xx beyond the retries), refused a call (permissions,
+    /// a missing resource), gave an answer efsdr cannot read, or no credentials were found.</summary>
     public const int AwsUnreachable = 5;
 
     /// <summary>A health finding is critical (efsdr health).</summary>
@@ -29,4 +30,18 @@ public static class ExitCodes
 
     /// <summary>Interrupted (Ctrl-C): waiting stopped, the execution was not touched.</summary>
     public const int Interrupted = 130;
+
+    /// <summary>Every code and what it means, as the help and the README list them.</summary>
+    public static IReadOnlyList<(int Code, string Meaning)> Meanings { get; } =
+    [
+        (Ok, "success"),
+        (Unexpected, "unexpected error (a bug; --debug shows where)"),
+        (Usage, "usage error: bad arguments, an unknown profile, invalid configuration or input"),
+        (RunFailed, "the run failed, or was refused because a failover to another server is running"),
+        (WaitTimeout, "--timeout passed while waiting; the execution goes on"),
+        (AwsUnreachable, "AWS unreachable, busy or refusing (permissions), an answer efsdr cannot read, or no credentials"),
+        (CriticalFinding, "a critical health finding (efsdr health)"),
+        (Drift, "efsdr config diff found a difference between the file and a region"),
+        (Interrupted, "interrupted (Ctrl-C): waiting stopped, the execution was not touched"),
+    ];
 }

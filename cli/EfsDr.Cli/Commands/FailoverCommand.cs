@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EfsDr.Core.Configuration;
+using EfsDr.Core.Deadlines;
+using EfsDr.Core.Exceptions;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
 using EfsDr.Runs;
@@ -15,13 +17,13 @@ public static class FailoverCommand
     /// <summary>Builds <c>failover</c>.</summary>
     public static Command Create(GlobalOptions global, TextWriter output, TextWriter error)
     {
-        var to = new Option<string>("--to") { Description = "The server to make active (server1 …).", Required = true };
+        var to = new Option<string>("--to") { Description = "The server to make active (server1 …).", Required = true, HelpName = "server" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Plan only: change nothing." };
         var sourceDown = new Option<bool>("--source-region-unavailable") { Description = "The source region is down: delete only the local side of the replication." };
-        var reason = new Option<string?>("--reason") { Description = "Why (kept in the run's input and tags)." };
+        var reason = new Option<string?>("--reason") { Description = "Why (kept in the run's input and tags; at most 256 characters, no control characters).", HelpName = "text" };
         var accept = new Option<bool>("--accept-unverified-epochs") { Description = "Mount a target that is not a replica even though a region could not be read, accepting that a newer copy there would be abandoned (the plan lists what)." };
         var wait = new Option<bool>("--wait") { Description = "Wait for the end, showing progress; Ctrl-C stops waiting, never the execution." };
-        var timeout = new Option<string>("--timeout") { Description = "Longest wait with --wait (90s, 45m, 1h30m; default 1h).", DefaultValueFactory = _ => "1h" };
+        var timeout = new Option<string>("--timeout") { Description = "Longest wait with --wait (90s, 45m, 1h30m; default 1h).", DefaultValueFactory = _ => "1h", HelpName = "duration" };
         var command = new Command("failover", "Fail over to a server: promote the replica if needed, activate the node, switch DNS. Joins a running failover to the same server instead of starting another.")
         {
             to, dryRun, sourceDown, reason, accept, wait, timeout,
@@ -34,7 +36,7 @@ public static class FailoverCommand
     /// <summary>Builds <c>plan</c>: a dry run that waits and shows the plan.</summary>
     public static Command CreatePlan(GlobalOptions global, TextWriter output, TextWriter error)
     {
-        var to = new Option<string>("--to") { Description = "The server a failover would make active.", Required = true };
+        var to = new Option<string>("--to") { Description = "The server a failover would make active.", Required = true, HelpName = "server" };
         var command = new Command("plan", "Dry run: what a failover to the server would change, the data-loss window and the pre-flight results. Changes nothing.") { to };
         command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, global, output, error, (cli, token) =>
             RunAsync(cli, new FailoverArguments(parse.GetValue(to)!, DryRun: true, SourceDown: false, Reason: "efsdr plan", AcceptUnverified: false, Wait: true, TimeSpan.FromMinutes(10)), token), cancellationToken));
@@ -45,18 +47,19 @@ public static class FailoverCommand
 
     private static async Task<int> RunAsync(CliContext cli, FailoverArguments args, CancellationToken cancellationToken)
     {
-        var server = cli.Server(args.Target);
-        if (args.Reason is { Length: > 256 })
+        if (args.Reason is { } reason && (reason.Length > 256 || reason.Any(char.IsControl)))
         {
-            throw new UsageException("--reason: at most 256 characters");
+            throw new UsageException("--reason: must be at most 256 characters without control characters (no newlines or tabs)");
         }
+
+        var server = cli.Server(args.Target);
 
         var input = Input(server.Name, args);
         StartOutcome outcome;
         if (args.DryRun)
         {
             var machine = await cli.StateMachineAsync(server.Region, cancellationToken).ConfigureAwait(false);
-            var name = $"plan-{server.Name}-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+            var name = ExecutionNames.Fit($"plan-{server.Name}-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}");
             outcome = new StartOutcome((await cli.Aws.Executions.StartAsync(machine, name, input, cancellationToken).ConfigureAwait(false)).ExecutionArn, name, false, []);
         }
         else
@@ -99,6 +102,10 @@ public static class FailoverCommand
     {
         var driver = new FailoverDriver(cli.Aws.Executions);
         var (arn, name, joined) = (outcome.ExecutionArn, outcome.Name, outcome.Joined);
+
+        // No call outlives --timeout: one cut off by it is the wait timing out, not AWS failing.
+        using var deadline = CallDeadline.Within(TimeProvider.System, args.Timeout);
+        var waitEnds = DateTimeOffset.UtcNow + args.Timeout;
         try
         {
             var run = await driver.FollowAsync(arn, name, server.Name, line => Say(cli, line), args.Timeout, cancellationToken).ConfigureAwait(false);
@@ -113,9 +120,10 @@ public static class FailoverCommand
             Report(cli, run, joined, args.DryRun);
             return run.Succeeded ? ExitCodes.Ok : ExitCodes.RunFailed;
         }
-        catch (TimeoutException ex)
+        catch (Exception ex) when (ex is TimeoutException || (ex is RegionUnreachableException && DateTimeOffset.UtcNow >= waitEnds))
         {
-            await cli.Error.WriteLineAsync($"efsdr: {ex.Message}").ConfigureAwait(false);
+            var what = ex is TimeoutException ? ex.Message : $"{arn} still running after {Durations.ForPeople(args.Timeout)}; it goes on";
+            await cli.Error.WriteLineAsync($"efsdr: {what}: follow it with efsdr report {name}, or wait again with a longer --timeout").ConfigureAwait(false);
             if (cli.Json)
             {
                 cli.WriteJson(new JsonObject { ["executionArn"] = arn, ["name"] = name, ["joined"] = joined, ["status"] = "RUNNING", ["timedOutWaiting"] = true });
@@ -141,8 +149,6 @@ public static class FailoverCommand
     /// <summary>A summary value for people: "–" when absent.</summary>
     private static string Text(string? value) => string.IsNullOrEmpty(value) ? "–" : value;
 
-    /// <summary>A number for people (as the summary's JSON writes it): "–" when absent.</summary>
-    private static string Text(double? value) => value is { } v ? v.ToString(CultureInfo.InvariantCulture) : "–";
 
     private static void Say(CliContext cli, string line)
     {
@@ -179,7 +185,7 @@ public static class FailoverCommand
         cli.Out.WriteLine(dryRun ? "Plan (nothing was changed):" : "Summary:");
         cli.Out.WriteLine($"  target          {Text(plan.TargetServer)} ({Text(plan.TargetRegion)}, {Text(plan.TargetAvailabilityZone)}), {Text(plan.TargetIp)}");
         cli.Out.WriteLine($"  file system     {Text(plan.FileSystemId)} — {EfsDrJson.WireName(plan.Action)}: {Text(plan.Decision)}");
-        cli.Out.WriteLine($"  data-loss window {Text(plan.DataLossWindowSeconds)} s (last replicated {Text(plan.LastReplicatedTimestamp?.ToString("O", CultureInfo.InvariantCulture))})");
+        cli.Out.WriteLine($"  data-loss window {Durations.ForPeople(plan.DataLossWindowSeconds)} (last replicated {Text(plan.LastReplicatedTimestamp?.ToString("O", CultureInfo.InvariantCulture))})");
         foreach (var check in plan.Preflight)
         {
             cli.Out.WriteLine($"  pre-flight      {check}");
@@ -194,10 +200,10 @@ public static class FailoverCommand
         {
             foreach (var step in summary.Steps)
             {
-                cli.Out.WriteLine(string.Format(CultureInfo.InvariantCulture, "  {0,-15} {1} s", step.Step, Text(step.Seconds)));
+                cli.Out.WriteLine(string.Format(CultureInfo.InvariantCulture, "  {0,-15} {1}", step.Step, Durations.ForPeople(step.Seconds)));
             }
 
-            cli.Out.WriteLine($"  RTO             {Text(summary.RecoveryTimeSeconds)} s; active server {Text(summary.ActiveServer)}");
+            cli.Out.WriteLine($"  RTO             {Durations.ForPeople(summary.RecoveryTimeSeconds)}; active server {Text(summary.ActiveServer)}");
         }
 
         foreach (var risk in plan.AcceptedRisks)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using EfsDr.Core.Deadlines;
 using EfsDr.Core.Model;
 using EfsDr.Runs;
 
@@ -11,7 +12,7 @@ public static class RunsCommand
     /// <summary>Builds <c>runs</c>.</summary>
     public static Command Create(GlobalOptions global, TextWriter output, TextWriter error)
     {
-        var max = new Option<int>("--max") { Description = "At most this many runs in all, the newest across regions (default 20).", DefaultValueFactory = _ => 20 };
+        var max = new Option<int>("--max") { Description = "At most this many runs in all, the newest across regions (1–1000, default 20).", DefaultValueFactory = _ => 20, HelpName = "n" };
         var command = new Command("runs", "List recent failover runs across the cluster's regions (or --region), newest first; an unreachable region is marked, not fatal.") { max };
         command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, global, output, error, async (cli, token) =>
         {
@@ -21,6 +22,7 @@ public static class RunsCommand
                 throw new UsageException("--max: must be 1–1000");
             }
 
+            using var deadline = CallDeadline.Within(TimeProvider.System, CliContext.ReadBudget);
             var regions = Regions(cli);
             var listing = await RunLister.ListAsync(cli.Aws.Executions, cli.StateMachineName, regions, limit, token).ConfigureAwait(false);
             WriteListing(cli, listing);
@@ -54,7 +56,7 @@ public static class RunsCommand
 
         foreach (var r in rows)
         {
-            cli.Out.WriteLine($"{r!["startDate"],-34} {r["region"],-10} {r["status"],-10} {r["durationSeconds"]?.ToString() ?? "…",8} s  {r["name"]}");
+            cli.Out.WriteLine($"{r!["startDate"],-34} {r["region"],-10} {r["status"],-10} {(r["durationSeconds"] is { } d ? Durations.ForPeople(d.GetValue<double>()) : "…"),12}  {r["name"]}");
         }
 
         foreach (var u in listing.Unreachable)
@@ -67,7 +69,7 @@ public static class RunsCommand
     public static Command CreateReport(GlobalOptions global, TextWriter output, TextWriter error)
     {
         var run = new Argument<string>("RUN") { Description = "The run's name (as in efsdr runs) or execution ARN." };
-        var format = new Option<string>("--format") { Description = "markdown (default) or svg.", DefaultValueFactory = _ => "markdown" };
+        var format = new Option<string>("--format") { Description = "markdown (default) or svg.", DefaultValueFactory = _ => "markdown", HelpName = "markdown|svg" };
         var command = new Command("report", "Per-step timings, RTO and data-loss window of one run, as markdown or an SVG timeline.") { run, format };
         command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, global, output, error, async (cli, token) =>
         {
@@ -77,6 +79,7 @@ public static class RunsCommand
                 throw new UsageException($"--format: '{kind}' is not markdown or svg");
             }
 
+            using var deadline = CallDeadline.Within(TimeProvider.System, CliContext.ReadBudget);
             var name = parse.GetValue(run)!;
             var arn = await FindAsync(cli, name, token).ConfigureAwait(false);
             if (arn is null)

@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using EfsDr.Core.Deadlines;
 using EfsDr.Core.Exceptions;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Health;
 using EfsDr.Core.Health.Checks;
 using EfsDr.Core.Model;
+using EfsDr.Runs;
 
 namespace EfsDr.Cli.Commands;
 
@@ -14,7 +16,7 @@ public static class StatusCommand
     /// <summary>Builds the command.</summary>
     public static Command Create(GlobalOptions global, TextWriter output, TextWriter error)
     {
-        var command = new Command("status", "Show the active server (from DNS), the replication state and lag, and the running executions.");
+        var command = new Command("status", "Show the active server (from DNS), the replication state and lag, and the running executions. Exits 5 when nothing answered.");
         command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, global, output, error, RunAsync, cancellationToken));
         return command;
     }
@@ -22,6 +24,7 @@ public static class StatusCommand
     private static async Task<int> RunAsync(CliContext cli, CancellationToken cancellationToken)
     {
         var config = cli.Configuration;
+        using var deadline = CallDeadline.Within(TimeProvider.System, CliContext.ReadBudget);
         var aws = cli.Aws;
         var snapshot = await new HealthSnapshotReader(config, aws.FileSystems, aws.Replications, aws.NodeAgent, aws.Instances, aws.Dns, TimeProvider.System)
             .ReadStorageAndDnsAsync(cancellationToken).ConfigureAwait(false);
@@ -34,13 +37,21 @@ public static class StatusCommand
         }
 
         result["regions"] = regions;
+        var exit = NothingAnswered(snapshot, regions) ? ExitCodes.AwsUnreachable : ExitCodes.Ok;
+        if (exit != ExitCodes.Ok)
+        {
+            await cli.Error.WriteLineAsync("efsdr: no region and no DNS answered: check the network, credentials, --region and --endpoint-url, then try again").ConfigureAwait(false);
+        }
+
         if (cli.Json)
         {
             cli.WriteJson(result);
-            return ExitCodes.Ok;
+            return exit;
         }
 
-        cli.Out.WriteLine($"active server   {active ?? "unknown"} ({config.Dns.RecordName} → {result["dns"]?["value"]}, TTL {result["dns"]?["ttl"]})");
+        cli.Out.WriteLine(result["dns"]?["error"] is { } dnsError
+            ? $"active server   unknown ({config.Dns.RecordName} could not be read: {dnsError})"
+            : $"active server   {active ?? "unknown"} ({config.Dns.RecordName} → {result["dns"]?["value"] ?? "no record"}, TTL {result["dns"]?["ttl"]?.ToString() ?? "–"})");
         foreach (var region in regions.OfType<JsonObject>())
         {
             cli.Out.WriteLine($"{region["region"]}");
@@ -57,7 +68,7 @@ public static class StatusCommand
 
             if (region["replication"] is JsonObject rep)
             {
-                cli.Out.WriteLine($"  replication   {rep["source"]} → {rep["destination"]}: {rep["status"]}, lag {rep["lagSeconds"]?.ToString() ?? "unknown"} s (RPO {rep["rpoSeconds"]} s){(rep["statusMessage"] is { } m ? " — " + m : string.Empty)}");
+                cli.Out.WriteLine($"  replication   {rep["source"]} → {rep["destination"]}: {rep["status"]}, lag {(rep["lagSeconds"] is { } lag ? Durations.ForPeople(lag.GetValue<double>()) : "unknown")} (RPO {Durations.ForPeople(rep["rpoSeconds"]?.GetValue<int>())}){(rep["statusMessage"] is { } m ? " — " + m : string.Empty)}");
             }
             else
             {
@@ -70,8 +81,12 @@ public static class StatusCommand
             }
         }
 
-        return ExitCodes.Ok;
+        return exit;
     }
+
+    /// <summary>True when neither DNS nor any region's file systems could be read: the blank status would say nothing.</summary>
+    private static bool NothingAnswered(HealthSnapshot snapshot, JsonArray regions) =>
+        snapshot.Dns is null && regions.OfType<JsonObject>().All(r => r["error"] is not null);
 
     /// <summary>The record as the health snapshot read it.</summary>
     private static JsonObject Dns(HealthSnapshot snapshot, string? active)

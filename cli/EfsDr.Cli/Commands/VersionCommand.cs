@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Reflection;
+using System.Text.Json.Nodes;
 
 namespace EfsDr.Cli.Commands;
 
@@ -18,20 +19,26 @@ public static class VersionCommand
         $"efsdr {InformationalVersion}",
     ];
 
-    /// <summary>Builds the command.</summary>
-    public static Command Create(TextWriter output)
+    /// <summary>Builds the command: one line, or <c>{"version": …}</c> with <c>--output json</c>.</summary>
+    public static Command Create(GlobalOptions global, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(output);
         var command = new Command("version", "Print efsdr's version.");
-        command.SetAction(_ =>
+        command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, global, output, error, (cli, _) =>
         {
-            foreach (var line in Lines())
+            if (cli.Json)
             {
-                output.WriteLine(line);
+                cli.WriteJson(new JsonObject { ["version"] = InformationalVersion });
+                return Task.FromResult(ExitCodes.Ok);
             }
 
-            return 0;
-        });
+            foreach (var line in Lines())
+            {
+                cli.Out.WriteLine(line);
+            }
+
+            return Task.FromResult(ExitCodes.Ok);
+        }, cancellationToken));
         return command;
     }
 }

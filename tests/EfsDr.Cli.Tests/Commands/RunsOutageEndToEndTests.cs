@@ -37,7 +37,7 @@ public sealed class RunsOutageEndToEndTests : IAsyncLifetime
         using var output = new StringWriter();
         using var error = new StringWriter();
         var all = args.Concat(["--endpoint-url", _world.Cloud.Endpoint.ToString(), "--config", _config]).ToArray();
-        var exit = await Program.BuildRoot(output, error).Parse(all).InvokeAsync(cancellationToken: Token);
+        var exit = await Program.InvokeAsync(all, output, error, Token);
         return (exit, output.ToString(), error.ToString());
     }
 

@@ -7,12 +7,12 @@ namespace EfsDr.Cli.Tests.Commands;
 public sealed class VersionCommandTests
 {
     [Fact]
-    public void Version_Invoked_PrintsTheInformationalVersion()
+    public async Task Version_Invoked_PrintsTheInformationalVersion()
     {
         using var output = new StringWriter();
-        var root = new RootCommand { VersionCommand.Create(output) };
+        using var error = new StringWriter();
 
-        var rc = root.Parse(["version"]).Invoke();
+        var rc = await Program.InvokeAsync(["version"], output, error, TestContext.Current.CancellationToken);
 
         Assert.Equal(0, rc);
         var lines = output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);

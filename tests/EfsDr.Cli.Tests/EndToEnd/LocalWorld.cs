@@ -115,7 +115,7 @@ public sealed class LocalWorld : IAsyncDisposable
         using var output = new StringWriter();
         using var error = new StringWriter();
         var all = args.Concat(["--endpoint-url", Cloud.Endpoint.ToString(), "--config", config]).ToArray();
-        var exit = await Program.BuildRoot(output, error).Parse(all).InvokeAsync(cancellationToken: cancellationToken);
+        var exit = await Program.InvokeAsync(all, output, error, cancellationToken);
         return (exit, output.ToString(), error.ToString());
     }
 
