@@ -1,5 +1,6 @@
 using EfsDr.Core.Exceptions;
 using EfsDr.Core.Model;
+using EfsDr.Core.Paging;
 using EfsDr.Core.Ports;
 
 namespace EfsDr.Runs;
@@ -47,7 +48,10 @@ public static class RunLister
         return parts.Length > 4 && parts[0] == "arn" && parts[3].Length > 0 ? parts[3] : null;
     }
 
-    /// <summary>The <paramref name="max"/> newest runs across <paramref name="regions"/> (read in parallel), newest first.</summary>
+    /// <summary>The <paramref name="max"/> newest runs across <paramref name="regions"/> (read in parallel), newest first.
+    /// Each region's ListExecutions pages are followed until <paramref name="max"/> runs are read or none are left, never
+    /// more than <see cref="PageMarkers.DefaultMaxPages"/> pages and never past a repeated page marker
+    /// (<see cref="RunawayListingException"/>).</summary>
     public static async Task<RunListing> ListAsync(IExecutions executions, string stateMachineName, IReadOnlyList<string> regions, int max, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(regions);
@@ -92,6 +96,7 @@ public static class RunLister
             return null;
         }
 
+        var pages = new PageMarkers("states", "ListExecutions");
         string? token = null;
         do
         {
@@ -101,7 +106,7 @@ public static class RunLister
                 return found.ExecutionArn;
             }
 
-            token = page.NextToken;
+            token = pages.After(page.NextToken);
         }
         while (token is not null);
 
@@ -120,16 +125,17 @@ public static class RunLister
             }
 
             var runs = new List<RegionRun>();
+            var pages = new PageMarkers("states", "ListExecutions");
             string? token = null;
             do
             {
                 var page = await executions.ListAsync(machine, null, token, cancellationToken).ConfigureAwait(false);
                 runs.AddRange(page.Items.Select(e => new RegionRun(region, e)));
-                token = page.NextToken;
+                token = runs.Count < max ? pages.After(page.NextToken) : null;
             }
-            while (token is not null && runs.Count < max);
+            while (token is not null);
 
-            return (runs, null);
+            return (runs.Take(max).ToList(), null);
         }
         catch (Exception ex) when (IsUnreachable(ex))
         {

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using EfsDr.Aws.Http;
 using EfsDr.Core.Exceptions;
 using EfsDr.Core.Model;
+using EfsDr.Core.Paging;
 using EfsDr.Core.Ports;
 
 namespace EfsDr.Aws.Efs;
@@ -24,11 +25,15 @@ public sealed class EfsClient : IFileSystems, IReplications
     /// <summary>Page size of DescribeFileSystems (EFS default and maximum: 100).</summary>
     public int PageSize { get; init; } = 100;
 
+    /// <summary>The most pages one listing reads before it stops with <see cref="RunawayListingException"/>.</summary>
+    public int MaxPages { get; init; } = PageMarkers.DefaultMaxPages;
+
     /// <inheritdoc />
     public async Task<IReadOnlyList<FileSystem>> FindByNameAsync(string region, string name, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         var found = new List<FileSystem>();
+        var pages = new PageMarkers(AwsServiceInfo.Efs.ErrorService, "DescribeFileSystems", MaxPages);
         string? marker = null;
         do
         {
@@ -40,7 +45,7 @@ public sealed class EfsClient : IFileSystems, IReplications
 
             var page = await GetAsync(region, "DescribeFileSystems", Version + "/file-systems", query, EfsJsonContext.Default.EfsDescribeFileSystemsResponse, cancellationToken).ConfigureAwait(false);
             found.AddRange(page.FileSystems.Where(fs => string.Equals(NameOf(fs), name, StringComparison.Ordinal)).Select(fs => ToModel(region, fs)));
-            marker = string.IsNullOrEmpty(page.NextMarker) ? null : page.NextMarker;
+            marker = pages.After(page.NextMarker);
         }
         while (marker is not null);
 
@@ -81,6 +86,7 @@ public sealed class EfsClient : IFileSystems, IReplications
     {
         ArgumentException.ThrowIfNullOrEmpty(fileSystemId);
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        var pages = new PageMarkers(AwsServiceInfo.Efs.ErrorService, "ListTagsForResource", MaxPages);
         string? token = null;
         do
         {
@@ -96,7 +102,7 @@ public sealed class EfsClient : IFileSystems, IReplications
                 tags[tag.Key] = tag.Value;
             }
 
-            token = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
+            token = pages.After(page.NextToken);
         }
         while (token is not null);
 
@@ -108,6 +114,7 @@ public sealed class EfsClient : IFileSystems, IReplications
     {
         ArgumentException.ThrowIfNullOrEmpty(fileSystemId);
         var targets = new List<MountTarget>();
+        var pages = new PageMarkers(AwsServiceInfo.Efs.ErrorService, "DescribeMountTargets", MaxPages);
         string? marker = null;
         do
         {
@@ -119,7 +126,7 @@ public sealed class EfsClient : IFileSystems, IReplications
 
             var page = await GetAsync(region, "DescribeMountTargets", Version + "/mount-targets", query, EfsJsonContext.Default.EfsDescribeMountTargetsResponse, cancellationToken).ConfigureAwait(false);
             targets.AddRange(page.MountTargets.Select(ToModel));
-            marker = string.IsNullOrEmpty(page.NextMarker) ? null : page.NextMarker;
+            marker = pages.After(page.NextMarker);
         }
         while (marker is not null);
 
@@ -148,6 +155,7 @@ public sealed class EfsClient : IFileSystems, IReplications
     {
         ArgumentException.ThrowIfNullOrEmpty(fileSystemId);
         var configurations = new List<ReplicationConfiguration>();
+        var pages = new PageMarkers(AwsServiceInfo.Efs.ErrorService, "DescribeReplicationConfigurations", MaxPages);
         string? token = null;
         try
         {
@@ -161,7 +169,7 @@ public sealed class EfsClient : IFileSystems, IReplications
 
                 var page = await GetAsync(region, "DescribeReplicationConfigurations", Version + "/file-systems/replication-configurations", query, EfsJsonContext.Default.EfsDescribeReplicationConfigurationsResponse, cancellationToken).ConfigureAwait(false);
                 configurations.AddRange(page.Replications.Select(ToModel));
-                token = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
+                token = pages.After(page.NextToken);
             }
             while (token is not null);
         }

@@ -39,6 +39,7 @@ public sealed class Route53Client : IDnsRecords
     }
 
     /// <inheritdoc />
+    /// <remarks>The record name is sent in Route 53's stored form (<see cref="DnsName.Canonical"/>: lower-case, trailing dot).</remarks>
     /// <exception cref="ArgumentException">An empty zone id or record name, an address that is not a dotted-decimal IPv4 address,
     /// a TTL outside 0..2147483647, or a comment longer than 256 characters.</exception>
     /// <exception cref="Core.Exceptions.DnsZoneNotFoundException">The zone does not exist.</exception>
@@ -62,7 +63,7 @@ public sealed class Route53Client : IDnsRecords
             throw new ArgumentException($"comment: Route 53 accepts at most {MaxCommentLength} characters, got {comment.Length}.", nameof(comment));
         }
 
-        var body = ChangeBatchXml(recordName, "A", ttlSeconds, [ipAddress], comment);
+        var body = ChangeBatchXml(DnsName.Canonical(recordName), "A", ttlSeconds, [ipAddress], comment);
         var request = new AwsRequest(HttpMethod.Post, $"{Version}/hostedzone/{AwsRequest.Segment(zone)}/rrset/")
         {
             Body = body,
@@ -84,9 +85,10 @@ public sealed class Route53Client : IDnsRecords
     }
 
     /// <inheritdoc />
-    /// <remarks>Asks ListResourceRecordSets for one record set starting at this name and type; Route 53 answers with the first
-    /// record set at or after that position, so the answer is returned only when its name (compared case-insensitively,
-    /// trailing dot and <c>\ddd</c> escapes normalised) and type are the ones asked for. An alias record set has no TTL and no values.</remarks>
+    /// <remarks>Asks ListResourceRecordSets for one record set starting at this name (in Route 53's stored form,
+    /// <see cref="DnsName.Canonical"/>) and type; Route 53 answers with the first record set at or after that position, so
+    /// the answer is returned only when its name (<see cref="DnsName.Same"/>) and type are the ones asked for. An alias
+    /// record set has no TTL and no values.</remarks>
     /// <exception cref="ArgumentException">An empty zone id, record name or record type.</exception>
     /// <exception cref="Core.Exceptions.DnsZoneNotFoundException">The zone does not exist.</exception>
     public async Task<DnsRecord?> GetRecordAsync(string hostedZoneId, string recordName, string recordType, CancellationToken cancellationToken)
@@ -101,17 +103,16 @@ public sealed class Route53Client : IDnsRecords
         var type = recordType.Trim().ToUpperInvariant();
         var request = new AwsRequest(HttpMethod.Get, $"{Version}/hostedzone/{AwsRequest.Segment(zone)}/rrset")
         {
-            Query = [new("name", recordName), new("type", type), new("maxitems", "1")],
+            Query = [new("name", DnsName.Canonical(recordName)), new("type", type), new("maxitems", "1")],
             Operation = "ListResourceRecordSets",
         };
         var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         var root = Parse(response.Body, "ListResourceRecordSets");
-        var wanted = NormalizeRecordName(recordName);
         foreach (var set in Child(root, "ResourceRecordSets")?.Elements().Where(e => e.Name.LocalName == "ResourceRecordSet") ?? [])
         {
             var name = Child(set, "Name")?.Value ?? string.Empty;
             var setType = Child(set, "Type")?.Value ?? string.Empty;
-            if (!string.Equals(NormalizeRecordName(name), wanted, StringComparison.Ordinal) || !string.Equals(setType, type, StringComparison.OrdinalIgnoreCase))
+            if (!DnsName.Same(name, recordName) || !string.Equals(setType, type, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
@@ -139,52 +140,6 @@ public sealed class Route53Client : IDnsRecords
         }
 
         return stripped;
-    }
-
-    /// <summary>A record name in the form used to compare names: <c>\ddd</c> octal escapes (Route 53 returns <c>*</c> as
-    /// <c>\052</c>) and <c>\c</c> escapes decoded, lower-cased, without the trailing dot. An escaped dot or backslash keeps
-    /// a backslash in front, so that it never equals a label separator.</summary>
-    public static string NormalizeRecordName(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        var text = new StringBuilder(name.Length);
-        var endsWithSeparator = false;
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            char literal;
-            if (c == '\\' && i + 3 < name.Length && IsOctal(name[i + 1]) && IsOctal(name[i + 2]) && IsOctal(name[i + 3]))
-            {
-                literal = (char)(((name[i + 1] - '0') * 64) + ((name[i + 2] - '0') * 8) + (name[i + 3] - '0'));
-                i += 3;
-            }
-            else if (c == '\\' && i + 1 < name.Length)
-            {
-                literal = name[i + 1];
-                i++;
-            }
-            else
-            {
-                text.Append(char.ToLowerInvariant(c));
-                endsWithSeparator = c == '.';
-                continue;
-            }
-
-            if (literal is '.' or '\\')
-            {
-                text.Append('\\');
-            }
-
-            text.Append(char.ToLowerInvariant(literal));
-            endsWithSeparator = false;
-        }
-
-        if (endsWithSeparator && text.Length > 1)
-        {
-            text.Length--;
-        }
-
-        return text.ToString();
     }
 
     /// <summary>The <c>ChangeResourceRecordSetsRequest</c> body of one UPSERT, elements in the model's order.</summary>
@@ -217,8 +172,6 @@ public sealed class Route53Client : IDnsRecords
         "INSYNC" => DnsChangeStatus.InSync,
         _ => throw new XmlException($"Route 53 change status '{value}' is neither PENDING nor INSYNC."),
     };
-
-    private static bool IsOctal(char c) => c is >= '0' and <= '7';
 
     private static string ZoneId(string hostedZoneId, string parameterName)
     {

@@ -3,6 +3,7 @@ using EfsDr.Aws.Http;
 using EfsDr.Aws.Sdk;
 using EfsDr.Core.Exceptions;
 using EfsDr.Core.Model;
+using EfsDr.Core.Paging;
 using CommandInvocation = EfsDr.Aws.Ssm.CommandInvocation;
 using PingStatus = EfsDr.Core.Model.PingStatus;
 
@@ -86,8 +87,9 @@ public sealed class SsmNodeCommands(SdkClientFactory clients)
             async token =>
             {
                 var client = _clients.Ssm(region);
+                var pages = new PageMarkers(AwsServiceInfo.Ssm.ErrorService, "DescribeInstanceInformation", MaxInstanceInformationPages);
                 string? nextToken = null;
-                for (var page = 0; page < MaxInstanceInformationPages; page++)
+                while (true)
                 {
                     var response = await client.DescribeInstanceInformationAsync(
                         new DescribeInstanceInformationRequest
@@ -102,14 +104,12 @@ public sealed class SsmNodeCommands(SdkClientFactory clients)
                         return ParsePing(entry.PingStatus?.Value);
                     }
 
-                    nextToken = response.NextToken;
-                    if (string.IsNullOrEmpty(nextToken))
+                    nextToken = pages.After(response.NextToken);
+                    if (nextToken is null)
                     {
-                        break;
+                        return PingStatus.NotRegistered;
                     }
                 }
-
-                return PingStatus.NotRegistered;
             },
             cancellationToken);
     }

@@ -4,6 +4,7 @@ using EfsDr.Aws.Http;
 using EfsDr.Aws.Sdk;
 using EfsDr.Core.Exceptions;
 using EfsDr.Core.Model;
+using EfsDr.Core.Paging;
 using EfsDr.Core.Ports;
 
 namespace EfsDr.Aws.Ssm;
@@ -93,6 +94,7 @@ public sealed class SsmParameters(SdkClientFactory clients) : IParameters
         ArgumentException.ThrowIfNullOrEmpty(path);
         var client = _clients.Ssm(region);
         var parameters = new List<StoredParameter>();
+        var pages = new PageMarkers(AwsServiceInfo.Ssm.ErrorService, "GetParametersByPath", int.MaxValue);
         string? token = null;
         for (var page = 0; page < MaxPages; page++)
         {
@@ -107,7 +109,7 @@ public sealed class SsmParameters(SdkClientFactory clients) : IParameters
                 parameters.Add(ToModel(p));
             }
 
-            token = string.IsNullOrEmpty(response.NextToken) ? null : response.NextToken;
+            token = pages.After(response.NextToken);
             if (token is null)
             {
                 return parameters;

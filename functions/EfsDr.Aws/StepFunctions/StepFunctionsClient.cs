@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using EfsDr.Aws.Http;
 using EfsDr.Core.Model;
+using EfsDr.Core.Paging;
 using EfsDr.Core.Ports;
 
 namespace EfsDr.Aws.StepFunctions;
@@ -21,6 +22,10 @@ public sealed class StepFunctionsClient : IExecutions
 
     /// <summary>Page size for history and listing (the API's maximum is 1000).</summary>
     public int PageSize { get; init; } = 100;
+
+    /// <summary>The most pages <see cref="FindStateMachineAsync"/> reads before it stops with
+    /// <see cref="Core.Exceptions.RunawayListingException"/>.</summary>
+    public int MaxPages { get; init; } = PageMarkers.DefaultMaxPages;
 
     /// <inheritdoc />
     public async Task<StartedExecution> StartAsync(string stateMachineArn, string name, string input, CancellationToken cancellationToken)
@@ -90,8 +95,8 @@ public sealed class StepFunctionsClient : IExecutions
     public async Task<string?> FindStateMachineAsync(string region, string name, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
+        var pages = new PageMarkers(AwsServiceInfo.StepFunctions.ErrorService, "ListStateMachines", MaxPages);
         string? token = null;
-        var pages = 0;
         do
         {
             var body = JsonSerializer.SerializeToUtf8Bytes(new SfnListStateMachinesRequest { MaxResults = PageSize, NextToken = token }, SfnJsonContext.Default.SfnListStateMachinesRequest);
@@ -114,9 +119,9 @@ public sealed class StepFunctionsClient : IExecutions
                 return match.StateMachineArn;
             }
 
-            token = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
+            token = pages.After(page.NextToken);
         }
-        while (token is not null && ++pages < 100);
+        while (token is not null);
 
         return null;
     }

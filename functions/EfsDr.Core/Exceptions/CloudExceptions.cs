@@ -111,3 +111,20 @@ public sealed class DnsChangeRejectedException : CloudCallFailedException
     /// <summary>Every reason of the answer, in order.</summary>
     public IReadOnlyList<string> Messages { get; }
 }
+
+/// <summary>A paged listing did not end: the service repeated a page marker, or sent more pages than one listing may
+/// read. The pages were stopped rather than followed for ever; retrying will not mend a service that loops.</summary>
+public sealed class RunawayListingException : CloudCallFailedException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="error">What went wrong (the code says which bound was hit).</param>
+    /// <param name="pages">The pages read before the listing was stopped.</param>
+    public RunawayListingException(CloudError error, int pages)
+        : base(error)
+    {
+        Pages = pages;
+    }
+
+    /// <summary>The pages read before the listing was stopped.</summary>
+    public int Pages { get; }
+}

@@ -88,7 +88,7 @@ public sealed class FailoverPlanner(
         MountMethod = configuration.FileSystem.MountMethod,
         Unit = configuration.Application.Unit,
         HealthUrl = configuration.Application.HealthUrl,
-        Dns = configuration.Dns,
+        Dns = configuration.Dns with { RecordName = DnsName.Canonical(configuration.Dns.RecordName) },
         Waits = configuration.Poll,
         Budgets = configuration.Budgets,
     };

@@ -36,8 +36,6 @@ public sealed partial record AwsCall(string Service, string Region, string Metho
 /// <summary>An answer to an AWS request.</summary>
 public sealed record AwsAnswer(int Status, string ContentType, byte[] Body, IReadOnlyDictionary<string, string>? Headers = null)
 {
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = false };
-
     /// <summary>A JSON answer of a serialised node (System.Text.Json.Nodes) or a raw string.</summary>
     public static AwsAnswer Json(string json, int status = 200, string contentType = "application/json") =>
         new(status, contentType, Encoding.UTF8.GetBytes(json));
@@ -52,9 +50,9 @@ public sealed record AwsAnswer(int Status, string ContentType, byte[] Body, IRea
     /// <summary>An error of a JSON protocol: EFS REST-JSON uses <c>ErrorCode</c>/<c>Message</c>; JSON 1.0/1.1 use <c>__type</c>/<c>message</c>.</summary>
     public static AwsAnswer JsonError(int status, string code, string message, bool restJson = false) =>
         new(status, "application/json",
-            Encoding.UTF8.GetBytes(restJson
-                ? JsonSerializer.Serialize(new Dictionary<string, string> { ["ErrorCode"] = code, ["Message"] = message }, Options)
-                : JsonSerializer.Serialize(new Dictionary<string, string> { ["__type"] = code, ["message"] = message }, Options)),
+            restJson
+                ? JsonSerializer.SerializeToUtf8Bytes(new RestJsonError(code, message), LocalCloudJson.Default.RestJsonError)
+                : JsonSerializer.SerializeToUtf8Bytes(new JsonProtocolError(code, message), LocalCloudJson.Default.JsonProtocolError),
             new Dictionary<string, string> { ["x-amzn-ErrorType"] = code });
 
     /// <summary>A Route 53 error (<c>ErrorResponse</c>).</summary>

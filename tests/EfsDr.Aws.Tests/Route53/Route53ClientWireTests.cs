@@ -174,19 +174,20 @@ public sealed class Route53ClientWireTests
         // Assert
         var request = Assert.Single(_handler.Requests);
         Assert.Equal(
-            """<ChangeResourceRecordSetsRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ChangeBatch><Changes><Change><Action>UPSERT</Action><ResourceRecordSet><Name>minio.internal.example.com</Name><Type>A</Type><TTL>30</TTL><ResourceRecords><ResourceRecord><Value>10.20.1.15</Value></ResourceRecord></ResourceRecords></ResourceRecordSet></Change></Changes></ChangeBatch></ChangeResourceRecordSetsRequest>""",
+            """<ChangeResourceRecordSetsRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ChangeBatch><Changes><Change><Action>UPSERT</Action><ResourceRecordSet><Name>minio.internal.example.com.</Name><Type>A</Type><TTL>30</TTL><ResourceRecords><ResourceRecord><Value>10.20.1.15</Value></ResourceRecord></ResourceRecords></ResourceRecordSet></Change></Changes></ChangeBatch></ChangeResourceRecordSetsRequest>""",
             request.Body);
         Assert.Equal("20260115T120000Z", request.Header("X-Amz-Date"));
-        Assert.Equal("1f0b378289eb6cee4bbb0e9745311224e54e309f81211835e678340509fef60f", request.Header("X-Amz-Content-SHA256"));
+        Assert.Equal("7d9ad1810056c6c0254155313bf3369b669d2efce2f75cbd38e54ca033cbafa0", request.Header("X-Amz-Content-SHA256"));
         Assert.Equal(
-            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260115/us-east-1/route53/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=d1e4a944366dd08283965154e6f0b346a256265e83e67488bec2e65d4549afcd",
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260115/us-east-1/route53/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=dc989640304b52b1111ebf9356c77d8ef4b42b5841f0db7e04e66fe04822c4be",
             request.Header("Authorization"));
     }
 
     [Fact]
     public async Task GetRecordAsync_FixedClockAndWildcardName_AuthorizationMatchesBotocoreSigV4()
     {
-        // Arrange: botocore's SigV4Auth signed GET .../rrset?name=%2A.apps.example.com&type=A&maxitems=1 at the same instant.
+        // Arrange: botocore's SigV4Auth signed GET .../rrset?name=%5C052.apps.example.com.&type=A&maxitems=1 at the same instant
+        // ('*' is sent in Route 53's stored form, \052, with the trailing dot).
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 15, 12, 0, 0, TimeSpan.Zero));
         var client = new Route53Client(TestPipeline.Create(_handler, time));
         _handler.Respond(HttpStatusCode.OK, RecordSetsXml(string.Empty), "text/xml");
@@ -196,9 +197,9 @@ public sealed class Route53ClientWireTests
 
         // Assert
         var request = Assert.Single(_handler.Requests);
-        Assert.Equal("https://route53.amazonaws.com/2013-04-01/hostedzone/Z1D633PJN98FT9/rrset?name=%2A.apps.example.com&type=A&maxitems=1", request.Uri.OriginalString);
+        Assert.Equal("https://route53.amazonaws.com/2013-04-01/hostedzone/Z1D633PJN98FT9/rrset?name=%5C052.apps.example.com.&type=A&maxitems=1", request.Uri.OriginalString);
         Assert.Equal(
-            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260115/us-east-1/route53/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=e87858d467b6baa890f6fcfc28f5e8cf8a82f2bb9081103f53f2daa0f7244f7e",
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260115/us-east-1/route53/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=5909df4ad47d0e6b06acb710b7e21e9140202d385eace3dc031c37a986c88f88",
             request.Header("Authorization"));
     }
 
@@ -469,7 +470,7 @@ public sealed class Route53ClientWireTests
         Assert.Equal(HttpMethod.Get, request.Method);
         Assert.Equal($"/2013-04-01/hostedzone/{ZoneId}/rrset", request.Uri.AbsolutePath);
         Assert.Equal(["name", "type", "maxitems"], request.Query.Select(q => q.Key));
-        Assert.Equal("minio.internal.example.com", request.QueryValue("name"));
+        Assert.Equal("minio.internal.example.com.", request.QueryValue("name"));
         Assert.Equal("A", request.QueryValue("type"));
         Assert.Equal("1", request.QueryValue("maxitems"));
         Assert.Equal(string.Empty, request.Body);
@@ -536,7 +537,34 @@ public sealed class Route53ClientWireTests
         Assert.Equal(["10.0.0.7"], record.Values);
         var request = Assert.Single(_handler.Requests);
         Assert.Equal("A", request.QueryValue("type"));
-        Assert.Contains("name=%2A.Apps.Example.COM", request.Uri.OriginalString, StringComparison.Ordinal);
+        Assert.Equal(@"\052.apps.example.com.", request.QueryValue("name"));
+    }
+
+    [Fact]
+    public async Task UpsertARecordAsync_MixedCaseNameWithoutTrailingDot_SendsRoute53StoredForm()
+    {
+        _handler.Respond(HttpStatusCode.OK, ChangeInfoXml("ChangeResourceRecordSetsResponse", "PENDING"), "text/xml");
+
+        await _client.UpsertARecordAsync(ZoneId, "Drtest.Example.com", "10.20.1.15", 30, null, Ct);
+
+        var request = Assert.Single(_handler.Requests);
+        var set = XDocument.Parse(request.Body).Root!.Descendants(Ns + "ResourceRecordSet").Single();
+        Assert.Equal("drtest.example.com.", set.Element(Ns + "Name")!.Value);
+    }
+
+    [Fact]
+    public async Task GetRecordAsync_MixedCaseNameWithoutTrailingDot_AsksForStoredFormAndMatchesTheAnswer()
+    {
+        var response = RecordSetsXml(ARecordXml("drtest.example.com.", 300, "10.20.1.15"));
+        Model.AssertXmlResponseFixture("ListResourceRecordSets", response);
+        _handler.Respond(HttpStatusCode.OK, response, "text/xml");
+
+        var record = await _client.GetRecordAsync(ZoneId, "Drtest.Example.com", "A", Ct);
+
+        var request = Assert.Single(_handler.Requests);
+        Assert.Equal("drtest.example.com.", request.QueryValue("name"));
+        Assert.NotNull(record);
+        Assert.Equal(["10.20.1.15"], record.Values);
     }
 
     [Fact]
@@ -588,20 +616,6 @@ public sealed class Route53ClientWireTests
     public void StripIdPrefix_PrefixedOrBare_ReturnsTextAfterLastSlash(string id, string expected)
     {
         Assert.Equal(expected, Route53Client.StripIdPrefix(id, "id"));
-    }
-
-    [Theory]
-    [InlineData("minio.internal.example.com.", "minio.internal.example.com")]
-    [InlineData("MinIO.Internal.Example.com", "minio.internal.example.com")]
-    [InlineData(@"\052.apps.example.com.", "*.apps.example.com")]
-    [InlineData(@"a\100b.example.com.", "a@b.example.com")]
-    [InlineData(@"a\.b.example.com", @"a\.b.example.com")]
-    [InlineData(@"a\056b.example.com.", @"a\.b.example.com")]
-    [InlineData(@"a\\.", @"a\\")]
-    [InlineData(@"a\..", @"a\.")]
-    public void NormalizeRecordName_Variants_GivesComparableForm(string name, string expected)
-    {
-        Assert.Equal(expected, Route53Client.NormalizeRecordName(name));
     }
 
     [Fact]

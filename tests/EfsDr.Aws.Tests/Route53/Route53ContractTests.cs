@@ -66,7 +66,7 @@ public sealed class Route53ContractTests(MotoServerFixture moto)
         Assert.NotNull(afterSecond);
         Assert.Equal(["10.20.2.15"], afterSecond.Values);
         Assert.Equal(60L, afterSecond.Ttl);
-        Assert.Equal(Route53Client.NormalizeRecordName(record), Route53Client.NormalizeRecordName(afterSecond.Name));
+        Assert.Equal(DnsName.Canonical(record), DnsName.Canonical(afterSecond.Name));
     }
 
     [Fact]

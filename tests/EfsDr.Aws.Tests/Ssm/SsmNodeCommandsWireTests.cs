@@ -305,6 +305,18 @@ public sealed class SsmNodeCommandsWireTests : IDisposable
     }
 
     [Fact]
+    public async Task GetPingStatusAsync_ServiceRepeatsNextToken_ThrowsRunawayListingAfterTwoRequests()
+    {
+        RespondJson("DescribeInstanceInformation", """{"InstanceInformationList":[],"NextToken":"page-2"}""");
+        RespondJson("DescribeInstanceInformation", """{"InstanceInformationList":[],"NextToken":"page-2"}""");
+
+        var ex = await Assert.ThrowsAsync<RunawayListingException>(() => _commands.GetPingStatusAsync(Region, InstanceId, Token));
+
+        Assert.Equal(2, _handler.Requests.Count);
+        Assert.Equal(EfsDr.Core.Paging.PageMarkers.RepeatedMarkerCode, ex.Code);
+    }
+
+    [Fact]
     public async Task GetPingStatusAsync_ConnectionRefusedOnEveryAttempt_ThrowsUnreachable()
     {
         for (var i = 0; i < 3; i++)

@@ -211,6 +211,18 @@ public sealed class SsmParametersWireTests : IDisposable
     }
 
     [Fact]
+    public async Task ListByPathAsync_ServiceRepeatsNextToken_ThrowsRunawayListingAfterTwoRequests()
+    {
+        RespondJson("GetParametersByPath", Page(1, 1, "token-2"));
+        RespondJson("GetParametersByPath", Page(1, 2, "token-2"));
+
+        var ex = await Assert.ThrowsAsync<RunawayListingException>(() => _parameters.ListByPathAsync(Region, Path, Token));
+
+        Assert.Equal(2, _handler.Requests.Count);
+        Assert.Equal(EfsDr.Core.Paging.PageMarkers.RepeatedMarkerCode, ex.Code);
+    }
+
+    [Fact]
     public async Task ListByPathAsync_NoParametersMember_ReturnsEmpty()
     {
         RespondJson("GetParametersByPath", "{}");

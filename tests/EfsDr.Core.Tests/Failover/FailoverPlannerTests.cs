@@ -170,6 +170,19 @@ public sealed class FailoverPlannerTests
     }
 
     [Fact]
+    public async Task PlanAsync_MixedCaseRecordName_PlansTheDnsServicesStoredForm()
+    {
+        var configuration = SeedCluster.Configuration();
+        configuration.Dns.RecordName = "Drtest.Example.com";
+        var planner = new FailoverPlanner(configuration, _cloud, _cloud, _cloud, _cloud, _time);
+
+        var plan = await planner.PlanAsync(new FailoverRequest { TargetServer = "server3" }, "run-1", TestContext.Current.CancellationToken);
+
+        Assert.Equal("drtest.example.com.", plan.Dns.RecordName);
+        Assert.Equal("Drtest.Example.com", configuration.Dns.RecordName);
+    }
+
+    [Fact]
     public async Task PlanAsync_SameRegionTarget_KeepsReplication()
     {
         var plan = await Plan("server2");

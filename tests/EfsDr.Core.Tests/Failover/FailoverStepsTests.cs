@@ -309,7 +309,7 @@ public sealed class FailoverStepsTests
 
         var dns = await Dns().SwitchAsync(state, TestContext.Current.CancellationToken);
 
-        Assert.Equal("dns drtest.example.com 10.70.110.10 300", Assert.Single(_cloud.Writes));
+        Assert.Equal("dns drtest.example.com. 10.70.110.10 300", Assert.Single(_cloud.Writes));
         Assert.Equal("10.60.110.10", dns.PreviousValue);
         Assert.False(dns.Done);
         Assert.NotNull(dns.ChangeId);
@@ -359,7 +359,7 @@ public sealed class FailoverStepsTests
         var ttl = await Dns().LowerTtlAsync(state, TestContext.Current.CancellationToken);
 
         Assert.True(ttl.Lowered);
-        Assert.Equal("dns drtest.example.com 10.60.110.10 30", Assert.Single(_cloud.Writes));
+        Assert.Equal("dns drtest.example.com. 10.60.110.10 30", Assert.Single(_cloud.Writes));
     }
 
     [Fact]
@@ -395,7 +395,7 @@ public sealed class FailoverStepsTests
         var note = await Dns().RestoreTtlAsync(state, TestContext.Current.CancellationToken);
 
         Assert.Equal("TTL restored to 300 s", note);
-        Assert.Equal("dns drtest.example.com 10.60.110.10 300", Assert.Single(_cloud.Writes));
+        Assert.Equal("dns drtest.example.com. 10.60.110.10 300", Assert.Single(_cloud.Writes));
         Assert.Equal(300, _cloud.Records["drtest.example.com"].Ttl);
     }
 
