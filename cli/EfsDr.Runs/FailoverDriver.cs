@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
+using EfsDr.Core.Paging;
 using EfsDr.Core.Ports;
 using EfsDr.Core.Workflows;
 
@@ -170,12 +171,13 @@ public sealed class FailoverDriver(IExecutions executions)
     {
         ArgumentNullException.ThrowIfNull(executions);
         var all = new List<HistoryEvent>();
+        var pages = new PageMarkers("states", "GetExecutionHistory");
         string? token = null;
         do
         {
             var page = await executions.GetHistoryPageAsync(executionArn, token, cancellationToken).ConfigureAwait(false);
             all.AddRange(page.Items);
-            token = page.NextToken;
+            token = pages.After(page.NextToken);
         }
         while (token is not null);
 

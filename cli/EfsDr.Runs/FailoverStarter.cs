@@ -5,6 +5,7 @@ using EfsDr.Core.Exceptions;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Locking;
 using EfsDr.Core.Model;
+using EfsDr.Core.Paging;
 using EfsDr.Core.Ports;
 
 namespace EfsDr.Runs;
@@ -155,6 +156,7 @@ public sealed partial class FailoverStarter(IExecutions executions, Func<string,
                 return null;
             }
 
+            var pages = new PageMarkers("states", "ListExecutions");
             string? token = null;
             do
             {
@@ -168,7 +170,7 @@ public sealed partial class FailoverStarter(IExecutions executions, Func<string,
                     }
                 }
 
-                token = page.NextToken;
+                token = pages.After(page.NextToken);
             }
             while (token is not null);
         }

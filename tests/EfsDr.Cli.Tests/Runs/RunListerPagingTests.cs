@@ -48,6 +48,17 @@ public sealed class RunListerPagingTests
         Assert.Equal(2, executions.ListCalls);
     }
 
+    [Fact]
+    public async Task HistoryAsync_ServiceRepeatsNextToken_ThrowsRunawayListingAfterTwoPages()
+    {
+        var executions = new PagedExecutions(runs: 0, pageSize: 100) { RepeatToken = true };
+
+        var ex = await Assert.ThrowsAsync<RunawayListingException>(() => FailoverDriver.HistoryAsync(executions, "arn:aws:states:us-west-2:111122223333:execution:efsdr-failover:run-1", TestContext.Current.CancellationToken));
+
+        Assert.Equal(PageMarkers.RepeatedMarkerCode, ex.Code);
+        Assert.Equal(2, executions.HistoryCalls);
+    }
+
     /// <summary>One state machine with <c>runs</c> executions, newest first, served <c>pageSize</c> at a time; the token is the offset.</summary>
     private sealed class PagedExecutions(int runs, int pageSize) : IExecutions
     {
@@ -77,7 +88,18 @@ public sealed class RunListerPagingTests
 
         public Task<StartedExecution> StartAsync(string stateMachineArn, string name, string input, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<Page<HistoryEvent>> GetHistoryPageAsync(string executionArn, string? nextToken, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public int HistoryCalls { get; private set; }
+
+        /// <summary>One empty page per call whose token is always "next" when <see cref="RepeatToken"/> is set.</summary>
+        public Task<Page<HistoryEvent>> GetHistoryPageAsync(string executionArn, string? nextToken, CancellationToken cancellationToken)
+        {
+            if (++HistoryCalls > 1000)
+            {
+                throw new InvalidOperationException("The history did not stop after 1000 pages.");
+            }
+
+            return Task.FromResult(new Page<HistoryEvent>([], RepeatToken ? "next" : null));
+        }
 
         private static Execution Run(int i)
         {
