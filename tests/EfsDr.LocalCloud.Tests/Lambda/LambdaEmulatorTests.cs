@@ -129,7 +129,7 @@ public sealed class LambdaEmulatorTests : IAsyncLifetime
 
         // The configuration parameter is read from this cloud's SSM (a stub on this branch), not from AWS.
         Assert.Equal("Unhandled", valid.FunctionError);
-        Assert.Equal("CloudCallFailedException", valid.Body.GetProperty("errorType").GetString());
+        Assert.Equal("StoredParameterNotFoundException", valid.Body.GetProperty("errorType").GetString());
         Assert.True(_cloud.Host.RequestCounts.GetValueOrDefault("ssm") >= 1);
         Assert.Equal(2, _cloud.Host.Context.Lambda.Invocations[FailoverWorkflow.PlanFailover.Handler!]);
     }

@@ -53,7 +53,7 @@ public sealed class SsmParameterAndPingTests : SsmCloudTest
     {
         Ssm.PutParameter("eu-west-1", "/efsdr/config", "there");
 
-        var ex = await Assert.ThrowsAsync<CloudCallFailedException>(() => Adapters.Parameters.GetAsync(Region, "/efsdr/config", Token));
+        var ex = await Assert.ThrowsAsync<StoredParameterNotFoundException>(() => Adapters.Parameters.GetAsync(Region, "/efsdr/config", Token));
 
         Assert.Equal("ParameterNotFound", ex.Code);
         Assert.Equal(400, ex.HttpStatus);
