@@ -52,3 +52,13 @@ public sealed class ReplicaNotSyncedException(string message)
 /// the run is refused unless the operator accepts the risk (input <c>acceptUnverifiedEpochs</c>). Nothing was changed.</summary>
 public sealed class EpochsUnverifiedException(string message)
     : EfsDrException(message);
+
+/// <summary>A planned failover cannot be made: the source region does not answer, the target is not a replica, or the
+/// replication is not ENABLED. Nothing was changed (an unplanned failover is still possible).</summary>
+public sealed class PlannedFailoverUnavailableException(string message)
+    : EfsDrException(message);
+
+/// <summary>The replica did not catch up with the moment the source stopped within the sync budget; the source's node
+/// is stopped, the replication is intact.</summary>
+public sealed class SyncTimeoutException(string message)
+    : EfsDrException(message);

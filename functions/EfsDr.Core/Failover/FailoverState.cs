@@ -22,6 +22,10 @@ public sealed record FailoverRequest
     /// <summary>The operator accepts that a region which cannot be read may hold a copy with a higher epoch, whose writes
     /// this run would abandon. Without it such a run is refused (unless the target is a replica, which is the DR path).</summary>
     public bool AcceptUnverifiedEpochs { get; set; }
+
+    /// <summary>A planned move with zero data loss: the source region must answer and replication must be ENABLED; the
+    /// source's node is stopped and the run waits until the replica has every write made before that moment.</summary>
+    public bool Planned { get; set; }
 }
 
 /// <summary>What the failover does with the file system.</summary>
@@ -218,6 +222,10 @@ public sealed record FailoverPlan
 
     /// <summary>Writes since this many seconds before the plan may be lost (0 when nothing is promoted; null when unknown).</summary>
     public double? DataLossWindowSeconds { get; set; }
+
+    /// <summary>True for a planned move: the source's node is stopped first and the promotion waits until the replica
+    /// has caught up with that moment, so the data-loss window is proven to be 0.</summary>
+    public bool Planned { get; set; }
 
     /// <summary>The epoch the file system gets when this run promotes it.</summary>
     public long NextEpoch { get; set; }
