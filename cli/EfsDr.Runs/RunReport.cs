@@ -20,7 +20,7 @@ public static class RunReport
 
     private static readonly Dictionary<WorkflowPhase, string> Colors = new()
     {
-        [WorkflowPhase.Plan] = "#4e79a7", [WorkflowPhase.RunLock] = "#bab0ac", [WorkflowPhase.Ttl] = "#9c755f", [WorkflowPhase.Deactivation] = "#b07aa1",
+        [WorkflowPhase.Plan] = "#4e79a7", [WorkflowPhase.RunLock] = "#bab0ac", [WorkflowPhase.Ttl] = "#9c755f", [WorkflowPhase.Deactivation] = "#b07aa1", [WorkflowPhase.Sync] = "#76b7b2",
         [WorkflowPhase.Promotion] = "#e15759", [WorkflowPhase.Fencing] = "#ff9da7", [WorkflowPhase.Node] = "#59a14f", [WorkflowPhase.Dns] = "#f28e2b",
         [WorkflowPhase.Release] = "#bab0ac", [WorkflowPhase.Summary] = "#76b7b2", [WorkflowPhase.CleanUp] = "#edc948",
     };

@@ -62,3 +62,8 @@ public sealed class PlannedFailoverUnavailableException(string message)
 /// is stopped, the replication is intact.</summary>
 public sealed class SyncTimeoutException(string message)
     : EfsDrException(message);
+
+/// <summary>A planned failover could not stop the application on every node of the source region, so it cannot prove
+/// that nothing is written there any more; the file systems were not changed and the source is still the primary.</summary>
+public sealed class SourceDeactivationFailedException(string message)
+    : EfsDrException(message);

@@ -404,6 +404,9 @@ public sealed record FailoverState
     /// <summary>The fencing of the ex-primary (cross-region promotion only).</summary>
     public FencingResult? Fencing { get; set; }
 
+    /// <summary>A planned failover's stop of the source and wait for the replica (planned runs only).</summary>
+    public SyncState? Sync { get; set; }
+
     /// <summary>The failure, as RecordFailure or ReportDnsFailure recorded it, then as CleanUpFailedRun completed it.</summary>
     public FailureReport? Failure { get; set; }
 }
@@ -474,8 +477,11 @@ public sealed record RunSummary
     /// <summary>From the plan to the end of the last step.</summary>
     public double RecoveryTimeSeconds { get; set; }
 
-    /// <summary>The data-loss window, as planned.</summary>
+    /// <summary>The data-loss window: as planned, or 0 when a planned move proved the sync.</summary>
     public double? DataLossWindowSeconds { get; set; }
+
+    /// <summary>True when the window is 0 because it was proven: the replica's last sync came after the source stopped.</summary>
+    public bool DataLossProven { get; set; }
 
     /// <summary>The active server now.</summary>
     public string ActiveServer { get; set; } = string.Empty;
