@@ -27,6 +27,9 @@ public sealed class FailoverPlanner(
     /// <exception cref="StaleFileSystemException">Another copy has a higher epoch, or the candidate is the source of a
     /// replication whose destination is gone, promoted or orphaned, or the candidate is read-only.</exception>
     /// <exception cref="EpochsUnverifiedException">A region could not be read and the candidate is not a replica.</exception>
+    /// <exception cref="PlannedFailoverUnavailableException">Planned, but replication is not ENABLED or the source is declared down.</exception>
+    /// <exception cref="PlannedFailoverSourceDownException">Planned, but the source region does not answer.</exception>
+    /// <exception cref="PlannedFailoverNotReplicaException">Planned, but the target is not a replica.</exception>
     public async Task<FailoverPlan> PlanAsync(FailoverRequest request, string runId, CancellationToken cancellationToken) =>
         await PlanAsync(request, runId, string.Empty, cancellationToken).ConfigureAwait(false);
 
@@ -244,12 +247,12 @@ public sealed class FailoverPlanner(
 
         if (survey.Replication is not { } config || !string.Equals(config.Destination.FileSystemId, fs.FileSystemId, StringComparison.Ordinal))
         {
-            throw new PlannedFailoverUnavailableException(head + "it is not a replica (a planned move promotes a replica once it has caught up)." + Suffix);
+            throw new PlannedFailoverNotReplicaException(head + "it is not a replica (a planned move promotes a replica once it has caught up)." + Suffix);
         }
 
         if (survey.IsUnreadable(config.SourceFileSystemRegion))
         {
-            throw new PlannedFailoverUnavailableException(
+            throw new PlannedFailoverSourceDownException(
                 head + $"the source region {config.SourceFileSystemRegion} does not answer ({string.Join("; ", survey.Unreadable)})." + Suffix);
         }
 

@@ -65,7 +65,7 @@ public sealed class PlannedFailoverEndToEndTests
             world.Cloud.Faults.Clear();
 
             Assert.True(run.Exit == ExitCodes.RunFailed, run.Out + run.Err + "\n" + world.Transcript());
-            Assert.Contains(nameof(EfsDr.Core.Exceptions.PlannedFailoverUnavailableException), run.Out + run.Err, StringComparison.Ordinal);
+            Assert.Contains(nameof(EfsDr.Core.Exceptions.PlannedFailoverSourceDownException), run.Out + run.Err, StringComparison.Ordinal);
             Assert.Contains("does not answer", run.Out + run.Err, StringComparison.Ordinal);
             Assert.Equal("ENABLED", world.Cloud.Context.Efs.Replication("us-west-2", topology.ReplicaFileSystemId)?.Status);
             Assert.DoesNotContain(EfsDrTags.Role, world.Cloud.Context.Efs.FileSystems("us-west-2").Single(f => f.FileSystemId == topology.ReplicaFileSystemId).Tags.Keys);
@@ -73,6 +73,37 @@ public sealed class PlannedFailoverEndToEndTests
             Assert.Equal(commandsBefore, world.Cloud.Context.Ssm.Commands.Count);
             Assert.NotNull(world.Cloud.Context.Ssm.ApplicationPid(topology.Server("server1").InstanceId));
             Assert.Equal([topology.Server("server1").Address], world.Cloud.Context.Route53.Record(topology.HostedZoneId, LocalTopology.RecordName, "A")!.Values);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
+    public async Task FailoverPlannedIfPossible_SourceRegionBlackHoled_FallsBackToAnOrdinaryFailover()
+    {
+        await using var world = await LocalWorld.StartAsync(600, Token);
+        var topology = world.World.Topology;
+        var config = await world.ConfigFileAsync(Token);
+        try
+        {
+            var usage = await world.EfsdrAsync(config, Token, "failover", "--to", "server3", "--planned-if-possible");
+            Assert.True(usage.Exit == ExitCodes.Usage, usage.Out + usage.Err);
+            Assert.Contains("--planned-if-possible: needs --wait", usage.Err, StringComparison.Ordinal);
+
+            foreach (var service in new[] { "elasticfilesystem", "ssm" })
+            {
+                world.Cloud.Faults.Set(service, "us-east-1", new ServiceFaults { Unreachable = true });
+            }
+
+            var run = await world.EfsdrAsync(config, Token, "failover", "--to", "server3", "--planned-if-possible", "--wait", "--timeout", "3m");
+            world.Cloud.Faults.Clear();
+
+            Assert.True(run.Exit == ExitCodes.Ok, run.Out + run.Err + "\n" + world.Transcript());
+            Assert.Contains("planned move not possible (PlannedFailoverSourceDownException): failing over to server3 without --planned", run.Out, StringComparison.Ordinal);
+            Assert.DoesNotContain("proven", run.Out, StringComparison.Ordinal);
+            await world.AssertFilesServedByAsync("server3", Token);
         }
         finally
         {

@@ -333,7 +333,7 @@ public sealed class FailoverPlannerTests
     {
         _cloud.UnreachableRegions.Add("us-east-1");
 
-        var ex = await Assert.ThrowsAsync<PlannedFailoverUnavailableException>(() => PlanPlanned("server3"));
+        var ex = await Assert.ThrowsAsync<PlannedFailoverSourceDownException>(() => PlanPlanned("server3"));
 
         Assert.Contains("us-east-1 does not answer", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Nothing was changed", ex.Message, StringComparison.Ordinal);
@@ -351,7 +351,7 @@ public sealed class FailoverPlannerTests
     [Fact]
     public async Task PlanAsync_PlannedToTheSource_RefusesNotAReplica()
     {
-        var ex = await Assert.ThrowsAsync<PlannedFailoverUnavailableException>(() => PlanPlanned("server2"));
+        var ex = await Assert.ThrowsAsync<PlannedFailoverNotReplicaException>(() => PlanPlanned("server2"));
 
         Assert.Contains("not a replica", ex.Message, StringComparison.Ordinal);
         Assert.Empty(_cloud.Writes);
