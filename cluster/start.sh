@@ -26,7 +26,13 @@
 # Settings: sourced from ${EFSDR_CONF:-/etc/efsdr/efsdr.conf} when that file exists (see cluster/efsdr.conf.example).
 #   EFSDR_SERVER (default: hostname -s), EFSDR_BIN (/usr/local/bin/efsdr; a name without / is looked up on PATH),
 #   EFSDR_CONFIG_FILE (/etc/efsdr/cluster.json), EFSDR_TIMEOUT (55m), EFSDR_CONFLICT_WAIT (30m),
-#   EFSDR_CONFLICT_POLL (30, seconds), EFSDR_ACCEPT_UNVERIFIED_EPOCHS (no), EFSDR_CLPLOGCMD_OPTIONS (empty).
+#   EFSDR_CONFLICT_POLL (30, seconds), EFSDR_ACCEPT_UNVERIFIED_EPOCHS (no), EFSDR_PLANNED (auto),
+#   EFSDR_CLPLOGCMD_OPTIONS (empty).
+# Planned moves (EFSDR_PLANNED): auto uses `--planned-if-possible` for CLP_EVENT=START and --manual (a group move in
+#   Cluster WebUI starts the group on the new server with START): zero data loss, proven, when the source region
+#   answers; efsdr itself falls back to an ordinary failover when the source region does not answer or the target is not
+#   a replica. CLP_EVENT=FAILOVER (a server failed) never uses planned mode under auto: the failed node could not be
+#   stopped. always passes --planned (refused, exit 3, when it is not possible); never passes nothing.
 #   AWS_* variables reach efsdr as exported.
 # EXPRESSCLUSTER's variables, logged and put in the run's reason: CLP_EVENT, CLP_SERVER, CLP_GROUPNAME, CLP_RESOURCENAME.
 # Outcomes are reported with clplogcmd (EXPRESSCLUSTER's alert log) when it is on PATH, and always on stderr.
@@ -90,6 +96,7 @@ EFSDR_TIMEOUT="${EFSDR_TIMEOUT:-55m}"
 EFSDR_CONFLICT_WAIT="${EFSDR_CONFLICT_WAIT:-30m}"
 EFSDR_CONFLICT_POLL="${EFSDR_CONFLICT_POLL:-30}"
 EFSDR_ACCEPT_UNVERIFIED_EPOCHS="${EFSDR_ACCEPT_UNVERIFIED_EPOCHS:-no}"
+EFSDR_PLANNED="${EFSDR_PLANNED:-auto}"
 
 # The same pattern as cluster.json's servers[].name (Patterns.ServerName).
 [[ "$EFSDR_SERVER" =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$ ]] ||
@@ -109,6 +116,10 @@ case "$EFSDR_ACCEPT_UNVERIFIED_EPOCHS" in
   yes) accept=(--accept-unverified-epochs) ;;
   no | "") accept=() ;;
   *) die 41 "EFSDR_ACCEPT_UNVERIFIED_EPOCHS $(printf '%q' "$EFSDR_ACCEPT_UNVERIFIED_EPOCHS") is neither yes nor no" ;;
+esac
+case "$EFSDR_PLANNED" in
+  auto | always | never) ;;
+  *) die 41 "EFSDR_PLANNED $(printf '%q' "$EFSDR_PLANNED") is not auto, always or never" ;;
 esac
 if [[ "$EFSDR_BIN" != */* ]]; then # a bare name is looked up on PATH
   found="$(command -v -- "$EFSDR_BIN")" || die 42 "EFSDR_BIN $EFSDR_BIN is not on PATH ($PATH)"
@@ -170,7 +181,14 @@ pause() {
   fi
 }
 
-what=(failover --to "$EFSDR_SERVER" --wait --timeout "$EFSDR_TIMEOUT" --config "$EFSDR_CONFIG_FILE" --reason "$reason" "${accept[@]}")
+# A planned move stops the source and waits for the last sync (data-loss window 0, proven); see EFSDR_PLANNED above.
+planned=()
+case "$EFSDR_PLANNED:${CLP_EVENT:-}" in
+  always:*) planned=(--planned) ;;
+  auto:START | auto:) planned=(--planned-if-possible) ;;
+esac
+
+what=(failover --to "$EFSDR_SERVER" --wait --timeout "$EFSDR_TIMEOUT" --config "$EFSDR_CONFIG_FILE" "${planned[@]}" --reason "$reason" "${accept[@]}")
 report info "CLP_EVENT=${CLP_EVENT:-} CLP_SERVER=${CLP_SERVER:-} CLP_GROUPNAME=${CLP_GROUPNAME:-} CLP_RESOURCENAME=${CLP_RESOURCENAME:-}: failing over to $EFSDR_SERVER (wait up to $EFSDR_TIMEOUT)"
 if ((${#accept[@]} > 0)); then
   report warn "EFSDR_ACCEPT_UNVERIFIED_EPOCHS=yes: a region whose epochs cannot be read does not stop this failover; a newer copy there would be abandoned"

@@ -20,7 +20,7 @@ public static class RunReport
 
     private static readonly Dictionary<WorkflowPhase, string> Colors = new()
     {
-        [WorkflowPhase.Plan] = "#4e79a7", [WorkflowPhase.RunLock] = "#bab0ac", [WorkflowPhase.Ttl] = "#9c755f", [WorkflowPhase.Deactivation] = "#b07aa1",
+        [WorkflowPhase.Plan] = "#4e79a7", [WorkflowPhase.RunLock] = "#bab0ac", [WorkflowPhase.Ttl] = "#9c755f", [WorkflowPhase.Deactivation] = "#b07aa1", [WorkflowPhase.Sync] = "#76b7b2",
         [WorkflowPhase.Promotion] = "#e15759", [WorkflowPhase.Fencing] = "#ff9da7", [WorkflowPhase.Node] = "#59a14f", [WorkflowPhase.Dns] = "#f28e2b",
         [WorkflowPhase.Release] = "#bab0ac", [WorkflowPhase.Summary] = "#76b7b2", [WorkflowPhase.CleanUp] = "#edc948",
     };
@@ -70,7 +70,7 @@ public static class RunReport
         md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in runs)
         {
-            var window = r.Summary?.DataLossWindowSeconds is { } w ? w.ToString("0.0", Invariant) : "–";
+            var window = r.Summary?.DataLossWindowSeconds is { } w ? w.ToString("0.0", Invariant) + (r.Summary.DataLossProven ? " (proven)" : string.Empty) : "–";
             var waited = string.Join(" | ", Waited.Select(step => StepSeconds(r.Summary, step).ToString("0.00", Invariant)));
             md.AppendLine(Invariant, $"| {Cell(r.Label)} | {r.TargetServer} | {r.Execution.Status.ToString().ToUpperInvariant()} | {r.Duration.TotalSeconds:0.00} | {window} | {waited} | {OverheadSeconds(r):0.00} | {r.Transitions} | {r.LambdaInvocations} |");
         }
@@ -96,6 +96,21 @@ public static class RunReport
 
         md.AppendLine().AppendLine("## Timeline").AppendLine().AppendLine(Invariant, $"![timeline]({timelineFile})").AppendLine();
         return md.ToString();
+    }
+
+    /// <summary>The data-loss window for people: "0 s (proven: last sync after the source stopped)" for a planned move
+    /// that proved it, otherwise the planned window with the last replication time.</summary>
+    public static string DataLossText(RunSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        if (summary.DataLossProven)
+        {
+            return "0 s (proven: last sync after the source stopped)";
+        }
+
+        var last = summary.Plan.LastReplicatedTimestamp?.ToString("O", Invariant) ?? "–";
+        var planned = summary.Plan.Planned ? "; planned: the sync after the source stops proves it 0" : string.Empty;
+        return $"{Durations.ForPeople(summary.DataLossWindowSeconds ?? summary.Plan.DataLossWindowSeconds)} (last replicated {last}{planned})";
     }
 
     /// <summary>The ex-primary's fencing state of a run summary ("fs-… (us-east-1) fenced: …" or "… NOT fenced: …"), or null

@@ -69,7 +69,7 @@ public sealed class StartScriptTests : IDisposable
 
         ScriptRunner.AssertExit(0, result);
         Assert.Equal(
-            ["failover", "--to", "server1", "--wait", "--timeout", "55m", "--config", "/etc/efsdr/cluster.json", "--reason", "EXPRESSCLUSTER START of failover1"],
+            ["failover", "--to", "server1", "--wait", "--timeout", "55m", "--config", "/etc/efsdr/cluster.json", "--planned-if-possible", "--reason", "EXPRESSCLUSTER START of failover1"],
             _fake.Argv);
     }
 
@@ -325,6 +325,7 @@ public sealed class StartScriptTests : IDisposable
     [InlineData("EFSDR_CONFLICT_WAIT", "-1")]
     [InlineData("EFSDR_CONFLICT_POLL", "0")]
     [InlineData("EFSDR_ACCEPT_UNVERIFIED_EPOCHS", "true")]
+    [InlineData("EFSDR_PLANNED", "yes")]
     public async Task Start_InvalidConflictOrEpochSetting_Exits41WithoutRunningEfsdr(string name, string value)
     {
         var environment = FailoverEnvironment();
@@ -348,6 +349,37 @@ public sealed class StartScriptTests : IDisposable
         ScriptRunner.AssertExit(0, result);
         Assert.Equal("--accept-unverified-epochs", _fake.Argv[^1]);
         Assert.Contains(_fake.AlertLog, l => l.Level == "warn" && l.Message.Contains("EFSDR_ACCEPT_UNVERIFIED_EPOCHS=yes", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("", "START", "--planned-if-possible")]
+    [InlineData("", "FAILOVER", null)]
+    [InlineData("EFSDR_PLANNED=auto\n", "START", "--planned-if-possible")]
+    [InlineData("EFSDR_PLANNED=auto\n", "FAILOVER", null)]
+    [InlineData("EFSDR_PLANNED=always\n", "START", "--planned")]
+    [InlineData("EFSDR_PLANNED=always\n", "FAILOVER", "--planned")]
+    [InlineData("EFSDR_PLANNED=never\n", "START", null)]
+    [InlineData("EFSDR_PLANNED=never\n", "FAILOVER", null)]
+    public async Task Start_PlannedSetting_PassesThePlannedFlagForTheEvent(string settings, string @event, string? flag)
+    {
+        _fake.WriteSettings(settings);
+        var environment = Environment(@event);
+        environment["EFSDR_BIN"] = _fake.Efsdr;
+        environment["EFSDR_SERVER"] = "server3";
+
+        ScriptRunner.AssertExit(0, await Run(environment));
+
+        var flags = _fake.Argv.Where(a => a.StartsWith("--planned", StringComparison.Ordinal)).ToList();
+        Assert.Equal(flag is null ? [] : [flag], flags);
+        Assert.Equal($"EXPRESSCLUSTER {@event} of failover-drtest", _fake.Argv[^1]);
+    }
+
+    [Fact]
+    public async Task Start_ManualWithDefaultPlannedSetting_AsksForAPlannedMoveIfPossible()
+    {
+        ScriptRunner.AssertExit(0, await Run(ManualEnvironment(), "--manual"));
+
+        Assert.Contains("--planned-if-possible", _fake.Argv);
     }
 
     [Fact]

@@ -22,14 +22,23 @@ public static class FailoverCommand
         var sourceDown = new Option<bool>("--source-region-unavailable") { Description = "The source region is down: delete only the local side of the replication." };
         var reason = new Option<string?>("--reason") { Description = "Why (kept in the run's input and tags; at most 256 characters, no control characters).", HelpName = "text" };
         var accept = new Option<bool>("--accept-unverified-epochs") { Description = "Mount a target that is not a replica even though a region could not be read, accepting that a newer copy there would be abandoned (the plan lists what)." };
+        var planned = PlannedOption();
+        var plannedIfPossible = new Option<bool>("--planned-if-possible")
+        {
+            Description = "As --planned, but when the plan finds the source region not answering or the target not a replica (nothing to sync), fail over without --planned instead. Needs --wait.",
+        };
         var wait = new Option<bool>("--wait") { Description = "Wait for the end, showing progress; Ctrl-C stops waiting, never the execution." };
         var timeout = new Option<string>("--timeout") { Description = "Longest wait with --wait (90s, 45m, 1h30m; default 1h).", DefaultValueFactory = _ => "1h", HelpName = "duration" };
         var command = new Command("failover", "Fail over to a server: promote the replica if needed, activate the node, switch DNS. Joins a running failover to the same server instead of starting another.")
         {
-            to, dryRun, sourceDown, reason, accept, wait, timeout,
+            to, dryRun, sourceDown, reason, accept, planned, plannedIfPossible, wait, timeout,
         };
         command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, global, output, error, (cli, token) =>
-            RunAsync(cli, new FailoverArguments(parse.GetValue(to)!, parse.GetValue(dryRun), parse.GetValue(sourceDown), parse.GetValue(reason), parse.GetValue(accept), parse.GetValue(wait), CliContext.ParseDuration(parse.GetValue(timeout)!, "--timeout")), token), cancellationToken));
+            RunAsync(cli, new FailoverArguments(parse.GetValue(to)!, parse.GetValue(dryRun), parse.GetValue(sourceDown), parse.GetValue(reason), parse.GetValue(accept), parse.GetValue(wait), CliContext.ParseDuration(parse.GetValue(timeout)!, "--timeout"))
+            {
+                Planned = parse.GetValue(planned) || parse.GetValue(plannedIfPossible),
+                FallBackToUnplanned = parse.GetValue(plannedIfPossible),
+            }, token), cancellationToken));
         return command;
     }
 
@@ -37,19 +46,38 @@ public static class FailoverCommand
     public static Command CreatePlan(GlobalOptions global, TextWriter output, TextWriter error)
     {
         var to = new Option<string>("--to") { Description = "The server a failover would make active.", Required = true, HelpName = "server" };
-        var command = new Command("plan", "Dry run: what a failover to the server would change, the data-loss window and the pre-flight results. Changes nothing.") { to };
+        var planned = PlannedOption();
+        var command = new Command("plan", "Dry run: what a failover to the server would change, the data-loss window and the pre-flight results. Changes nothing.") { to, planned };
         command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, global, output, error, (cli, token) =>
-            RunAsync(cli, new FailoverArguments(parse.GetValue(to)!, DryRun: true, SourceDown: false, Reason: "efsdr plan", AcceptUnverified: false, Wait: true, TimeSpan.FromMinutes(10)), token), cancellationToken));
+            RunAsync(cli, new FailoverArguments(parse.GetValue(to)!, DryRun: true, SourceDown: false, Reason: "efsdr plan", AcceptUnverified: false, Wait: true, TimeSpan.FromMinutes(10)) { Planned = parse.GetValue(planned) }, token), cancellationToken));
         return command;
     }
 
-    private sealed record FailoverArguments(string Target, bool DryRun, bool SourceDown, string? Reason, bool AcceptUnverified, bool Wait, TimeSpan Timeout);
+    private static Option<bool> PlannedOption() => new("--planned")
+    {
+        Description = "Planned move, zero data loss: stop the source's application, wait until the replica has every write made before that, then fail over. Needs the source region to answer and replication ENABLED; otherwise refused, changing nothing.",
+    };
+
+    private sealed record FailoverArguments(string Target, bool DryRun, bool SourceDown, string? Reason, bool AcceptUnverified, bool Wait, TimeSpan Timeout)
+    {
+        public bool Planned { get; init; }
+
+        public bool FallBackToUnplanned { get; init; }
+    }
+
+    /// <summary>The errors of a planned run's plan after which --planned-if-possible fails over without --planned.</summary>
+    private static readonly string[] FallbackErrors = [nameof(PlannedFailoverSourceDownException), nameof(PlannedFailoverNotReplicaException)];
 
     private static async Task<int> RunAsync(CliContext cli, FailoverArguments args, CancellationToken cancellationToken)
     {
         if (args.Reason is { } reason && (reason.Length > 256 || reason.Any(char.IsControl)))
         {
             throw new UsageException("--reason: must be at most 256 characters without control characters (no newlines or tabs)");
+        }
+
+        if (args.FallBackToUnplanned && (!args.Wait || args.DryRun))
+        {
+            throw new UsageException("--planned-if-possible: needs --wait (it reads the plan's answer) and cannot be combined with --dry-run");
         }
 
         var server = cli.Server(args.Target);
@@ -117,6 +145,26 @@ public static class FailoverCommand
                 run = await driver.FollowAsync(arn, name, server.Name, line => Say(cli, line), args.Timeout, cancellationToken).ConfigureAwait(false);
             }
 
+            if (!run.Succeeded && args.FallBackToUnplanned && FallbackErrors.Contains(run.Execution.Error, StringComparer.Ordinal))
+            {
+                Say(cli, $"planned move not possible ({run.Execution.Error}): failing over to {server.Name} without --planned");
+                var unplanned = args with { Planned = false, FallBackToUnplanned = false };
+                StartOutcome restart;
+                try
+                {
+                    restart = await Starter(cli, server).StartOrJoinAsync(cli.Configuration, server, Input(server.Name, unplanned), cancellationToken).ConfigureAwait(false);
+                }
+                catch (RunConflictException ex)
+                {
+                    await cli.Error.WriteLineAsync("efsdr: refused: " + ex.Message).ConfigureAwait(false);
+                    return ExitCodes.RunFailed;
+                }
+
+                (arn, name, joined) = (restart.ExecutionArn, restart.Name, restart.Joined);
+                Say(cli, joined ? $"joining the running failover to {server.Name}: {name}" : $"started {name} in {server.Region}");
+                run = await driver.FollowAsync(arn, name, server.Name, line => Say(cli, line), args.Timeout, cancellationToken).ConfigureAwait(false);
+            }
+
             Report(cli, run, joined, args.DryRun);
             return run.Succeeded ? ExitCodes.Ok : ExitCodes.RunFailed;
         }
@@ -143,6 +191,7 @@ public static class FailoverCommand
         DryRun = args.DryRun,
         SourceRegionUnavailable = args.SourceDown,
         AcceptUnverifiedEpochs = args.AcceptUnverified,
+        Planned = args.Planned,
         Reason = args.Reason,
     });
 
@@ -185,7 +234,7 @@ public static class FailoverCommand
         cli.Out.WriteLine(dryRun ? "Plan (nothing was changed):" : "Summary:");
         cli.Out.WriteLine($"  target          {Text(plan.TargetServer)} ({Text(plan.TargetRegion)}, {Text(plan.TargetAvailabilityZone)}), {Text(plan.TargetIp)}");
         cli.Out.WriteLine($"  file system     {Text(plan.FileSystemId)} — {EfsDrJson.WireName(plan.Action)}: {Text(plan.Decision)}");
-        cli.Out.WriteLine($"  data-loss window {Durations.ForPeople(plan.DataLossWindowSeconds)} (last replicated {Text(plan.LastReplicatedTimestamp?.ToString("O", CultureInfo.InvariantCulture))})");
+        cli.Out.WriteLine($"  data-loss window {RunReport.DataLossText(summary)}");
         foreach (var check in plan.Preflight)
         {
             cli.Out.WriteLine($"  pre-flight      {check}");

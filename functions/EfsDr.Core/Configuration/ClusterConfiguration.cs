@@ -92,6 +92,9 @@ public sealed record PollSettings
 
     /// <summary>Between DNS change checks.</summary>
     public int DnsSeconds { get; set; } = 10;
+
+    /// <summary>Between sync checks of a planned failover (the replica catching up with the stopped source).</summary>
+    public int SyncSeconds { get; set; } = 30;
 }
 
 /// <summary>The most each phase may take, in seconds.</summary>
@@ -108,6 +111,10 @@ public sealed record BudgetSettings
 
     /// <summary>From the UPSERT until INSYNC.</summary>
     public int DnsSeconds { get; set; } = 600;
+
+    /// <summary>A planned failover: from stopping the source's node until the replica has caught up (EFS replicates within
+    /// its 15-minute RPO, so twice that by default).</summary>
+    public int SyncSeconds { get; set; } = 1800;
 }
 
 /// <summary>The whole cluster as EfsDr sees it: one JSON document, stored in SSM Parameter Store in each region.</summary>

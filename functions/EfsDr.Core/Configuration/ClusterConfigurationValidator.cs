@@ -84,16 +84,19 @@ public static class ClusterConfigurationValidator
         Check(configuration.Poll.PromotionSeconds is >= 1 and <= 300, "poll.promotionSeconds", $"{configuration.Poll.PromotionSeconds} must be between 1 and 300");
         Check(configuration.Poll.NodeSeconds is >= 1 and <= 300, "poll.nodeSeconds", $"{configuration.Poll.NodeSeconds} must be between 1 and 300");
         Check(configuration.Poll.DnsSeconds is >= 1 and <= 300, "poll.dnsSeconds", $"{configuration.Poll.DnsSeconds} must be between 1 and 300");
+        Check(configuration.Poll.SyncSeconds is >= 1 and <= 300, "poll.syncSeconds", $"{configuration.Poll.SyncSeconds} must be between 1 and 300");
         Check(configuration.Budgets.PromotionSeconds is >= 60 and <= 86400, "budgets.promotionSeconds", $"{configuration.Budgets.PromotionSeconds} must be between 60 and 86400");
         Check(configuration.Budgets.NodeCommandSeconds is >= 30 and <= 172800, "budgets.nodeCommandSeconds", $"{configuration.Budgets.NodeCommandSeconds} must be between 30 and 172800");
         Check(configuration.Budgets.HealthSeconds is >= 1 and <= 3600, "budgets.healthSeconds", $"{configuration.Budgets.HealthSeconds} must be between 1 and 3600");
         Check(configuration.Budgets.HealthSeconds < configuration.Budgets.NodeCommandSeconds, "budgets.healthSeconds", "must be shorter than budgets.nodeCommandSeconds");
         Check(configuration.Budgets.DnsSeconds is >= 10 and <= 86400, "budgets.dnsSeconds", $"{configuration.Budgets.DnsSeconds} must be between 10 and 86400");
+        Check(configuration.Budgets.SyncSeconds is >= 60 and <= 86400, "budgets.syncSeconds", $"{configuration.Budgets.SyncSeconds} must be between 60 and 86400");
         foreach (var (budget, budgetField, poll, pollField) in new[]
         {
             (configuration.Budgets.PromotionSeconds, "budgets.promotionSeconds", configuration.Poll.PromotionSeconds, "poll.promotionSeconds"),
             (configuration.Budgets.NodeCommandSeconds, "budgets.nodeCommandSeconds", configuration.Poll.NodeSeconds, "poll.nodeSeconds"),
             (configuration.Budgets.DnsSeconds, "budgets.dnsSeconds", configuration.Poll.DnsSeconds, "poll.dnsSeconds"),
+            (configuration.Budgets.SyncSeconds, "budgets.syncSeconds", configuration.Poll.SyncSeconds, "poll.syncSeconds"),
         })
         {
             Check(budget >= poll, budgetField, $"{budget} is shorter than {pollField} ({poll}): the wait would end before its first check; raise the budget or shorten the interval");

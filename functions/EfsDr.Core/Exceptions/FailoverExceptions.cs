@@ -52,3 +52,29 @@ public sealed class ReplicaNotSyncedException(string message)
 /// the run is refused unless the operator accepts the risk (input <c>acceptUnverifiedEpochs</c>). Nothing was changed.</summary>
 public sealed class EpochsUnverifiedException(string message)
     : EfsDrException(message);
+
+/// <summary>A planned failover cannot be made: the replication is not ENABLED, or the input declares the source region
+/// unavailable. Nothing was changed (an unplanned failover is still possible).</summary>
+public sealed class PlannedFailoverUnavailableException(string message)
+    : EfsDrException(message);
+
+/// <summary>The replica did not catch up with the moment the source stopped within the sync budget; the source's node
+/// is stopped, the replication is intact.</summary>
+public sealed class SyncTimeoutException(string message)
+    : EfsDrException(message);
+
+/// <summary>A planned failover could not stop the application on every node of the source region, so it cannot prove
+/// that nothing is written there any more; the file systems were not changed and the source is still the primary.</summary>
+public sealed class SourceDeactivationFailedException(string message)
+    : EfsDrException(message);
+
+/// <summary>A planned failover cannot be made because the source region does not answer (a planned move must stop the
+/// source and see the sync). Nothing was changed; <c>--planned-if-possible</c> falls back to an unplanned failover.</summary>
+public sealed class PlannedFailoverSourceDownException(string message)
+    : EfsDrException(message);
+
+/// <summary>A planned failover cannot be made because the target is not a replica (nothing to sync: the group's first
+/// start, or a move within the source's region). Nothing was changed; <c>--planned-if-possible</c> falls back to an
+/// ordinary failover.</summary>
+public sealed class PlannedFailoverNotReplicaException(string message)
+    : EfsDrException(message);

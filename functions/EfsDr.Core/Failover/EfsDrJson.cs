@@ -35,6 +35,7 @@ public sealed partial class RequestJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(RunSummary))]
 [JsonSerializable(typeof(DeactivationState))]
 [JsonSerializable(typeof(FencingResult))]
+[JsonSerializable(typeof(SyncState))]
 [JsonSerializable(typeof(FailureReport))]
 [JsonSerializable(typeof(PlanAction))]
 [JsonSerializable(typeof(ReplicaStatus))]

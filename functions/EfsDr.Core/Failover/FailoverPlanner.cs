@@ -27,6 +27,9 @@ public sealed class FailoverPlanner(
     /// <exception cref="StaleFileSystemException">Another copy has a higher epoch, or the candidate is the source of a
     /// replication whose destination is gone, promoted or orphaned, or the candidate is read-only.</exception>
     /// <exception cref="EpochsUnverifiedException">A region could not be read and the candidate is not a replica.</exception>
+    /// <exception cref="PlannedFailoverUnavailableException">Planned, but replication is not ENABLED or the source is declared down.</exception>
+    /// <exception cref="PlannedFailoverSourceDownException">Planned, but the source region does not answer.</exception>
+    /// <exception cref="PlannedFailoverNotReplicaException">Planned, but the target is not a replica.</exception>
     public async Task<FailoverPlan> PlanAsync(FailoverRequest request, string runId, CancellationToken cancellationToken) =>
         await PlanAsync(request, runId, string.Empty, cancellationToken).ConfigureAwait(false);
 
@@ -37,6 +40,11 @@ public sealed class FailoverPlanner(
         var fs = await FindCandidateAsync(server.Region, cancellationToken).ConfigureAwait(false);
         var warnings = new List<string>();
         var survey = await SurveyAsync(fs, request, cancellationToken).ConfigureAwait(false);
+        if (request.Planned)
+        {
+            CheckPlanned(fs, survey, request);
+        }
+
         var plan = BasePlan(request, runId, executionArn, server, fs, survey);
         plan = survey.Replication is { } config && string.Equals(config.Destination.FileSystemId, fs.FileSystemId, StringComparison.Ordinal)
             ? PlanPromotion(plan, fs, config, survey, request, warnings)
@@ -83,6 +91,7 @@ public sealed class FailoverPlanner(
         DryRun = request.DryRun,
         Reason = request.Reason,
         SourceRegionDeclaredDown = request.SourceRegionUnavailable,
+        Planned = request.Planned,
         NextEpoch = survey.Copies.Select(o => EfsDrTags.EpochOf(o.Tags)).Append(EfsDrTags.EpochOf(fs.Tags)).Max() + 1,
         MountPoint = configuration.FileSystem.MountPoint,
         MountMethod = configuration.FileSystem.MountMethod,
@@ -223,6 +232,35 @@ public sealed class FailoverPlanner(
         }
 
         return risks;
+    }
+
+    /// <summary>A planned move needs what proves it loses nothing: the target is a replica, its source region answers, and
+    /// the replication is ENABLED. Otherwise it is refused before anything changes.</summary>
+    private static void CheckPlanned(FileSystem fs, Survey survey, FailoverRequest request)
+    {
+        const string Suffix = " Nothing was changed; an unplanned failover (without --planned) is still possible.";
+        var head = $"Planned failover to {fs.FileSystemId} in {fs.Region} is not possible: ";
+        if (request.SourceRegionUnavailable)
+        {
+            throw new PlannedFailoverUnavailableException(head + "the input declares the source region unavailable, and a planned move needs it to answer." + Suffix);
+        }
+
+        if (survey.Replication is not { } config || !string.Equals(config.Destination.FileSystemId, fs.FileSystemId, StringComparison.Ordinal))
+        {
+            throw new PlannedFailoverNotReplicaException(head + "it is not a replica (a planned move promotes a replica once it has caught up)." + Suffix);
+        }
+
+        if (survey.IsUnreadable(config.SourceFileSystemRegion))
+        {
+            throw new PlannedFailoverSourceDownException(
+                head + $"the source region {config.SourceFileSystemRegion} does not answer ({string.Join("; ", survey.Unreadable)})." + Suffix);
+        }
+
+        if (config.Destination.Status != ReplicationStatus.Enabled)
+        {
+            throw new PlannedFailoverUnavailableException(
+                head + $"the replication from {config.SourceFileSystemId} is {config.Destination.Status.ToString().ToUpperInvariant()}, not ENABLED." + Suffix);
+        }
     }
 
     private static void CheckNoNewerCopy(FileSystem fs, long epoch, IEnumerable<FileSystem> others, string what)

@@ -22,6 +22,10 @@ public sealed record FailoverRequest
     /// <summary>The operator accepts that a region which cannot be read may hold a copy with a higher epoch, whose writes
     /// this run would abandon. Without it such a run is refused (unless the target is a replica, which is the DR path).</summary>
     public bool AcceptUnverifiedEpochs { get; set; }
+
+    /// <summary>A planned move with zero data loss: the source region must answer and replication must be ENABLED; the
+    /// source's node is stopped and the run waits until the replica has every write made before that moment.</summary>
+    public bool Planned { get; set; }
 }
 
 /// <summary>What the failover does with the file system.</summary>
@@ -219,6 +223,10 @@ public sealed record FailoverPlan
     /// <summary>Writes since this many seconds before the plan may be lost (0 when nothing is promoted; null when unknown).</summary>
     public double? DataLossWindowSeconds { get; set; }
 
+    /// <summary>True for a planned move: the source's node is stopped first and the promotion waits until the replica
+    /// has caught up with that moment, so the data-loss window is proven to be 0.</summary>
+    public bool Planned { get; set; }
+
     /// <summary>The epoch the file system gets when this run promotes it.</summary>
     public long NextEpoch { get; set; }
 
@@ -396,6 +404,9 @@ public sealed record FailoverState
     /// <summary>The fencing of the ex-primary (cross-region promotion only).</summary>
     public FencingResult? Fencing { get; set; }
 
+    /// <summary>A planned failover's stop of the source and wait for the replica (planned runs only).</summary>
+    public SyncState? Sync { get; set; }
+
     /// <summary>The failure, as RecordFailure or ReportDnsFailure recorded it, then as CleanUpFailedRun completed it.</summary>
     public FailureReport? Failure { get; set; }
 }
@@ -466,8 +477,11 @@ public sealed record RunSummary
     /// <summary>From the plan to the end of the last step.</summary>
     public double RecoveryTimeSeconds { get; set; }
 
-    /// <summary>The data-loss window, as planned.</summary>
+    /// <summary>The data-loss window: as planned, or 0 when a planned move proved the sync.</summary>
     public double? DataLossWindowSeconds { get; set; }
+
+    /// <summary>True when the window is 0 because it was proven: the replica's last sync came after the source stopped.</summary>
+    public bool DataLossProven { get; set; }
 
     /// <summary>The active server now.</summary>
     public string ActiveServer { get; set; } = string.Empty;

@@ -18,7 +18,8 @@ public static class RunSummarizer
             Plan = plan,
             Steps = steps,
             RecoveryTimeSeconds = Math.Round((end - plan.PlannedAt).TotalSeconds, 3),
-            DataLossWindowSeconds = plan.DataLossWindowSeconds,
+            DataLossWindowSeconds = state.Sync?.Done == true ? 0 : plan.DataLossWindowSeconds,
+            DataLossProven = state.Sync?.Done == true,
             ActiveServer = plan.TargetServer,
             FileSystemId = plan.FileSystemId,
             ExPrimary = ExPrimary(state),
@@ -55,7 +56,7 @@ public static class RunSummarizer
         }
 
         var fencing = state.Fencing;
-        var nodes = (fencing?.Nodes is { Count: > 0 } checkedNodes ? checkedNodes : state.Deactivation?.Nodes ?? [])
+        var nodes = (fencing?.Nodes is { Count: > 0 } checkedNodes ? checkedNodes : state.Deactivation?.Nodes ?? state.Sync?.Nodes ?? [])
             .Select(n => $"{n.Server}: {n.Status.ToString().ToLowerInvariant()} ({n.Detail})")
             .ToList();
         return new ExPrimaryStatus

@@ -41,6 +41,33 @@ public static class FailoverWorkflow
         Progress = s => s.Ttl?.Lowered == true ? "TTL lowered" : s.Ttl?.Note,
     };
 
+    /// <summary>Is this a planned move? (<c>$.plan.planned</c>).</summary>
+    public static WorkflowStep IsPlannedMove { get; } = new("Is this a planned move?", "Planned move?", StepKind.Choice, WorkflowPhase.Sync);
+
+    /// <summary>A planned move: stop the application on every node of the source region (must succeed).</summary>
+    public static WorkflowStep DeactivateSource { get; } = new("DeactivateSource", "Deactivate source", StepKind.Task, WorkflowPhase.Sync)
+    {
+        Handler = "deactivate-source",
+        ResultField = "sync",
+        SummaryName = "DeactivateSource",
+        Window = s => new(s.Sync?.StartedAt, s.Sync?.SourceStoppedAt),
+        Progress = s => s.Sync?.Text(),
+    };
+
+    /// <summary>Wait, then check, until every source node stopped and the replica's last sync is after that moment.</summary>
+    public static WorkflowStep CheckSync { get; } = new("CheckSync", "Check sync", StepKind.WaitLoop, WorkflowPhase.Sync)
+    {
+        Handler = "check-sync",
+        ResultField = "sync",
+        WaitState = "WaitForSync",
+        SummaryName = "CheckSync",
+        Window = s => new(s.Sync?.SourceStoppedAt, s.Sync?.CompletedAt),
+        Progress = s => s.Sync?.Text(),
+    };
+
+    /// <summary>Is the replica in sync? (<c>$.sync.done</c>).</summary>
+    public static WorkflowStep IsReplicaInSync { get; } = new("Is the replica in sync?", "Replica in sync?", StepKind.Choice, WorkflowPhase.Sync);
+
     /// <summary>Is the old primary in another region? (<c>$.plan.fenceExPrimary</c>).</summary>
     public static WorkflowStep IsOldPrimaryElsewhere { get; } = new("Is the old primary in another region?", "Old primary elsewhere?", StepKind.Choice, WorkflowPhase.Deactivation);
 
@@ -157,7 +184,7 @@ public static class FailoverWorkflow
     /// <summary>Every step, in the order a run meets them.</summary>
     public static IReadOnlyList<WorkflowStep> Steps { get; } =
     [
-        PlanFailover, IsDryRun, AcquireRunLock, LowerDnsTtl, IsOldPrimaryElsewhere, DeactivateOldPrimary, NeedsPromotion, PromoteReplica,
+        PlanFailover, IsDryRun, AcquireRunLock, LowerDnsTtl, IsPlannedMove, DeactivateSource, CheckSync, IsReplicaInSync, IsOldPrimaryElsewhere, DeactivateOldPrimary, NeedsPromotion, PromoteReplica,
         CheckPromotion, IsReplicaWritable, IsThereAnExPrimary, FenceOldPrimary, ActivateNode, CheckNodeCommand, IsNodeActive, SwitchDns,
         CheckDns, IsRecordInSync, ReleaseRunLock, SummarizeRun, CleanUpFailedRun,
     ];

@@ -33,6 +33,9 @@ public enum WorkflowPhase
     /// <summary>Stop the ex-primary's nodes.</summary>
     Deactivation,
 
+    /// <summary>A planned move: stop the source and wait until the replica has caught up.</summary>
+    Sync,
+
     /// <summary>Make the replica writable.</summary>
     Promotion,
 

@@ -55,6 +55,8 @@ public sealed partial class FailoverFunctions(
         [FailoverWorkflow.AcquireRunLock.Handler!] = Step(FailoverWorkflow.AcquireRunLock, (s, k) => Locks.AcquireAsync(s, k), RunLockJsonContext.Default.RunLock),
         [FailoverWorkflow.LowerDnsTtl.Handler!] = Step(FailoverWorkflow.LowerDnsTtl, (s, k) => new DnsSwitchService(dns, time).LowerTtlAsync(s, k), StateJsonContext.Default.TtlState),
         [FailoverWorkflow.DeactivateOldPrimary.Handler!] = Step(FailoverWorkflow.DeactivateOldPrimary, async (s, k) => await (await FencingAsync(k).ConfigureAwait(false)).DeactivateAsync(s, k).ConfigureAwait(false), StateJsonContext.Default.DeactivationState),
+        [FailoverWorkflow.DeactivateSource.Handler!] = Step(FailoverWorkflow.DeactivateSource, async (s, k) => await (await SyncAsync(k).ConfigureAwait(false)).DeactivateSourceAsync(s, k).ConfigureAwait(false), StateJsonContext.Default.SyncState),
+        [FailoverWorkflow.CheckSync.Handler!] = Step(FailoverWorkflow.CheckSync, async (s, k) => await (await SyncAsync(k).ConfigureAwait(false)).CheckAsync(s, k).ConfigureAwait(false), StateJsonContext.Default.SyncState),
         [FailoverWorkflow.PromoteReplica.Handler!] = Step(FailoverWorkflow.PromoteReplica, (s, k) => Promotion.PromoteAsync(s, k), StateJsonContext.Default.PromotionState),
         [FailoverWorkflow.CheckPromotion.Handler!] = Step(FailoverWorkflow.CheckPromotion, (s, k) => Promotion.CheckAsync(s, k), StateJsonContext.Default.PromotionState),
         [FailoverWorkflow.FenceOldPrimary.Handler!] = Step(FailoverWorkflow.FenceOldPrimary, async (s, k) => await (await FencingAsync(k).ConfigureAwait(false)).FenceAsync(s, k).ConfigureAwait(false), StateJsonContext.Default.FencingResult),
@@ -78,6 +80,9 @@ public sealed partial class FailoverFunctions(
 
     private async Task<ExPrimaryFencing> FencingAsync(CancellationToken cancellationToken) =>
         new(new FencingService(await configuration(cancellationToken).ConfigureAwait(false), fileSystems, nodes, nodeDocument, time), time);
+
+    private async Task<PlannedSync> SyncAsync(CancellationToken cancellationToken) =>
+        new(new FencingService(await configuration(cancellationToken).ConfigureAwait(false), fileSystems, nodes, nodeDocument, time), replications, time);
 
     /// <summary>CleanUpFailedRun: restores the TTL and releases the lock; the state may lack a plan (Plan itself failed).</summary>
     public async Task<byte[]> CleanUpAsync(byte[] input, InvocationContext context, CancellationToken cancellationToken)

@@ -151,7 +151,9 @@ public sealed class ErrorBoundaryTests
         Assert.Contains("--to <server>", output, StringComparison.Ordinal);
         Assert.Contains("--output <text|json>", output, StringComparison.Ordinal);
         Assert.Contains("Global options", output, StringComparison.Ordinal);
-        Assert.Contains("Example:\n  efsdr failover --to", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("Examples:\n  efsdr failover --to", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("efsdr failover --to server3 --planned --wait", output, StringComparison.Ordinal);
+        Assert.Contains("--planned-if-possible", output, StringComparison.Ordinal);
         Assert.Contains("Exit codes:", output, StringComparison.Ordinal);
         Assert.Contains("130", output, StringComparison.Ordinal);
         Assert.Single(output.Split('\n'), l => l.TrimStart().StartsWith("--output", StringComparison.Ordinal));

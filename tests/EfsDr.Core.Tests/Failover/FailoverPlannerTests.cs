@@ -308,6 +308,71 @@ public sealed class FailoverPlannerTests
         Assert.Contains(plan.Warnings, w => w.Contains("source failed", StringComparison.Ordinal));
     }
 
+    private Task<FailoverPlan> PlanPlanned(string target, bool sourceDown = false) =>
+        Planner().PlanAsync(new FailoverRequest { TargetServer = target, Planned = true, SourceRegionUnavailable = sourceDown }, "run-1", TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task PlanAsync_PlannedToEnabledReplica_RecordsPlannedPromotion()
+    {
+        var plan = await PlanPlanned("server3");
+
+        Assert.True(plan.Planned);
+        Assert.Equal(PlanAction.Promote, plan.Action);
+        Assert.True(plan.FenceExPrimary);
+        Assert.False(plan.LocalConfigurationOnly);
+        Assert.False(plan.SourceRegionDown);
+        Assert.Contains("\"planned\":true", EfsDrJson.SerializeRequest(new FailoverRequest { TargetServer = "server3", Planned = true }), StringComparison.Ordinal);
+        Assert.Empty(_cloud.Writes);
+    }
+
+    [Fact]
+    public async Task PlanAsync_UnplannedRequest_PlanIsNotPlanned() => Assert.False((await Plan("server3")).Planned);
+
+    [Fact]
+    public async Task PlanAsync_PlannedWithSourceRegionUnreadable_RefusesAndChangesNothing()
+    {
+        _cloud.UnreachableRegions.Add("us-east-1");
+
+        var ex = await Assert.ThrowsAsync<PlannedFailoverSourceDownException>(() => PlanPlanned("server3"));
+
+        Assert.Contains("us-east-1 does not answer", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Nothing was changed", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_cloud.Writes);
+    }
+
+    [Fact]
+    public async Task PlanAsync_PlannedWithSourceDeclaredDown_Refuses()
+    {
+        var ex = await Assert.ThrowsAsync<PlannedFailoverUnavailableException>(() => PlanPlanned("server3", sourceDown: true));
+
+        Assert.Contains("unavailable", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PlanAsync_PlannedToTheSource_RefusesNotAReplica()
+    {
+        var ex = await Assert.ThrowsAsync<PlannedFailoverNotReplicaException>(() => PlanPlanned("server2"));
+
+        Assert.Contains("not a replica", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_cloud.Writes);
+    }
+
+    [Theory]
+    [InlineData(ReplicationStatus.Error)]
+    [InlineData(ReplicationStatus.Paused)]
+    [InlineData(ReplicationStatus.Enabling)]
+    public async Task PlanAsync_PlannedWithReplicationNotEnabled_Refuses(ReplicationStatus status)
+    {
+        _cloud.Replications.Clear();
+        _cloud.Replicate("us-east-1", SeedCluster.PrimaryId, "us-west-2", SeedCluster.ReplicaId, status, Now.AddMinutes(-3), "status message");
+
+        var ex = await Assert.ThrowsAsync<PlannedFailoverUnavailableException>(() => PlanPlanned("server3"));
+
+        Assert.Contains("not ENABLED", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(status.ToString().ToUpperInvariant(), ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_cloud.Writes);
+    }
+
     [Theory]
     [InlineData(PingStatus.ConnectionLost)]
     [InlineData(PingStatus.NotRegistered)]

@@ -172,6 +172,37 @@ public sealed partial class FailoverAslTests
         }
     }
 
+    private static JsonElement State(string name) => States.Single(s => s.Name == name).Value;
+
+    [Fact]
+    public void PlannedPath_StopsTheSourceAndWaitsForTheSyncBeforeThePromotion()
+    {
+        Assert.Equal("Is this a planned move?", State("LowerDnsTtl").GetProperty("Next").GetString());
+        var planned = State("Is this a planned move?");
+        Assert.Equal("$.plan.planned", planned.GetProperty("Choices")[0].GetProperty("Variable").GetString());
+        Assert.Equal("DeactivateSource", planned.GetProperty("Choices")[0].GetProperty("Next").GetString());
+        Assert.Equal("Is the old primary in another region?", planned.GetProperty("Default").GetString());
+        Assert.Equal("WaitForSync", State("DeactivateSource").GetProperty("Next").GetString());
+        Assert.Equal("$.plan.waits.syncSeconds", State("WaitForSync").GetProperty("SecondsPath").GetString());
+        var inSync = State("Is the replica in sync?");
+        Assert.Equal("Does the replica need promotion?", inSync.GetProperty("Choices")[0].GetProperty("Next").GetString());
+        Assert.Equal("WaitForSync", inSync.GetProperty("Default").GetString());
+    }
+
+    [Theory]
+    [InlineData("DeactivateSource", nameof(SourceDeactivationFailedException))]
+    [InlineData("CheckSync", nameof(SourceDeactivationFailedException))]
+    [InlineData("CheckSync", nameof(SyncTimeoutException))]
+    [InlineData("CheckSync", nameof(ReplicationFailedException))]
+    public void PlannedSteps_CatchTheirErrorsByNameIntoTheFailurePath(string state, string error)
+    {
+        var catches = State(state).GetProperty("Catch").EnumerateArray().ToList();
+
+        var named = Assert.Single(catches, c => c.GetProperty("ErrorEquals").EnumerateArray().Any(e => e.GetString() == error));
+        Assert.Equal("RecordFailure", named.GetProperty("Next").GetString());
+        Assert.DoesNotContain(State(state).GetProperty("Retry").EnumerateArray().SelectMany(Names), n => n == error);
+    }
+
     [Fact]
     public void ActivateNode_IsNotRetriedAfterATimeout()
     {

@@ -206,10 +206,11 @@ public sealed class FailoverWorkflowTests
     [Fact]
     public void Definition_ChoiceVariables_AreTheWireNamesTheStateCarries()
     {
-        // The Choices read $.plan.action == "promote", $.plan.dryRun, $.plan.fenceExPrimary, $.promotion.done, $.node.done, $.dns.done.
+        // The Choices read $.plan.action == "promote", $.plan.dryRun, $.plan.fenceExPrimary, $.plan.planned, $.sync.done, $.promotion.done, $.node.done, $.dns.done.
         var state = JsonSerializer.SerializeToNode(new FailoverState
         {
-            Plan = new FailoverPlan { Action = PlanAction.Promote, DryRun = true, FenceExPrimary = true },
+            Plan = new FailoverPlan { Action = PlanAction.Promote, DryRun = true, FenceExPrimary = true, Planned = true },
+            Sync = new SyncState { Done = true },
             Promotion = new PromotionState { Done = true },
             Node = new NodeState { Done = true },
             Dns = new DnsState { Done = true },
