@@ -80,6 +80,18 @@ public sealed class TemplateIamTests
         Assert.All(Texts(Child(statement, "Resource")), r => Assert.Contains(":elasticfilesystem:${AWS::Region}:", r, StringComparison.Ordinal));
     }
 
+    /// <summary>FencingService.DeactivateAsync pings each node (ssm:DescribeInstanceInformation) before it sends deactivate.</summary>
+    [Theory]
+    [InlineData("DeactivateOldPrimaryFunction")]
+    [InlineData("DeactivateSourceFunction")]
+    public void DeactivatingFunctions_PingBeforeSending_MayDescribeInstanceInformation(string function)
+    {
+        var statements = StatementsOf(Resource(function)).ToList();
+
+        Assert.Contains(statements, s => Text(Child(s, "Effect")) == "Allow" && Actions(s).Contains("ssm:DescribeInstanceInformation"));
+        Assert.Contains(statements, s => Text(Child(s, "Effect")) == "Allow" && Actions(s).Contains("ssm:SendCommand"));
+    }
+
     [Fact]
     public void Template_Arns_UseThePartitionNeverTheAwsLiteral()
     {
