@@ -244,6 +244,25 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeAgent, IIn
     public Task<IReadOnlyList<MountTarget>> DescribeMountTargetsAsync(string region, string fileSystemId, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<MountTarget>>([.. MountTargets.Where(m => m.FileSystemId == fileSystemId)]);
 
+    public Task<FileSystem> CreateFileSystemAsync(string region, FileSystemToCreate request, CancellationToken cancellationToken)
+    {
+        Reach(region);
+        if (FileSystemsById.Values.FirstOrDefault(f => f.Region == region && f.CreationToken == request.CreationToken) is { } existing)
+        {
+            return Task.FromResult(existing);
+        }
+
+        Writes.Add($"create-file-system {region} {request.CreationToken}");
+        var id = $"fs-c{++_sequence:x16}";
+        var name = request.Tags.GetValueOrDefault("Name");
+        var fs = AddFileSystem(region, id, name, OverwriteProtection.Enabled, request.Tags, NewFileSystemState) with { Encrypted = request.Encrypted, CreationToken = request.CreationToken };
+        FileSystemsById[id] = fs;
+        return Task.FromResult(fs);
+    }
+
+    /// <summary>The lifecycle state a created file system starts in (EFS: creating).</summary>
+    public string NewFileSystemState { get; set; } = "creating";
+
     public Task<MountTarget> CreateMountTargetAsync(string region, MountTargetRequest request, CancellationToken cancellationToken)
     {
         Writes.Add($"mount-target {request.FileSystemId}");
