@@ -234,7 +234,7 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeAgent, IIn
             merged[k] = v;
         }
 
-        FileSystemsById[fileSystemId] = fs with { Tags = merged };
+        FileSystemsById[fileSystemId] = fs with { Tags = merged, Name = merged.GetValueOrDefault("Name") };
         return Task.CompletedTask;
     }
 
@@ -300,6 +300,14 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeAgent, IIn
             throw new NoReplicationException(new CloudError("efs", "ReplicationNotFound", sourceFileSystemId, 404, null));
         }
 
+        if (mode == DeletionMode.LocalConfigurationOnly && LocallyDeleted.Any(l => l.SourceId == sourceFileSystemId && l.Region != region))
+        {
+            // The last side of an orphaned configuration: it is gone everywhere now.
+            LocallyDeleted.RemoveWhere(l => l.SourceId == sourceFileSystemId);
+            Replications.RemoveAt(index);
+            return Task.CompletedTask;
+        }
+
         var r = Replications[index];
         Replications[index] = r with { Destinations = [r.Destination with { Status = ReplicationStatus.Deleting }] };
         return Task.CompletedTask;
@@ -324,8 +332,34 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeAgent, IIn
         FileSystemsById[destination.FileSystemId] = destination with { Protection = OverwriteProtection.Enabled };
     }
 
-    public Task<ReplicationConfiguration> CreateReplicationAsync(string region, string sourceFileSystemId, ReplicationTarget target, CancellationToken cancellationToken) =>
-        throw new NotSupportedException();
+    /// <summary>Creates a configuration into an existing file system (protection must be DISABLED), as EFS does: the destination
+    /// becomes REPLICATING and the replication starts ENABLING, never synced.</summary>
+    public Task<ReplicationConfiguration> CreateReplicationAsync(string region, string sourceFileSystemId, ReplicationTarget target, CancellationToken cancellationToken)
+    {
+        Reach(region);
+        Writes.Add($"create-replication {sourceFileSystemId} {target.FileSystemId}");
+        if (Replications.Any(r => r.SourceFileSystemId == sourceFileSystemId || r.Destinations.Any(d => d.FileSystemId == sourceFileSystemId)))
+        {
+            throw new AlreadyAReplicaException(new CloudError("efs", "ReplicationAlreadyExists", $"{sourceFileSystemId} already takes part in a replication.", 409, null));
+        }
+
+        if (target.FileSystemId is not { } id || !FileSystemsById.TryGetValue(id, out var destination) || destination.Protection != OverwriteProtection.Disabled)
+        {
+            throw new CloudCallFailedException(new CloudError("efs", "ValidationException", "The destination must exist with ReplicationOverwriteProtection DISABLED.", 400, null));
+        }
+
+        FileSystemsById[id] = destination with { Protection = OverwriteProtection.Replicating };
+        Replicate(region, sourceFileSystemId, target.Region, id, ReplicationStatus.Enabling, null);
+        return Task.FromResult(Replications[^1]);
+    }
+
+    /// <summary>Completes a sync of the replication from <paramref name="sourceFileSystemId"/> at <paramref name="at"/>: ENABLED.</summary>
+    public void CompleteSync(string sourceFileSystemId, DateTimeOffset at)
+    {
+        var index = Replications.FindIndex(r => r.SourceFileSystemId == sourceFileSystemId);
+        var r = Replications[index];
+        Replications[index] = r with { Destinations = [r.Destination with { Status = ReplicationStatus.Enabled, LastReplicatedTimestamp = at }] };
+    }
 
     public Task<string> ActivateAsync(string region, string instanceId, NodeActivationRequest request, CancellationToken cancellationToken) =>
         Send(new SentNodeCommand(region, instanceId, "activate", request.Document, request.Comment, request, null));
