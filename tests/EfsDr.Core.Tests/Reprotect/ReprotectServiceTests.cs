@@ -232,4 +232,49 @@ public sealed class ReprotectServiceTests
             Assert.Equal(2, cloud.MountTargets.Count(m => m.FileSystemId == named.FileSystemId));
         }
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Run_ThenHealthCheck_AgreesWhoIsPrimaryAndWhoIsReplica(bool fenced)
+    {
+        var cloud = ReprotectWorld.AfterFailover(fenced, orphaned: !fenced);
+        cloud.Records["drtest.example.com"] = new DnsRecord("drtest.example.com.", "A", 300, ["10.70.110.10"]);
+
+        var state = await Run(cloud, "run-1");
+        for (var i = 0; i < cloud.MountTargets.Count; i++)
+        {
+            cloud.MountTargets[i] = cloud.MountTargets[i] with { LifeCycleState = "available" };
+        }
+
+        var report = await new EfsDr.Core.Health.HealthChecker(ReprotectWorld.Configuration(), cloud, cloud, cloud, cloud, cloud, _time)
+            .CheckAsync(Ct);
+
+        Assert.Equal(SeedCluster.ReplicaId, report.PrimaryFileSystemId);
+        Assert.Equal(state.ReplicaFileSystemId, report.ReplicaFileSystemId);
+        Assert.Equal("ENABLED", report.ReplicationStatus);
+        Assert.True(report.ReplicationHealthy, string.Join(" | ", report.Findings.Select(f => $"{f.Severity} {f.Id}: {f.Message}")));
+        Assert.DoesNotContain(report.Findings, f => f.Severity == EfsDr.Core.Health.FindingSeverity.Critical);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Run_ThenFailoverPlanBack_PromotesTheNewReplicaWithTheNextEpoch(bool fenced)
+    {
+        var cloud = ReprotectWorld.AfterFailover(fenced, orphaned: !fenced);
+        var state = await Run(cloud, "run-1");
+        for (var i = 0; i < cloud.MountTargets.Count; i++)
+        {
+            cloud.MountTargets[i] = cloud.MountTargets[i] with { LifeCycleState = "available" };
+        }
+
+        var plan = await new FailoverPlanner(ReprotectWorld.Configuration(), cloud, cloud, cloud, cloud, _time)
+            .PlanAsync(new FailoverRequest { TargetServer = "server1", DryRun = true }, "run-back", Ct);
+
+        Assert.Equal(PlanAction.Promote, plan.Action);
+        Assert.Equal(state.ReplicaFileSystemId, plan.FileSystemId);
+        Assert.Equal(SeedCluster.ReplicaId, plan.SourceFileSystemId);
+        Assert.Equal(2, plan.NextEpoch);
+    }
 }

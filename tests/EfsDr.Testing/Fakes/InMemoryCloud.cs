@@ -260,13 +260,16 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeAgent, IIn
         return Task.FromResult(fs);
     }
 
+    /// <summary>The availability zone of each subnet (EFS places a mount target in its subnet's zone).</summary>
+    public Dictionary<string, string> SubnetZones { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The lifecycle state a created file system starts in (EFS: creating).</summary>
     public string NewFileSystemState { get; set; } = "creating";
 
     public Task<MountTarget> CreateMountTargetAsync(string region, MountTargetRequest request, CancellationToken cancellationToken)
     {
         Writes.Add($"mount-target {request.FileSystemId}");
-        var target = new MountTarget($"fsmt-{++_sequence}", request.FileSystemId, request.SubnetId, "creating", null, null, null);
+        var target = new MountTarget($"fsmt-{++_sequence}", request.FileSystemId, request.SubnetId, "creating", null, SubnetZones.GetValueOrDefault(request.SubnetId), null);
         MountTargets.Add(target);
         return Task.FromResult(target);
     }

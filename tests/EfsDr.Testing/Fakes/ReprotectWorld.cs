@@ -44,6 +44,9 @@ public static class ReprotectWorld
             Tag(cloud, East, SeedCluster.PrimaryId, new() { [EfsDrTags.Role] = EfsDrTags.Fenced, [EfsDrTags.FencedEpoch] = "1", [EfsDrTags.FencedBy] = "run-failover" });
         }
 
+        cloud.SubnetZones["subnet-0123456789abcdef1"] = "us-east-1a";
+        cloud.SubnetZones["subnet-0123456789abcdef2"] = "us-east-1b";
+        cloud.SubnetZones["subnet-0123456789abcdef3"] = "us-west-2a";
         cloud.Writes.Clear();
         return cloud;
     }
