@@ -228,6 +228,11 @@ public sealed class ReprotectPlanner(ClusterConfiguration configuration, IFileSy
             throw new InvalidConfigurationException([new FieldError("mountTargets", $"has no entry for {plan.ReplicaRegion}: reprotect must create a new file system there and needs a subnet and security groups per availability zone of its nodes")]);
         }
 
+        if (ex is not null && !Patterns.FileSystemName().IsMatch(divergedName))
+        {
+            throw new InvalidConfigurationException([new FieldError("fileSystem.name", $"is too long to keep the unfenced ex-primary {ex.FileSystemId} as '{ClusterConfigurationValidator.Shorten(divergedName)}' (an EFS Name tag holds 256 characters); shorten the Name, or fence the ex-primary first (efsdr fence)")]);
+        }
+
         var why = ex is null
             ? $"no copy named '{plan.FileSystemName}' is left in {plan.ReplicaRegion}"
             : kept is not null

@@ -152,6 +152,26 @@ public sealed class ReprotectPlannerTests
     }
 
     [Fact]
+    public async Task PlanAsync_NameTooLongForTheDivergedName_RefusesNamingTheField()
+    {
+        var name = new string('n', 250);
+        var cloud = ReprotectWorld.AfterFailover(fenced: false);
+        foreach (var id in new[] { SeedCluster.PrimaryId, SeedCluster.ReplicaId })
+        {
+            ReprotectWorld.Tag(cloud, cloud.FileSystemsById[id].Region, id, new() { ["Name"] = name });
+        }
+
+        var configuration = ReprotectWorld.Configuration();
+        configuration.FileSystem.Name = name;
+        cloud.Writes.Clear();
+
+        var ex = await Assert.ThrowsAsync<InvalidConfigurationException>(() => Plan(cloud, configuration: configuration));
+
+        Assert.Equal("fileSystem.name", Assert.Single(ex.Errors).Field);
+        Assert.Empty(cloud.Writes);
+    }
+
+    [Fact]
     public async Task PlanAsync_RegionUnreadable_RefusesEpochsUnverified()
     {
         var cloud = ReprotectWorld.AfterFailover(fenced: true);
