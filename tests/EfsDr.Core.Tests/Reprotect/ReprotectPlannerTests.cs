@@ -172,6 +172,20 @@ public sealed class ReprotectPlannerTests
     }
 
     [Fact]
+    public async Task PlanAsync_NoCopyLeftInTheOtherRegion_PlansANewFileSystemKeepingNothing()
+    {
+        var cloud = ReprotectWorld.AfterFailover(fenced: true);
+        cloud.FileSystemsById.Remove(SeedCluster.PrimaryId);
+
+        var plan = await Plan(cloud);
+
+        Assert.Equal(ReprotectAction.IntoNewFileSystem, plan.Action);
+        Assert.Null(plan.KeptFileSystemId);
+        Assert.Null(plan.DivergedName);
+        Assert.Contains("no copy named", plan.Decision, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PlanAsync_RegionUnreadable_RefusesEpochsUnverified()
     {
         var cloud = ReprotectWorld.AfterFailover(fenced: true);
