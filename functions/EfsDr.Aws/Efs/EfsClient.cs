@@ -134,6 +134,41 @@ public sealed class EfsClient : IFileSystems, IReplications
     }
 
     /// <inheritdoc />
+    public async Task<FileSystem> CreateFileSystemAsync(string region, FileSystemToCreate request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrEmpty(request.CreationToken);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(request.CreationToken.Length, FileSystemToCreate.MaxTokenLength);
+        var body = Serialize(
+            new EfsCreateFileSystemRequest
+            {
+                CreationToken = request.CreationToken,
+                PerformanceMode = "generalPurpose",
+                Encrypted = request.Encrypted,
+                AvailabilityZoneName = request.AvailabilityZoneName,
+                Tags = [.. request.Tags.Select(t => new EfsTag { Key = t.Key, Value = t.Value })],
+            },
+            EfsJsonContext.Default.EfsCreateFileSystemRequest);
+        try
+        {
+            var response = await SendAsync(region, new AwsRequest(HttpMethod.Post, Version + "/file-systems") { Body = body, ContentType = Json, Operation = "CreateFileSystem" }, cancellationToken).ConfigureAwait(false);
+            return ToModel(region, Deserialize(response.Body, EfsJsonContext.Default.EfsFileSystemDescription));
+        }
+        catch (CloudCallFailedException ex) when (string.Equals(ex.Code, "FileSystemAlreadyExists", StringComparison.Ordinal))
+        {
+            // Created by an earlier call with this token: that one is the answer (EFS's idempotency contract).
+            return await FindByTokenAsync(region, request.CreationToken, cancellationToken).ConfigureAwait(false)
+                ?? throw new FileSystemNotFoundException(new("efs", "FileSystemNotFound", $"EFS reported a file system with creation token '{request.CreationToken}' but did not list it.", 404, null), ex);
+        }
+    }
+
+    private async Task<FileSystem?> FindByTokenAsync(string region, string token, CancellationToken cancellationToken)
+    {
+        var page = await GetAsync(region, "DescribeFileSystems", Version + "/file-systems", [new("CreationToken", token)], EfsJsonContext.Default.EfsDescribeFileSystemsResponse, cancellationToken).ConfigureAwait(false);
+        return page.FileSystems.Where(f => string.Equals(f.CreationToken, token, StringComparison.Ordinal)).Select(f => ToModel(region, f)).FirstOrDefault();
+    }
+
+    /// <inheritdoc />
     public async Task<MountTarget> CreateMountTargetAsync(string region, MountTargetRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -262,7 +297,11 @@ public sealed class EfsClient : IFileSystems, IReplications
         fs.AvailabilityZoneName,
         fs.NumberOfMountTargets,
         fs.CreationTime,
-        fs.Tags.GroupBy(t => t.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal));
+        fs.Tags.GroupBy(t => t.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal))
+    {
+        Encrypted = fs.Encrypted == true,
+        CreationToken = fs.CreationToken,
+    };
 
     private static MountTarget ToModel(EfsMountTargetDescription mt) =>
         new(mt.MountTargetId, mt.FileSystemId, mt.SubnetId, mt.LifeCycleState, mt.IpAddress, mt.AvailabilityZoneName, mt.AvailabilityZoneId);

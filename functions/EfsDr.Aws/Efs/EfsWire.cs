@@ -31,6 +31,16 @@ public sealed class EfsFileSystemDescription
     public string? AvailabilityZoneName { get; set; }
     public List<EfsTag> Tags { get; set; } = [];
     public EfsFileSystemProtection? FileSystemProtection { get; set; }
+    public bool? Encrypted { get; set; }
+}
+
+public sealed class EfsCreateFileSystemRequest
+{
+    public string CreationToken { get; set; } = string.Empty;
+    public string? PerformanceMode { get; set; }
+    public bool Encrypted { get; set; }
+    public string? AvailabilityZoneName { get; set; }
+    public List<EfsTag> Tags { get; set; } = [];
 }
 
 public sealed class EfsDescribeFileSystemsResponse
@@ -142,5 +152,6 @@ public sealed class EfsCreateMountTargetRequest
 [JsonSerializable(typeof(EfsDescribeMountTargetsResponse))]
 [JsonSerializable(typeof(EfsMountTargetDescription))]
 [JsonSerializable(typeof(EfsCreateMountTargetRequest))]
+[JsonSerializable(typeof(EfsCreateFileSystemRequest))]
 public sealed partial class EfsJsonContext : JsonSerializerContext;
 #pragma warning restore CS1591

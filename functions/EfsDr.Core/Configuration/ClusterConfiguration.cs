@@ -117,6 +117,22 @@ public sealed record BudgetSettings
     public int SyncSeconds { get; set; } = 1800;
 }
 
+/// <summary>Where a new replica gets a mount target: one subnet (so one availability zone) where a region's nodes run.</summary>
+public sealed record MountTargetSettings
+{
+    /// <summary>The region of the subnet; one of the servers' regions.</summary>
+    [JsonRequired]
+    public string Region { get; set; } = string.Empty;
+
+    /// <summary>The subnet (subnet-…) the mount target is created in.</summary>
+    [JsonRequired]
+    public string SubnetId { get; set; } = string.Empty;
+
+    /// <summary>The security groups (sg-…, 1 to 5) of the mount target.</summary>
+    [JsonRequired]
+    public IReadOnlyList<string> SecurityGroups { get; set; } = [];
+}
+
 /// <summary>The whole cluster as EfsDr sees it: one JSON document, stored in SSM Parameter Store in each region.</summary>
 public sealed record ClusterConfiguration
 {
@@ -143,6 +159,14 @@ public sealed record ClusterConfiguration
 
     /// <summary>Time budgets.</summary>
     public BudgetSettings Budgets { get; set; } = new();
+
+    /// <summary>The subnets and security groups for mount targets of a file system EfsDr creates (reprotect into a new
+    /// file system): one entry per availability zone where a region's nodes run.</summary>
+    public IReadOnlyList<MountTargetSettings> MountTargets { get; set; } = [];
+
+    /// <summary>The mount-target settings of <paramref name="region"/>, in configuration order.</summary>
+    public IReadOnlyList<MountTargetSettings> MountTargetsIn(string region) =>
+        [.. MountTargets.Where(m => string.Equals(m.Region, region, StringComparison.Ordinal))];
 
     /// <summary>The server with this name, or null.</summary>
     public ServerSettings? Server(string name) => Servers.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));

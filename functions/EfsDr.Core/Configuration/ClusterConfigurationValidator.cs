@@ -70,6 +70,8 @@ public static class ClusterConfigurationValidator
             Check(duplicate is null, "servers[]." + field, $"'{Shorten(duplicate?.Key)}' appears more than once");
         }
 
+        ValidateMountTargets(configuration, errors);
+
         var dns = configuration.Dns;
         Check(Patterns.HostedZoneId().IsMatch(dns.HostedZoneId), "dns.hostedZoneId", $"'{Shorten(dns.HostedZoneId)}' is not a Route 53 hosted zone id (upper-case letters and digits, without /hostedzone/)");
         Check(Patterns.RecordName().IsMatch(dns.RecordName), "dns.recordName", $"'{Shorten(dns.RecordName)}' is not a DNS name");
@@ -103,6 +105,58 @@ public static class ClusterConfigurationValidator
         }
 
         return errors;
+    }
+
+    /// <summary>The largest number of security groups EFS allows on a mount target.</summary>
+    public const int MaxSecurityGroups = 5;
+
+    private static void ValidateMountTargets(ClusterConfiguration configuration, List<FieldError> errors)
+    {
+        if (configuration.MountTargets is null)
+        {
+            errors.Add(new FieldError("mountTargets", "must be an array, not null"));
+            return;
+        }
+
+        // A bad server region is reported once, at the server: the mount targets are not measured against it.
+        var serverRegionsValid = !errors.Any(e => e.Field.StartsWith("servers[", StringComparison.Ordinal) && e.Field.EndsWith(".region", StringComparison.Ordinal));
+        var regions = configuration.Regions;
+        for (var i = 0; i < configuration.MountTargets.Count; i++)
+        {
+            var at = $"mountTargets[{i}]";
+            if (configuration.MountTargets[i] is not { } m)
+            {
+                errors.Add(new FieldError(at, "must not be null"));
+                continue;
+            }
+
+            if (serverRegionsValid && !regions.Contains(m.Region, StringComparer.Ordinal))
+            {
+                errors.Add(new FieldError(at + ".region", $"'{Shorten(m.Region)}' is not a region of any server ({string.Join(", ", regions)})"));
+            }
+
+            if (!Patterns.SubnetId().IsMatch(m.SubnetId ?? string.Empty))
+            {
+                errors.Add(new FieldError(at + ".subnetId", $"'{Shorten(m.SubnetId)}' is not a subnet id (subnet- and 8 or 17 hex digits)"));
+            }
+
+            var groups = m.SecurityGroups ?? [];
+            if (groups.Count is < 1 or > MaxSecurityGroups)
+            {
+                errors.Add(new FieldError(at + ".securityGroups", $"has {groups.Count} security groups; a mount target takes 1 to {MaxSecurityGroups}"));
+            }
+
+            foreach (var bad in groups.Where(g => !Patterns.SecurityGroupId().IsMatch(g ?? string.Empty)))
+            {
+                errors.Add(new FieldError(at + ".securityGroups", $"'{Shorten(bad)}' is not a security group id (sg- and 8 or 17 hex digits)"));
+            }
+        }
+
+        var duplicate = configuration.MountTargets.Where(m => m is not null).GroupBy(m => m.SubnetId, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            errors.Add(new FieldError("mountTargets[].subnetId", $"'{Shorten(duplicate.Key)}' appears more than once (one mount target per subnet)"));
+        }
     }
 
     /// <summary>Throws <see cref="InvalidConfigurationException"/> unless the configuration is valid.</summary>
@@ -152,6 +206,14 @@ public static partial class Patterns
     /// <summary>An EC2 instance id.</summary>
     [GeneratedRegex("^i-([0-9a-f]{8}|[0-9a-f]{17})$")]
     public static partial Regex InstanceId();
+
+    /// <summary>A VPC subnet id.</summary>
+    [GeneratedRegex("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$")]
+    public static partial Regex SubnetId();
+
+    /// <summary>A VPC security group id.</summary>
+    [GeneratedRegex("^sg-([0-9a-f]{8}|[0-9a-f]{17})$")]
+    public static partial Regex SecurityGroupId();
 
     /// <summary>An EFS file system id (the SSM document's FileSystemId pattern).</summary>
     [GeneratedRegex("^fs-[0-9a-f]{8,40}$")]

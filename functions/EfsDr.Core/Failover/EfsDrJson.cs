@@ -139,7 +139,7 @@ public static partial class EfsDrJson
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024.0):0.#} MB"),
     };
 
-    private static T Parse<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, Func<IReadOnlyList<FieldError>, Exception> fail)
+    internal static T Parse<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, Func<IReadOnlyList<FieldError>, Exception> fail)
     {
         if (string.IsNullOrWhiteSpace(json))
         {

@@ -38,6 +38,24 @@ public sealed record FileSystem(
 {
     /// <summary>True when the file system's lifecycle state is <c>available</c>.</summary>
     public bool IsAvailable => string.Equals(LifeCycleState, "available", StringComparison.Ordinal);
+
+    /// <summary>True when the file system is encrypted at rest.</summary>
+    public bool Encrypted { get; init; }
+
+    /// <summary>The creation token it was created with (EFS's idempotency key), when known.</summary>
+    public string? CreationToken { get; init; }
+}
+
+/// <summary>What to create a file system with. <paramref name="CreationToken"/> (at most 64 ASCII characters) makes the
+/// creation idempotent: creating again with the same token returns the file system created first.</summary>
+/// <param name="CreationToken">EFS's idempotency key.</param>
+/// <param name="Encrypted">Encrypt at rest (with the region's default EFS key: a KMS key of another region cannot be used).</param>
+/// <param name="Tags">Tags to create it with.</param>
+/// <param name="AvailabilityZoneName">Set for a One Zone file system only.</param>
+public sealed record FileSystemToCreate(string CreationToken, bool Encrypted, IReadOnlyDictionary<string, string> Tags, string? AvailabilityZoneName = null)
+{
+    /// <summary>The longest creation token EFS accepts.</summary>
+    public const int MaxTokenLength = 64;
 }
 
 /// <summary>A mount target of a file system.</summary>

@@ -24,6 +24,10 @@ public interface IFileSystems
     /// <summary>All mount targets of a file system, across all pages.</summary>
     Task<IReadOnlyList<MountTarget>> DescribeMountTargetsAsync(string region, string fileSystemId, CancellationToken cancellationToken);
 
+    /// <summary>Creates a general-purpose file system (it starts in <c>creating</c>), or returns the one an earlier call
+    /// created with the same creation token: safe to call again.</summary>
+    Task<FileSystem> CreateFileSystemAsync(string region, FileSystemToCreate request, CancellationToken cancellationToken);
+
     /// <summary>Creates a mount target (it starts in <c>creating</c>).</summary>
     Task<MountTarget> CreateMountTargetAsync(string region, MountTargetRequest request, CancellationToken cancellationToken);
 }

@@ -339,6 +339,46 @@ public sealed class EfsClientWireTests
     }
 
     [Fact]
+    public async Task CreateFileSystemAsync_Request_PostsTokenEncryptionAndTagsAndParsesCreating()
+    {
+        var response = """
+            {"OwnerId":"111122223333","CreationToken":"efsdr-fs-a-e3","FileSystemId":"fs-0000000000000009f","CreationTime":1641491892.0,
+             "LifeCycleState":"creating","NumberOfMountTargets":0,"SizeInBytes":{"Value":0},"PerformanceMode":"generalPurpose",
+             "Encrypted":true,"Tags":[{"Key":"efsdr:role","Value":"replica"}]}
+            """;
+        Model.AssertJsonResponseFixture("CreateFileSystem", response);
+        _handler.Respond((HttpStatusCode)201, response);
+
+        var fs = await _client.CreateFileSystemAsync(Region, new FileSystemToCreate("efsdr-fs-a-e3", true, new Dictionary<string, string> { ["efsdr:role"] = "replica" }), TestContext.Current.CancellationToken);
+
+        var request = Assert.Single(_handler.Requests);
+        Model.AssertRequest("CreateFileSystem", request);
+        Assert.Equal("""{"CreationToken":"efsdr-fs-a-e3","PerformanceMode":"generalPurpose","Encrypted":true,"Tags":[{"Key":"efsdr:role","Value":"replica"}]}""", request.Body);
+        Assert.Equal("fs-0000000000000009f", fs.FileSystemId);
+        Assert.False(fs.IsAvailable);
+        Assert.True(fs.Encrypted);
+        Assert.Equal("efsdr-fs-a-e3", fs.CreationToken);
+        Assert.Null(fs.Name);
+    }
+
+    [Fact]
+    public async Task CreateFileSystemAsync_TokenAlreadyUsed_ReturnsTheFileSystemCreatedFirst()
+    {
+        Assert.Contains("FileSystemAlreadyExists", Model.Errors("CreateFileSystem"));
+        _handler.Respond((HttpStatusCode)Model.ErrorStatus("FileSystemAlreadyExists"), """{"ErrorCode":"FileSystemAlreadyExists","Message":"exists","FileSystemId":"fs-0000000000000009f"}""");
+        var page = Page(string.Empty, FileSystemJson("fs-0000000000000009f", null).Replace("tok-fs-0000000000000009f", "efsdr-fs-a-e3", StringComparison.Ordinal));
+        Model.AssertJsonResponseFixture("DescribeFileSystems", page);
+        _handler.Respond(HttpStatusCode.OK, page);
+
+        var fs = await _client.CreateFileSystemAsync(Region, new FileSystemToCreate("efsdr-fs-a-e3", true, new Dictionary<string, string>()), TestContext.Current.CancellationToken);
+
+        Assert.Equal("fs-0000000000000009f", fs.FileSystemId);
+        Assert.Equal(2, _handler.Requests.Count);
+        Model.AssertRequest("DescribeFileSystems", _handler.Requests[1]);
+        Assert.Equal("efsdr-fs-a-e3", _handler.Requests[1].QueryValue("CreationToken"));
+    }
+
+    [Fact]
     public void ParseStatus_EveryModelReplicationStatus_IsKnown() =>
         Assert.All(Model.EnumValues("ReplicationStatus"), v => Assert.NotEqual(ReplicationStatus.Unknown, EfsClient.ParseStatus(v)));
 

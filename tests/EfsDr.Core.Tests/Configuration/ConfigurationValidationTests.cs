@@ -229,4 +229,45 @@ public sealed class ConfigurationValidationTests
         Assert.False(StackNames.IsValid(name));
         Assert.Throws<ArgumentException>(() => StackNames.NodeDocument(name));
     }
+
+    [Theory]
+    [InlineData("region", "eu-west-1", "mountTargets[0].region", "is not a region of any server")]
+    [InlineData("subnetId", "subnet-xyz", "mountTargets[0].subnetId", "is not a subnet id")]
+    [InlineData("securityGroups", "sg-bad", "mountTargets[0].securityGroups", "is not a security group id")]
+    public void ParseConfiguration_BadMountTarget_NamesTheField(string member, string value, string field, string message)
+    {
+        var error = Single(Mutate(n =>
+        {
+            var target = n["mountTargets"]![0]!.AsObject();
+            target[member] = member == "securityGroups" ? new JsonArray(value) : value;
+        }));
+
+        Assert.Equal(field, error.Field);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParseConfiguration_MountTargetWithoutSecurityGroups_IsRefused()
+    {
+        var error = Single(Mutate(n => n["mountTargets"]![0]!["securityGroups"] = new JsonArray()));
+
+        Assert.Equal("mountTargets[0].securityGroups", error.Field);
+    }
+
+    [Fact]
+    public void ParseConfiguration_SameSubnetTwice_IsRefused()
+    {
+        var error = Single(Mutate(n => n["mountTargets"]![1]!["subnetId"] = "subnet-0123456789abcdef1"));
+
+        Assert.Equal("mountTargets[].subnetId", error.Field);
+    }
+
+    [Fact]
+    public void ParseConfiguration_NoMountTargets_IsValidAndEmpty()
+    {
+        var configuration = EfsDrJson.ParseConfiguration(Mutate(n => n.Remove("mountTargets")), KnownRegions);
+
+        Assert.Empty(configuration.MountTargets);
+        Assert.Empty(configuration.MountTargetsIn("us-west-2"));
+    }
 }

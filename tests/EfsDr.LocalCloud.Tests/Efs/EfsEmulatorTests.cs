@@ -33,6 +33,22 @@ public sealed class EfsEmulatorTests : IAsyncLifetime
     public ValueTask DisposeAsync() => _harness.DisposeAsync();
 
     [Fact]
+    public async Task CreateFileSystemAsync_SameTokenTwice_ReturnsTheFirstFileSystem()
+    {
+        var request = new FileSystemToCreate("efsdr-fs-0aaaaaaaaaaaaaaa1-e1", true, new Dictionary<string, string> { ["efsdr:role"] = "replica" });
+
+        var first = await Aws.FileSystems.CreateFileSystemAsync(East, request, Ct);
+        var again = await Aws.FileSystems.CreateFileSystemAsync(East, request, Ct);
+
+        Assert.Equal(first.FileSystemId, again.FileSystemId);
+        Assert.True(first.Encrypted);
+        Assert.Equal(request.CreationToken, again.CreationToken);
+        Assert.Null(first.Name);
+        Assert.Equal("replica", (await Aws.FileSystems.DescribeAsync(East, first.FileSystemId, Ct)).Tags["efsdr:role"]);
+        Assert.Empty(await Aws.FileSystems.FindByNameAsync(East, Name, Ct));
+    }
+
+    [Fact]
     public async Task FindByNameAsync_ExactNameOnSecondPage_FindsOnlyThatFileSystem()
     {
         // Arrange: 105 file systems before the one wanted, near-misses among them, and the same name in another region.

@@ -234,7 +234,7 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeAgent, IIn
             merged[k] = v;
         }
 
-        FileSystemsById[fileSystemId] = fs with { Tags = merged };
+        FileSystemsById[fileSystemId] = fs with { Tags = merged, Name = merged.GetValueOrDefault("Name") };
         return Task.CompletedTask;
     }
 
@@ -244,10 +244,32 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeAgent, IIn
     public Task<IReadOnlyList<MountTarget>> DescribeMountTargetsAsync(string region, string fileSystemId, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<MountTarget>>([.. MountTargets.Where(m => m.FileSystemId == fileSystemId)]);
 
+    public Task<FileSystem> CreateFileSystemAsync(string region, FileSystemToCreate request, CancellationToken cancellationToken)
+    {
+        Reach(region);
+        if (FileSystemsById.Values.FirstOrDefault(f => f.Region == region && f.CreationToken == request.CreationToken) is { } existing)
+        {
+            return Task.FromResult(existing);
+        }
+
+        Writes.Add($"create-file-system {region} {request.CreationToken}");
+        var id = $"fs-c{++_sequence:x16}";
+        var name = request.Tags.GetValueOrDefault("Name");
+        var fs = AddFileSystem(region, id, name, OverwriteProtection.Enabled, request.Tags, NewFileSystemState) with { Encrypted = request.Encrypted, CreationToken = request.CreationToken };
+        FileSystemsById[id] = fs;
+        return Task.FromResult(fs);
+    }
+
+    /// <summary>The availability zone of each subnet (EFS places a mount target in its subnet's zone).</summary>
+    public Dictionary<string, string> SubnetZones { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The lifecycle state a created file system starts in (EFS: creating).</summary>
+    public string NewFileSystemState { get; set; } = "creating";
+
     public Task<MountTarget> CreateMountTargetAsync(string region, MountTargetRequest request, CancellationToken cancellationToken)
     {
         Writes.Add($"mount-target {request.FileSystemId}");
-        var target = new MountTarget($"fsmt-{++_sequence}", request.FileSystemId, request.SubnetId, "creating", null, null, null);
+        var target = new MountTarget($"fsmt-{++_sequence}", request.FileSystemId, request.SubnetId, "creating", null, SubnetZones.GetValueOrDefault(request.SubnetId), null);
         MountTargets.Add(target);
         return Task.FromResult(target);
     }
@@ -281,6 +303,14 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeAgent, IIn
             throw new NoReplicationException(new CloudError("efs", "ReplicationNotFound", sourceFileSystemId, 404, null));
         }
 
+        if (mode == DeletionMode.LocalConfigurationOnly && LocallyDeleted.Any(l => l.SourceId == sourceFileSystemId && l.Region != region))
+        {
+            // The last side of an orphaned configuration: it is gone everywhere now.
+            LocallyDeleted.RemoveWhere(l => l.SourceId == sourceFileSystemId);
+            Replications.RemoveAt(index);
+            return Task.CompletedTask;
+        }
+
         var r = Replications[index];
         Replications[index] = r with { Destinations = [r.Destination with { Status = ReplicationStatus.Deleting }] };
         return Task.CompletedTask;
@@ -305,8 +335,34 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeAgent, IIn
         FileSystemsById[destination.FileSystemId] = destination with { Protection = OverwriteProtection.Enabled };
     }
 
-    public Task<ReplicationConfiguration> CreateReplicationAsync(string region, string sourceFileSystemId, ReplicationTarget target, CancellationToken cancellationToken) =>
-        throw new NotSupportedException();
+    /// <summary>Creates a configuration into an existing file system (protection must be DISABLED), as EFS does: the destination
+    /// becomes REPLICATING and the replication starts ENABLING, never synced.</summary>
+    public Task<ReplicationConfiguration> CreateReplicationAsync(string region, string sourceFileSystemId, ReplicationTarget target, CancellationToken cancellationToken)
+    {
+        Reach(region);
+        Writes.Add($"create-replication {sourceFileSystemId} {target.FileSystemId}");
+        if (Replications.Any(r => r.SourceFileSystemId == sourceFileSystemId || r.Destinations.Any(d => d.FileSystemId == sourceFileSystemId)))
+        {
+            throw new AlreadyAReplicaException(new CloudError("efs", "ReplicationAlreadyExists", $"{sourceFileSystemId} already takes part in a replication.", 409, null));
+        }
+
+        if (target.FileSystemId is not { } id || !FileSystemsById.TryGetValue(id, out var destination) || destination.Protection != OverwriteProtection.Disabled)
+        {
+            throw new CloudCallFailedException(new CloudError("efs", "ValidationException", "The destination must exist with ReplicationOverwriteProtection DISABLED.", 400, null));
+        }
+
+        FileSystemsById[id] = destination with { Protection = OverwriteProtection.Replicating };
+        Replicate(region, sourceFileSystemId, target.Region, id, ReplicationStatus.Enabling, null);
+        return Task.FromResult(Replications[^1]);
+    }
+
+    /// <summary>Completes a sync of the replication from <paramref name="sourceFileSystemId"/> at <paramref name="at"/>: ENABLED.</summary>
+    public void CompleteSync(string sourceFileSystemId, DateTimeOffset at)
+    {
+        var index = Replications.FindIndex(r => r.SourceFileSystemId == sourceFileSystemId);
+        var r = Replications[index];
+        Replications[index] = r with { Destinations = [r.Destination with { Status = ReplicationStatus.Enabled, LastReplicatedTimestamp = at }] };
+    }
 
     public Task<string> ActivateAsync(string region, string instanceId, NodeActivationRequest request, CancellationToken cancellationToken) =>
         Send(new SentNodeCommand(region, instanceId, "activate", request.Document, request.Comment, request, null));
