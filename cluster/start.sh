@@ -161,12 +161,17 @@ run_child() {
   child=$!
   # A signal that arrived before child was set (or before this child started) still reaches it.
   if [[ -n "$signalled" ]]; then kill -s "$signalled" "$child" 2>/dev/null || true; fi
-  while :; do
-    rc=0
-    wait "$child" || rc=$?
-    # wait returns early (>128) when a trapped signal arrives while the child still runs: keep waiting for it.
-    if ((rc > 128)) && kill -0 "$child" 2>/dev/null; then continue; fi
-    break
+  rc=0
+  wait "$child" || rc=$?
+  # wait returns early (>128) when a trapped signal arrives. Waiting again returns the child's own status once it has
+  # ended, before or after this point (bash keeps it), so a child that exits at once on the forwarded signal is not
+  # mistaken for one killed by it.
+  local again
+  while ((rc > 128)); do
+    again=0
+    wait "$child" || again=$?
+    if ((again == rc)) && ! kill -0 "$child" 2>/dev/null; then break; fi
+    rc=$again
   done
   child=0
   cat -- "$errors" >&2
@@ -194,7 +199,7 @@ if ((${#accept[@]} > 0)); then
   report warn "EFSDR_ACCEPT_UNVERIFIED_EPOCHS=yes: a region whose epochs cannot be read does not stop this failover; a newer copy there would be abandoned"
 fi
 
-deadline=$((SECONDS + conflict_wait))
+deadline=0 # EFSDR_CONFLICT_WAIT counts from the first refusal; with a wait above 0 it asks again at least once
 refusals=0
 while :; do
   run_child "$EFSDR_BIN" "${what[@]}"
@@ -205,7 +210,8 @@ while :; do
   if [[ "$refusal" =~ a\ failover\ to\ ([^ ]+)\ is\ running:\ ([^ ]+) ]]; then
     running="the failover to ${BASH_REMATCH[1]} (${BASH_REMATCH[2]})"
   fi
-  if ((SECONDS >= deadline)); then
+  if ((refusals == 1)); then deadline=$((SECONDS + conflict_wait)); fi
+  if ((refusals > 1 || conflict_wait == 0)) && ((SECONDS >= deadline)); then
     die 45 "$running is still running after EFSDR_CONFLICT_WAIT=$EFSDR_CONFLICT_WAIT; one run per file system, so $EFSDR_SERVER will not become active. Wait for that run to end (efsdr runs), then start the group where it should run"
   fi
   if ((refusals == 1)); then

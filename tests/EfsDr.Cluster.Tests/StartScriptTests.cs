@@ -308,6 +308,22 @@ public sealed class StartScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_RefusalSlowerThanTheConflictWait_AsksAgainOnceBeforeExit45()
+    {
+        // The wait counts from the first refusal: an efsdr that takes longer than EFSDR_CONFLICT_WAIT to refuse (a slow
+        // region) still gets asked again once, instead of the wait being spent before the first answer.
+        _fake.Behaviour = "sleep 1.3\n" + Refusal;
+        var environment = FailoverEnvironment();
+        environment["EFSDR_CONFLICT_POLL"] = "1";
+        environment["EFSDR_CONFLICT_WAIT"] = "1s";
+
+        var result = await Run(environment);
+
+        ScriptRunner.AssertExit(45, result);
+        Assert.Equal(2, _fake.Calls);
+    }
+
+    [Fact]
     public async Task Start_RunFailedWithoutRefusal_Exits3WithoutAskingAgain()
     {
         _fake.Behaviour = "echo 'efsdr: the run failed: PromotionFailed' >&2; exit 3";
