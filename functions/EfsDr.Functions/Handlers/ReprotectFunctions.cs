@@ -76,7 +76,9 @@ public sealed partial class ReprotectFunctions(
     public async Task<byte[]> CleanUpAsync(byte[] input, InvocationContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var state = ReprotectJson.ParseState(System.Text.Encoding.UTF8.GetString(input)) ?? new ReprotectState();
+        // A state without "plan" (PlanReprotect itself failed) is read with a null Plan: start from an empty one.
+        var parsed = ReprotectJson.ParseState(System.Text.Encoding.UTF8.GetString(input));
+        var state = parsed?.Plan is null ? new ReprotectState() : parsed;
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["runId"] = state.Plan.RunId, ["step"] = ReprotectWorkflow.CleanUpFailedRun.Handler, ["requestId"] = context.RequestId });
         var report = await Locks.CleanUpAsync(state, cancellationToken).ConfigureAwait(false);
         LogStep(logger, ReprotectWorkflow.CleanUpFailedRun.Handler!, report);
@@ -114,7 +116,7 @@ public sealed partial class ReprotectFunctions(
             throw new InvalidInputException([new FieldError(string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path.TrimStart('$', '.'), "is not valid: " + ex.Message.Split(" Path:", 2)[0])]);
         }
 
-        return state is null || string.IsNullOrEmpty(state.Plan.RunId) || string.IsNullOrEmpty(state.Plan.PrimaryFileSystemId)
+        return state?.Plan is null || string.IsNullOrEmpty(state.Plan.RunId) || string.IsNullOrEmpty(state.Plan.PrimaryFileSystemId)
             ? throw new InvalidInputException([new FieldError("plan", "is required: the state must carry the plan made by the PlanReprotect step")])
             : state;
     }
