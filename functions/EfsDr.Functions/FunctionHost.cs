@@ -64,8 +64,9 @@ public static class FunctionHost
             nodeDocument,
             time,
             logger).Handlers();
+        var reprotect = new ReprotectFunctions(configuration, ports.FileSystems, ports.Replications, ports.Parameters, ports.Executions, time, logger).Handlers();
         var health = new HealthFunctions(configuration, ports, region ?? string.Empty, nodeDocument, time, logger, metricsOutput ?? TextWriter.Null).Handlers();
-        return failover.Concat(health).ToDictionary(h => h.Key, h => h.Value, StringComparer.Ordinal);
+        return failover.Concat(reprotect).Concat(health).ToDictionary(h => h.Key, h => h.Value, StringComparer.Ordinal);
     }
 
     /// <summary>The handler named by <c>_HANDLER</c>, over AWS.</summary>

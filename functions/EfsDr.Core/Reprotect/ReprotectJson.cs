@@ -20,6 +20,7 @@ public sealed partial class ReprotectRequestJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(SyncWaitState))]
 [JsonSerializable(typeof(ReprotectSummary))]
 [JsonSerializable(typeof(ReprotectAction))]
+[JsonSerializable(typeof(string))]
 public sealed partial class ReprotectStateJsonContext : JsonSerializerContext;
 
 /// <summary>Reads and writes the reprotect's contracts.</summary>

@@ -37,6 +37,9 @@ public sealed record ReprotectPlan
     /// <summary>The run (execution name).</summary>
     public string RunId { get; init; } = string.Empty;
 
+    /// <summary>The execution's ARN: the owner of the run lock (set by the Plan step).</summary>
+    public string ExecutionArn { get; init; } = string.Empty;
+
     /// <summary>When the plan was made: the first completed sync must come after it.</summary>
     public DateTimeOffset PlannedAt { get; init; }
 

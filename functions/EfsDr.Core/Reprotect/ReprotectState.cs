@@ -1,3 +1,5 @@
+using EfsDr.Core.Locking;
+
 namespace EfsDr.Core.Reprotect;
 
 /// <summary>The state passed between the reprotect's steps: the plan, then what each step did.</summary>
@@ -5,6 +7,15 @@ public sealed record ReprotectState
 {
     /// <summary>The plan (made first, before any change).</summary>
     public ReprotectPlan Plan { get; init; } = new();
+
+    /// <summary>The run lock this run holds (same key per file system as the failover's).</summary>
+    public RunLock? Lock { get; init; }
+
+    /// <summary>Where the run lock was released at the end.</summary>
+    public RunLockRelease? LockRelease { get; init; }
+
+    /// <summary>After a failure: what the clean-up did (the lock released or not).</summary>
+    public string? CleanUp { get; init; }
 
     /// <summary>What the orphaned-configuration cleanup did.</summary>
     public string? OrphanCleanup { get; init; }

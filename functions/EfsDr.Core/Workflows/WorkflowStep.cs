@@ -56,6 +56,12 @@ public enum WorkflowPhase
 
     /// <summary>Clean up after a failure.</summary>
     CleanUp,
+
+    /// <summary>A reprotect: clean up the orphaned configuration, keep a diverged copy, get the replica ready.</summary>
+    Replica,
+
+    /// <summary>A reprotect: create the replication, tag the replica, wait for the first completed sync.</summary>
+    Replication,
 }
 
 /// <summary>When a step ran, as the run summary reports it.</summary>

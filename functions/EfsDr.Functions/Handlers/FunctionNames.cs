@@ -12,6 +12,9 @@ public static class FunctionNames
     /// <summary>The failover workflow's functions (each is a Task of the failover ASL).</summary>
     public static IReadOnlyList<string> Failover => FailoverWorkflow.Handlers;
 
+    /// <summary>The reprotect workflow's functions (each is a Task of the reprotect ASL).</summary>
+    public static IReadOnlyList<string> Reprotect => ReprotectWorkflow.Handlers;
+
     /// <summary>Every name.</summary>
-    public static IReadOnlyList<string> All { get; } = [.. Failover, HealthCheck];
+    public static IReadOnlyList<string> All { get; } = [.. Failover, .. Reprotect, HealthCheck];
 }

@@ -7,15 +7,22 @@ using EfsDr.Functions.Tests.Support;
 
 namespace EfsDr.Functions.Tests.StateMachine;
 
-/// <summary>Structural checks of statemachine/failover.asl.json, and the ASL validators run on it.</summary>
+/// <summary>Structural checks of every workflow file (statemachine/failover.asl.json, statemachine/reprotect.asl.json), and
+/// the ASL validators run on each; plus the failover's own paths.</summary>
 public sealed partial class FailoverAslTests
 {
     private static readonly string AslPath = Repo.Path("statemachine", "failover.asl.json");
     private static readonly JsonElement Definition = JsonDocument.Parse(File.ReadAllText(AslPath)).RootElement.Clone();
 
-    private static IEnumerable<JsonProperty> States => Definition.GetProperty("States").EnumerateObject();
+    private static IEnumerable<JsonProperty> States => StatesOf(Definition);
 
-    private static IEnumerable<JsonProperty> Tasks => States.Where(s => s.Value.GetProperty("Type").GetString() == "Task");
+    private static IEnumerable<JsonProperty> Tasks => TasksOf(Definition);
+
+    private static JsonElement Load(string file) => JsonDocument.Parse(File.ReadAllText(WorkflowFile.All[file].Path)).RootElement.Clone();
+
+    private static List<JsonProperty> StatesOf(JsonElement definition) => [.. definition.GetProperty("States").EnumerateObject()];
+
+    private static IEnumerable<JsonProperty> TasksOf(JsonElement definition) => StatesOf(definition).Where(s => s.Value.GetProperty("Type").GetString() == "Task");
 
     private static readonly HashSet<string> TransientErrors = new(StringComparer.Ordinal)
     {
@@ -45,18 +52,23 @@ public sealed partial class FailoverAslTests
         }
     }
 
-    [Fact]
-    public void Definition_TopLevel_HasStartTimeoutAndComment()
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void Definition_TopLevel_HasStartTimeoutAndComment(string file)
     {
+        var Definition = Load(file);
+        var States = StatesOf(Definition);
         Assert.True(Definition.GetProperty("TimeoutSeconds").GetInt32() >= 3600);
         Assert.False(string.IsNullOrWhiteSpace(Definition.GetProperty("Comment").GetString()));
         Assert.Contains(States, s => s.Name == Definition.GetProperty("StartAt").GetString());
         Assert.False(Definition.TryGetProperty("QueryLanguage", out var language) && language.GetString() == "JSONata", "the local engine runs JSONPath only");
     }
 
-    [Fact]
-    public void EveryTransition_PointsAtAnExistingState()
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void EveryTransition_PointsAtAnExistingState(string file)
     {
+        var States = StatesOf(Load(file));
         var names = States.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var state in States)
         {
@@ -64,9 +76,12 @@ public sealed partial class FailoverAslTests
         }
     }
 
-    [Fact]
-    public void EveryState_IsReachableFromStartAt()
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void EveryState_IsReachableFromStartAt(string file)
     {
+        var Definition = Load(file);
+        var States = StatesOf(Definition);
         var reached = new HashSet<string>(StringComparer.Ordinal);
         var queue = new Queue<string>([Definition.GetProperty("StartAt").GetString()!]);
         var byName = States.ToDictionary(s => s.Name, s => s.Value, StringComparer.Ordinal);
@@ -95,16 +110,20 @@ public sealed partial class FailoverAslTests
     private static readonly Type[] ReportableTypes =
         [.. typeof(EfsDrException).Assembly.GetTypes().Concat(typeof(FunctionNames).Assembly.GetTypes()).Where(t => typeof(Exception).IsAssignableFrom(t) && !t.IsAbstract)];
 
-    private static IEnumerable<(string State, JsonElement Rule)> Rules(string kind) =>
-        Tasks.Where(t => t.Value.TryGetProperty(kind, out _)).SelectMany(t => t.Value.GetProperty(kind).EnumerateArray().Select(r => (t.Name, r)));
+    private static IEnumerable<(string State, JsonElement Rule)> Rules(string kind) => Rules(Definition, kind);
+
+    private static IEnumerable<(string State, JsonElement Rule)> Rules(JsonElement definition, string kind) =>
+        TasksOf(definition).Where(t => t.Value.TryGetProperty(kind, out _)).SelectMany(t => t.Value.GetProperty(kind).EnumerateArray().Select(r => (t.Name, r)));
 
     private static IEnumerable<string> Names(JsonElement rule) => rule.GetProperty("ErrorEquals").EnumerateArray().Select(e => e.GetString()!);
 
-    [Fact]
-    public void EveryErrorEquals_IsANameAFunctionOrTheServiceCanReport()
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void EveryErrorEquals_IsANameAFunctionOrTheServiceCanReport(string file)
     {
+        var definition = Load(file);
         var reportable = ReportableTypes.Select(t => t.Name).Concat(PlatformErrors).ToHashSet(StringComparer.Ordinal);
-        var names = Rules("Retry").Concat(Rules("Catch")).SelectMany(r => Names(r.Rule))
+        var names = Rules(definition, "Retry").Concat(Rules(definition, "Catch")).SelectMany(r => Names(r.Rule))
             .Where(n => !n.StartsWith("Lambda.", StringComparison.Ordinal))
             .Distinct(StringComparer.Ordinal)
             .ToList();
@@ -113,12 +132,13 @@ public sealed partial class FailoverAslTests
         Assert.All(names, n => Assert.True(reportable.Contains(n), $"ErrorEquals '{n}' is not a concrete exception a function reports, nor a Step Functions/Lambda error name"));
     }
 
-    [Fact]
-    public void EveryCatch_NeverReliesOnExceptionInheritance()
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void EveryCatch_NeverReliesOnExceptionInheritance(string file)
     {
         // Step Functions matches error names exactly: naming a base class catches none of its subclasses.
         var withSubtypes = ReportableTypes.Where(t => ReportableTypes.Any(s => s != t && t.IsAssignableFrom(s))).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var (state, rule) in Rules("Catch"))
+        foreach (var (state, rule) in Rules(Load(file), "Catch"))
         {
             Assert.All(Names(rule), n => Assert.False(withSubtypes.Contains(n), $"{state} catches '{n}', a base class: its subclasses would fall through"));
         }
@@ -137,20 +157,28 @@ public sealed partial class FailoverAslTests
         Assert.Contains("by hand", States.Single(s => s.Name == "ReportDnsFailure").Value.GetProperty("Parameters").GetProperty("Cause.$").GetString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void EveryFailurePath_CleansUpBeforeFailRun()
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void EveryFailurePath_CleansUpBeforeFailRun(string file)
     {
+        var States = StatesOf(Load(file)).ToList();
         var byName = States.ToDictionary(s => s.Name, s => s.Value, StringComparer.Ordinal);
         var intoFail = States.Where(s => Targets(s.Value).Contains("FailRun")).Select(s => s.Name).ToList();
 
         Assert.Equal(["CleanUpFailedRun"], intoFail);
         Assert.Equal("CleanUpFailedRun", byName["RecordFailure"].GetProperty("Next").GetString());
-        Assert.Equal("CleanUpFailedRun", byName["ReportDnsFailure"].GetProperty("Next").GetString());
+        Assert.All(States.Where(s => s.Value.GetProperty("Type").GetString() == "Pass"), s => Assert.Equal("CleanUpFailedRun", s.Value.GetProperty("Next").GetString()));
     }
 
     [Fact]
-    public void EveryTask_HasCommentRetryForTransientOnlyAndCatch()
+    public void FailoverDnsFailure_CleansUpBeforeFailRun() =>
+        Assert.Equal("CleanUpFailedRun", State("ReportDnsFailure").GetProperty("Next").GetString());
+
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void EveryTask_HasCommentRetryForTransientOnlyAndCatch(string file)
     {
+        var Tasks = TasksOf(Load(file)).ToList();
         Assert.NotEmpty(Tasks);
         foreach (var task in Tasks)
         {
@@ -219,35 +247,46 @@ public sealed partial class FailoverAslTests
         Assert.DoesNotMatch(@"""ResultPath""\s*:\s*""\$""", text);
     }
 
-    [Fact]
-    public void ChoiceStates_ArePhrasedAsQuestions_AndTasksStartWithAVerb()
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void ChoiceStates_ArePhrasedAsQuestions_AndTasksStartWithAVerb(string file)
     {
-        Assert.All(States.Where(s => s.Value.GetProperty("Type").GetString() == "Choice"), s => Assert.EndsWith("?", s.Name, StringComparison.Ordinal));
+        var workflow = WorkflowFile.All[file];
+        var definition = Load(file);
+        Assert.All(StatesOf(definition).Where(s => s.Value.GetProperty("Type").GetString() == "Choice"), s => Assert.EndsWith("?", s.Name, StringComparison.Ordinal));
         // The verb is the first word of the described step's label (FailoverWorkflowTests checks the labels).
-        Assert.All(Tasks, t => Assert.StartsWith(FailoverWorkflow.Find(t.Name)!.Label.Split(' ')[0], t.Name, StringComparison.OrdinalIgnoreCase));
+        Assert.All(TasksOf(definition), t => Assert.StartsWith(workflow.Find(t.Name)!.Label.Split(' ')[0], t.Name, StringComparison.OrdinalIgnoreCase));
     }
 
-    [Fact]
-    public void TaskResources_AreSubstitutionsOfKnownFunctions()
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void TaskResources_AreSubstitutionsOfKnownFunctions(string file)
     {
-        var expected = FailoverWorkflow.Tasks.Select(t => t.SubstitutionName!).ToHashSet(StringComparer.Ordinal);
+        var Tasks = TasksOf(Load(file));
+        var expected = WorkflowFile.All[file].Tasks.Select(t => t.SubstitutionName!).ToHashSet(StringComparer.Ordinal);
         var used = Tasks.Select(t => Placeholder().Match(t.Value.GetProperty("Resource").GetString()!).Groups[1].Value).ToList();
 
         Assert.All(used, u => Assert.Contains(u, expected));
         Assert.Equal(expected.Order(StringComparer.Ordinal), used.Distinct().Order(StringComparer.Ordinal));
     }
 
-    [Fact]
-    public void WaitStates_ReadTheirSecondsFromThePlan()
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void WaitStates_ReadTheirSecondsFromThePlan(string file)
     {
-        var waits = States.Where(s => s.Value.GetProperty("Type").GetString() == "Wait").ToList();
+        var waits = StatesOf(Load(file)).Where(s => s.Value.GetProperty("Type").GetString() == "Wait").ToList();
 
-        Assert.Equal(FailoverWorkflow.Steps.Count(s => s.Kind == StepKind.WaitLoop), waits.Count);
-        Assert.All(waits, w => Assert.StartsWith("$.plan.waits.", w.Value.GetProperty("SecondsPath").GetString(), StringComparison.Ordinal));
+        Assert.Equal(WorkflowFile.All[file].Steps.Count(s => s.Kind == StepKind.WaitLoop), waits.Count);
+        Assert.All(waits, w => Assert.StartsWith("$.plan.", w.Value.GetProperty("SecondsPath").GetString(), StringComparison.Ordinal));
     }
 
     [Fact]
-    public void Validators_AslValidatorAndStatelint_AcceptTheSubstitutedDefinition()
+    public void WaitStates_OfTheFailover_ReadTheWaitsOfThePlan() =>
+        Assert.All(States.Where(s => s.Value.GetProperty("Type").GetString() == "Wait"), w => Assert.StartsWith("$.plan.waits.", w.Value.GetProperty("SecondsPath").GetString(), StringComparison.Ordinal));
+
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void Validators_AslValidatorAndStatelint_AcceptTheSubstitutedDefinition(string file)
     {
         var bin = Repo.Path("node_modules", ".bin");
         if (!File.Exists(Path.Combine(bin, "asl-validator")) || !File.Exists(Path.Combine(bin, "statelint")))
@@ -255,8 +294,8 @@ public sealed partial class FailoverAslTests
             Repo.Unavailable("asl-validator/statelint are not installed (run npm ci at the repository root)");
         }
 
-        var substituted = Path.Combine(Path.GetTempPath(), $"failover-{Guid.NewGuid():N}.asl.json");
-        File.WriteAllText(substituted, Placeholder().Replace(File.ReadAllText(AslPath), m => $"arn:aws:lambda:us-west-2:123456789012:function:{m.Groups[1].Value}"));
+        var substituted = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}-{file}");
+        File.WriteAllText(substituted, Placeholder().Replace(File.ReadAllText(WorkflowFile.All[file].Path), m => $"arn:aws:lambda:us-west-2:123456789012:function:{m.Groups[1].Value}"));
         try
         {
             var asl = Repo.Run(Path.Combine(bin, "asl-validator"), ["--json-path", substituted]);

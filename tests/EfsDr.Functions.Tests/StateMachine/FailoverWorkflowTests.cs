@@ -1,36 +1,38 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EfsDr.Core.Failover;
+using EfsDr.Core.Reprotect;
 using EfsDr.Core.Workflows;
 using EfsDr.Functions.Tests.Support;
 
 namespace EfsDr.Functions.Tests.StateMachine;
 
-/// <summary>The failover's description (<see cref="FailoverWorkflow"/>) against statemachine/failover.asl.json: every Task,
-/// wait loop and Choice of the ASL is described, nothing described is missing, and each Task's Resource and ResultPath are
-/// the description's. <see cref="Disagreements"/> is the check; the tests below run it on the real ASL (nothing to report)
+/// <summary>Every workflow file against its one description (<see cref="FailoverWorkflow"/> for statemachine/failover.asl.json,
+/// <see cref="ReprotectWorkflow"/> for statemachine/reprotect.asl.json, see <see cref="WorkflowFile"/>): every Task, wait loop
+/// and Choice of the ASL is described, nothing described is missing, and each Task's Resource and ResultPath are the
+/// description's. <see cref="Disagreements"/> is the check; the tests below run it on the real ASL files (nothing to report)
 /// and on edited copies (it reports the edit), so it can fail.</summary>
 public sealed class FailoverWorkflowTests
 {
-    private static readonly string AslText = File.ReadAllText(Repo.Path("statemachine", "failover.asl.json"));
+    private static JsonObject Definition() => WorkflowFile.Failover.Definition();
 
-    private static JsonObject Definition() => JsonNode.Parse(AslText)!.AsObject();
+    private static List<string> Disagreements(JsonObject definition) => Disagreements(WorkflowFile.Failover, definition);
 
     /// <summary>Everything on which the ASL and the description disagree, one line each (empty when they agree).</summary>
-    private static List<string> Disagreements(JsonObject definition)
+    private static List<string> Disagreements(WorkflowFile workflow, JsonObject definition)
     {
         var states = definition["States"]!.AsObject().ToDictionary(s => s.Key, s => s.Value!.AsObject(), StringComparer.Ordinal);
         var problems = new List<string>();
         foreach (var (name, state) in states)
         {
             var type = Type(state);
-            if (type is "Task" or "Wait" or "Choice" && FailoverWorkflow.Find(name) is null)
+            if (type is "Task" or "Wait" or "Choice" && workflow.Find(name) is null)
             {
-                problems.Add($"{type} '{name}' is in the ASL but not described in FailoverWorkflow");
+                problems.Add($"{type} '{name}' is in the ASL but not described in {workflow.Description}");
             }
         }
 
-        foreach (var step in FailoverWorkflow.Steps)
+        foreach (var step in workflow.Steps)
         {
             problems.AddRange(Check(step, states));
         }
@@ -116,9 +118,45 @@ public sealed class FailoverWorkflowTests
         ["Next"] = next,
     };
 
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void Disagreements_TheRepositoryAsl_AgreesWithTheDescription(string file) =>
+        Assert.Empty(Disagreements(WorkflowFile.All[file], WorkflowFile.All[file].Definition()));
+
     [Fact]
-    public void Disagreements_TheRepositoryAsl_AgreesWithTheDescription() =>
-        Assert.Empty(Disagreements(Definition()));
+    public void WorkflowFiles_EveryAslFileOfTheRepository_HasADescription()
+    {
+        var files = Directory.GetFiles(Repo.Path("statemachine"), "*.asl.json").Select(Path.GetFileName).Order(StringComparer.Ordinal);
+
+        Assert.Equal(files, WorkflowFile.All.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Disagreements_AReprotectTaskRemovedFromTheAsl_IsReported()
+    {
+        var definition = WorkflowFile.Reprotect.Definition();
+        definition["States"]!.AsObject().Remove(ReprotectWorkflow.KeepDivergedCopy.StateName);
+
+        Assert.Contains($"'{ReprotectWorkflow.KeepDivergedCopy.StateName}' is described but not in the ASL", Disagreements(WorkflowFile.Reprotect, definition));
+    }
+
+    [Fact]
+    public void Disagreements_AReprotectTaskAddedButNotDescribed_IsReported()
+    {
+        var definition = WorkflowFile.Reprotect.Definition();
+        definition["States"]!["DeleteDivergedCopy"] = TaskLike("${DeleteDivergedCopyFunctionArn}", "$.deleted", "EnsureReplica");
+
+        Assert.Contains("Task 'DeleteDivergedCopy' is in the ASL but not described in ReprotectWorkflow", Disagreements(WorkflowFile.Reprotect, definition));
+    }
+
+    [Fact]
+    public void Disagreements_AWholeStateTaskGivenAResultPath_IsReported()
+    {
+        var definition = WorkflowFile.Reprotect.Definition();
+        definition["States"]![ReprotectWorkflow.CreateReplication.StateName]!["ResultPath"] = "$.replication";
+
+        Assert.Contains(Disagreements(WorkflowFile.Reprotect, definition), p => p.StartsWith("'CreateReplication' puts its result at $.replication", StringComparison.Ordinal));
+    }
 
     [Fact]
     public void Disagreements_ATaskAddedToTheAslButNotDescribed_IsReported()
@@ -170,30 +208,47 @@ public sealed class FailoverWorkflowTests
         Assert.Contains(Disagreements(definition), p => p.StartsWith("'CheckNodeCommand' is described as a wait loop", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void Steps_StateNamesAndHandlers_AreUnique()
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void Steps_StateNamesAndHandlers_AreUnique(string file)
     {
-        var names = FailoverWorkflow.Steps.SelectMany(s => s.StateNames).ToList();
+        var workflow = WorkflowFile.All[file];
+        var names = workflow.Steps.SelectMany(s => s.StateNames).ToList();
 
         Assert.Equal(names.Count, names.Distinct(StringComparer.Ordinal).Count());
-        Assert.Equal(FailoverWorkflow.Tasks.Count, FailoverWorkflow.Handlers.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(workflow.Tasks.Count, workflow.Tasks.Select(t => t.Handler).Distinct(StringComparer.Ordinal).Count());
     }
 
     [Fact]
-    public void Tasks_ResultFields_AreFieldsOfTheStateOrTheSummary()
+    public void Handlers_OfAllWorkflows_AreUnique()
     {
-        var fields = StateJsonContext.Default.FailoverState.Properties.Select(p => p.Name).Append("summary").ToHashSet(StringComparer.Ordinal);
+        var handlers = WorkflowFile.All.Values.SelectMany(w => w.Tasks).Select(t => t.Handler!).ToList();
 
-        Assert.All(FailoverWorkflow.Tasks, t => Assert.True(fields.Contains(t.ResultField!), $"{t.StateName} writes {t.ResultField}, not a field of FailoverState"));
+        Assert.Equal(handlers.Count, handlers.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void Tasks_ResultFields_AreFieldsOfTheStateOrTheSummary(string file)
+    {
+        var workflow = WorkflowFile.All[file];
+
+        Assert.All(workflow.Tasks.Where(t => t.ResultField is not null), t => Assert.True(workflow.StateFields.Contains(t.ResultField!), $"{t.StateName} writes {t.ResultField}, not a field of the state of {workflow.Description}"));
     }
 
     [Fact]
-    public void Tasks_Labels_StartWithTheVerbOfTheStateName() =>
-        Assert.All(FailoverWorkflow.Tasks, t => Assert.StartsWith(t.Label.Split(' ')[0], t.StateName, StringComparison.OrdinalIgnoreCase));
+    public void Tasks_FailoverResultFields_AreAllNamed() =>
+        Assert.All(FailoverWorkflow.Tasks, t => Assert.NotNull(t.ResultField));
 
-    [Fact]
-    public void Steps_WithASummaryEntry_HaveAWindowAndTheOthersNone() =>
-        Assert.All(FailoverWorkflow.Steps, s => Assert.Equal(s.SummaryName is null, s.Window is null));
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void Tasks_Labels_StartWithTheVerbOfTheStateName(string file) =>
+        Assert.All(WorkflowFile.All[file].Tasks, t => Assert.StartsWith(t.Label.Split(' ')[0], t.StateName, StringComparison.OrdinalIgnoreCase));
+
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void Steps_WithASummaryEntry_HaveAWindowAndTheOthersNone(string file) =>
+        Assert.All(WorkflowFile.All[file].Steps, s => Assert.Equal(s.SummaryName is null, s.Window is null));
 
     [Fact]
     public void Find_AWaitState_GivesItsLoop() =>
@@ -226,6 +281,37 @@ public sealed class FailoverWorkflowTests
             if (choice["StringEquals"] is { } expected)
             {
                 Assert.Equal(expected.GetValue<string>(), value.GetValue<string>());
+            }
+            else
+            {
+                Assert.Equal(choice["BooleanEquals"]!.GetValue<bool>(), value.GetValue<bool>());
+            }
+        }
+    }
+
+    [Fact]
+    public void Definition_ReprotectChoiceVariables_AreTheWireNamesTheStateCarries()
+    {
+        // $.plan.dryRun, $.plan.action == "AlreadyProtected" / "IntoNewFileSystem", $.replicaAvailable, $.sync.done.
+        var choices = WorkflowFile.Reprotect.Definition()["States"]!.AsObject().Where(s => Text(s.Value!.AsObject(), "Type") == "Choice").SelectMany(s => s.Value!["Choices"]!.AsArray()).ToList();
+
+        Assert.NotEmpty(choices);
+        foreach (var choice in choices)
+        {
+            var expected = choice!["StringEquals"]?.GetValue<string>();
+            var action = expected is null ? ReprotectAction.IntoNewFileSystem : Enum.Parse<ReprotectAction>(expected);
+            var state = JsonSerializer.SerializeToNode(new ReprotectState
+            {
+                Plan = new ReprotectPlan { DryRun = true, Action = action },
+                ReplicaAvailable = true,
+                Sync = new SyncWaitState { Done = true },
+            }, ReprotectStateJsonContext.Default.ReprotectState)!;
+            var path = Text(choice.AsObject(), "Variable")!.TrimStart('$', '.').Split('.');
+            var value = path.Aggregate<string, JsonNode?>(state, (node, field) => node?[field]);
+            Assert.NotNull(value);
+            if (expected is not null)
+            {
+                Assert.Equal(expected, value.GetValue<string>());
             }
             else
             {

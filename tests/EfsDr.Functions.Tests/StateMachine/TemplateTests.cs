@@ -13,12 +13,22 @@ public sealed partial class TemplateTests
 {
     private static readonly string Template = File.ReadAllText(Repo.Path("template.yaml"));
 
-    [Fact]
-    public void DefinitionSubstitutions_CoverExactlyTheAslPlaceholders()
+    /// <summary>The DefinitionSubstitutions of the state machine whose DefinitionUri is <paramref name="file"/>.</summary>
+    private static string Substitutions(string file)
     {
-        var placeholders = Placeholder().Matches(File.ReadAllText(Repo.Path("statemachine", "failover.asl.json"))).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
-        var block = Template[Template.IndexOf("DefinitionSubstitutions:", StringComparison.Ordinal)..];
-        block = block[..block.IndexOf("      Logging:", StringComparison.Ordinal)];
+        var at = Template.IndexOf($"DefinitionUri: statemachine/{file}\n", StringComparison.Ordinal);
+        Assert.True(at >= 0, $"no state machine of template.yaml runs statemachine/{file}");
+        var block = Template[at..];
+        block = block[block.IndexOf("DefinitionSubstitutions:", StringComparison.Ordinal)..];
+        return block[..block.IndexOf("      Logging:", StringComparison.Ordinal)];
+    }
+
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void DefinitionSubstitutions_CoverExactlyTheAslPlaceholders(string file)
+    {
+        var placeholders = Placeholder().Matches(File.ReadAllText(WorkflowFile.All[file].Path)).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        var block = Substitutions(file);
         var substitutions = Substitution().Matches(block).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
 
         Assert.Equal(placeholders.Order(StringComparer.Ordinal), substitutions.Order(StringComparer.Ordinal));
@@ -32,15 +42,15 @@ public sealed partial class TemplateTests
         Assert.Equal(FunctionNames.All.Order(StringComparer.Ordinal), handlers.Order(StringComparer.Ordinal));
     }
 
-    [Fact]
-    public void DefinitionSubstitutions_EachPointsAtTheFunctionOfItsDescribedHandler()
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void DefinitionSubstitutions_EachPointsAtTheFunctionOfItsDescribedHandler(string file)
     {
-        var block = Template[Template.IndexOf("DefinitionSubstitutions:", StringComparison.Ordinal)..];
-        block = block[..block.IndexOf("      Logging:", StringComparison.Ordinal)];
-        var targets = SubstitutionTarget().Matches(block).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value, StringComparer.Ordinal);
+        var workflow = WorkflowFile.All[file];
+        var targets = SubstitutionTarget().Matches(Substitutions(file)).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value, StringComparer.Ordinal);
 
-        Assert.Equal(FailoverWorkflow.Tasks.Select(t => t.SubstitutionName!).Order(StringComparer.Ordinal), targets.Keys.Order(StringComparer.Ordinal));
-        Assert.All(FailoverWorkflow.Tasks, t => Assert.Contains($"Handler: {t.Handler}\n", Resource(targets[t.SubstitutionName!]), StringComparison.Ordinal));
+        Assert.Equal(workflow.Tasks.Select(t => t.SubstitutionName!).Order(StringComparer.Ordinal), targets.Keys.Order(StringComparer.Ordinal));
+        Assert.All(workflow.Tasks, t => Assert.Contains($"Handler: {t.Handler}\n", Resource(targets[t.SubstitutionName!]), StringComparison.Ordinal));
     }
 
     [Fact]

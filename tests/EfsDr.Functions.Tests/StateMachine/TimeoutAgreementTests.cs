@@ -17,7 +17,7 @@ public sealed partial class TimeoutAgreementTests
 {
     private static readonly string Template = File.ReadAllText(Repo.Path("template.yaml"));
 
-    private static readonly JsonElement Definition = JsonDocument.Parse(File.ReadAllText(Repo.Path("statemachine", "failover.asl.json"))).RootElement;
+    private static JsonElement Definition(string file) => JsonDocument.Parse(File.ReadAllText(WorkflowFile.All[file].Path)).RootElement.Clone();
 
     private static IEnumerable<(string Name, JsonElement State)> Tasks(JsonElement states) =>
         states.EnumerateObject().SelectMany(s => (s.Value.GetProperty("Type").GetString() switch
@@ -37,10 +37,11 @@ public sealed partial class TimeoutAgreementTests
         Assert.Matches(@"Globals:\n  Function:\n(    .*\n)*?    Timeout: " + FunctionTimeouts.FunctionSeconds + "\n", Template);
     }
 
-    [Fact]
-    public void Asl_EveryTask_WaitsLongerThanTheLambdaTimeout()
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void Asl_EveryTask_WaitsLongerThanTheLambdaTimeout(string file)
     {
-        var tasks = Tasks(Definition.GetProperty("States")).ToList();
+        var tasks = Tasks(Definition(file).GetProperty("States")).ToList();
 
         Assert.NotEmpty(tasks);
         Assert.True(FunctionTimeouts.TaskSeconds > FunctionTimeouts.FunctionSeconds);
@@ -64,10 +65,11 @@ public sealed partial class TimeoutAgreementTests
         Assert.True(callBudget >= retry.AttemptTimeout + retry.MinUsefulAttempt, "a full attempt and a retry fit in the call budget");
     }
 
-    [Fact]
-    public void Asl_EveryTask_RetriesOrCatchesTheDeadlineErrors()
+    [Theory]
+    [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
+    public void Asl_EveryTask_RetriesOrCatchesTheDeadlineErrors(string file)
     {
-        foreach (var (name, task) in Tasks(Definition.GetProperty("States")))
+        foreach (var (name, task) in Tasks(Definition(file).GetProperty("States")))
         {
             var handled = new[] { "Retry", "Catch" }
                 .Where(kind => task.TryGetProperty(kind, out _))

@@ -1,6 +1,8 @@
 using System.Reflection;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Locking;
+using EfsDr.Core.Reprotect;
+using EfsDr.Core.Workflows;
 using EfsDr.Functions.Tests.Support;
 using YamlDotNet.RepresentationModel;
 using static EfsDr.Functions.Tests.Template.TemplateModel;
@@ -43,10 +45,17 @@ public sealed class TemplateIamTests
         "ssm:GetParametersByPath", "ssm:PutParameter", "ssm:DeleteParameter",
     ];
 
+    /// <summary>The template's functions of the reprotect (one per Task of <see cref="ReprotectWorkflow"/>).</summary>
+    private static readonly HashSet<string> ReprotectFunctions =
+        ReprotectWorkflow.Tasks.Select(t => t.SubstitutionName![..^"Arn".Length]).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The tags the reprotect may write besides EfsDr's: the replica's origin, who kept a diverged copy, and the Name.</summary>
+    private static readonly string[] ReprotectTagKeys = [.. EfsDrTagKeys, ReprotectTags.ReplicaOf, ReprotectTags.KeptBy, "Name"];
+
     [Fact]
     public void TagResource_EveryGrant_AllowsOnlyEfsDrsTagKeysOnTheNamedFileSystem()
     {
-        var grants = Statements().Where(s => Actions(s.Statement).Contains("elasticfilesystem:TagResource")).ToList();
+        var grants = Statements().Where(s => Actions(s.Statement).Contains("elasticfilesystem:TagResource") && !ReprotectFunctions.Contains(s.Resource)).ToList();
 
         Assert.NotEmpty(grants);
         Assert.DoesNotContain("Name", EfsDrTagKeys);
@@ -61,15 +70,76 @@ public sealed class TemplateIamTests
     }
 
     [Fact]
+    public void TagResource_ReprotectGrants_AllowOnlyItsTagKeys_TheNameOnlyToTheProtectedOrDivergedName_OnEfsDrsFileSystems()
+    {
+        var grants = Statements().Where(s => Actions(s.Statement).Contains("elasticfilesystem:TagResource") && ReprotectFunctions.Contains(s.Resource)).ToList();
+
+        Assert.NotEmpty(grants);
+        Assert.All(grants, grant =>
+        {
+            var condition = Mapping(grant.Statement, "Condition");
+            Assert.True(condition is not null, $"{grant.Resource}: TagResource without a condition");
+            var keys = Texts(Child(condition, "ForAllValues:StringEquals", "aws:TagKeys"));
+            Assert.NotEmpty(keys);
+            Assert.All(keys, k => Assert.Contains(k, ReprotectTagKeys));
+            Assert.Equal("false", Text(Child(condition, "Null", "aws:TagKeys")));
+            if (keys.Contains("Name"))
+            {
+                var name = Text(Child(condition, "StringEquals", "aws:RequestTag/Name")) + Text(Child(condition, "StringLike", "aws:RequestTag/Name"));
+                Assert.True(name is "!Ref ProtectedFileSystemName" or "!Sub ${ProtectedFileSystemName}-diverged-*", $"{grant.Resource}: the Name may be set to {name}");
+            }
+
+            var onNamed = Text(Child(condition, "StringEquals", "aws:ResourceTag/Name")) == "!Ref ProtectedFileSystemName";
+            var onNewReplica = Text(Child(condition, "Null", "aws:ResourceTag/" + ReprotectTags.ReplicaOf)) == "false";
+            var onCreate = Text(Child(condition, "StringEquals", "elasticfilesystem:CreateAction")) == "CreateFileSystem";
+            Assert.True(onNamed || onNewReplica || onCreate, $"{grant.Resource}: TagResource on any file system");
+        });
+    }
+
+    [Theory]
+    [InlineData("elasticfilesystem:UpdateFileSystemProtection")]
+    [InlineData("elasticfilesystem:CreateReplicationConfiguration")]
+    [InlineData("elasticfilesystem:CreateMountTarget")]
+    public void ReprotectChanges_EveryGrant_IsLimitedToTheNamedDivergedOrNewReplica(string action)
+    {
+        var grants = Statements().Where(s => Actions(s.Statement).Contains(action)).ToList();
+
+        Assert.NotEmpty(grants);
+        Assert.All(grants, grant =>
+        {
+            var condition = Mapping(grant.Statement, "Condition");
+            Assert.True(condition is not null, $"{grant.Resource}: {action} without a condition");
+            var names = Texts(Child(condition, "StringEquals", "aws:ResourceTag/Name")).Concat(Texts(Child(condition, "StringLike", "aws:ResourceTag/Name"))).ToList();
+            var onNewReplica = Text(Child(condition, "Null", "aws:ResourceTag/" + ReprotectTags.ReplicaOf)) == "false";
+            Assert.True(onNewReplica || names.Count > 0, $"{grant.Resource}: {action} on any file system");
+            Assert.All(names, n => Assert.Contains(n, new[] { "!Ref ProtectedFileSystemName", "!Sub ${ProtectedFileSystemName}-diverged-*" }));
+        });
+    }
+
+    [Fact]
+    public void CreateFileSystem_Grant_TagsOnCreateOnlyWithEfsDrsKeysAndNeverTheName()
+    {
+        var grant = Assert.Single(Statements(), s => Actions(s.Statement).Contains("elasticfilesystem:CreateFileSystem"));
+        var condition = Mapping(grant.Statement, "Condition");
+
+        Assert.Equal("EnsureReplicaFunction", grant.Resource);
+        var keys = Texts(Child(condition, "ForAllValues:StringEquals", "aws:TagKeys"));
+        Assert.Equal(new[] { EfsDrTags.Run, ReprotectTags.ReplicaOf }.Order(StringComparer.Ordinal), keys.Order(StringComparer.Ordinal));
+        Assert.Equal("false", Text(Child(condition, "Null", "aws:TagKeys")));
+    }
+
+    [Fact]
     public void DeleteReplicationConfiguration_Grant_HasNoTagConditionAndCoversTheAccountsFileSystemsInEveryRegion()
     {
         var grants = Statements().Where(s => Actions(s.Statement).Contains("elasticfilesystem:DeleteReplicationConfiguration")).ToList();
 
-        var grant = Assert.Single(grants);
-        Assert.Equal("PromoteReplicaFunction", grant.Resource);
-        Assert.Equal(["elasticfilesystem:DeleteReplicationConfiguration"], Actions(grant.Statement));
-        Assert.Null(Child(grant.Statement, "Condition"));
-        Assert.Equal(["!Sub arn:${AWS::Partition}:elasticfilesystem:*:${AWS::AccountId}:file-system/*"], Texts(Child(grant.Statement, "Resource")));
+        Assert.Equal(["CleanUpOrphanedConfigurationFunction", "PromoteReplicaFunction"], grants.Select(g => g.Resource).Order(StringComparer.Ordinal));
+        Assert.All(grants, grant =>
+        {
+            Assert.Equal(["elasticfilesystem:DeleteReplicationConfiguration"], Actions(grant.Statement));
+            Assert.Null(Child(grant.Statement, "Condition"));
+            Assert.Equal(["!Sub arn:${AWS::Partition}:elasticfilesystem:*:${AWS::AccountId}:file-system/*"], Texts(Child(grant.Statement, "Resource")));
+        });
     }
 
     [Fact]
@@ -132,8 +202,8 @@ public sealed class TemplateIamTests
         var start = Assert.Single(statements, s => Actions(s).Contains("states:StartExecution"));
 
         Assert.All(Texts(Child(runLock, "Resource")), r => Assert.Contains(":parameter" + RunLockService.Root, r, StringComparison.Ordinal));
-        Assert.All(Texts(Child(executions, "Resource")), r => Assert.EndsWith(":execution:${StateMachineName}:*", r, StringComparison.Ordinal));
-        Assert.All(Texts(Child(start, "Resource")), r => Assert.EndsWith(":stateMachine:${StateMachineName}", r, StringComparison.Ordinal));
+        Assert.All(Texts(Child(executions, "Resource")), r => Assert.Matches(@":execution:\$\{(Reprotect)?StateMachineName\}:\*$", r));
+        Assert.All(Texts(Child(start, "Resource")), r => Assert.Matches(@":stateMachine:\$\{(Reprotect)?StateMachineName\}$", r));
     }
 
     [Theory]

@@ -53,6 +53,17 @@ public sealed class TemplateOperationsTests
     }
 
     [Fact]
+    public void EveryStateMachine_LogsToAVendedLogsGroupOfItsOwn()
+    {
+        var machines = Resources().Where(r => TypeOf(r.Definition) is "AWS::Serverless::StateMachine").ToList();
+        var groups = machines.Select(m => Text(Child(((YamlSequenceNode)Child(m.Definition, "Properties", "Logging", "Destinations")!).Children[0], "CloudWatchLogsLogGroup", "LogGroupArn"))).ToList();
+
+        Assert.Equal(2, machines.Count);
+        Assert.Equal(groups.Count, groups.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(groups, g => Assert.StartsWith("!Sub /aws/vendedlogs/", Text(Child(Resource(g["!GetAtt ".Length..^".Arn".Length]), "Properties", "LogGroupName")), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Functions_ApplicationLogLevel_KeepsInfoSoTheHealthMetricsReachCloudWatch()
     {
         var logging = Mapping(Document, "Globals", "Function", "LoggingConfig");
