@@ -24,6 +24,19 @@ public sealed class PlanInput
 
     /// <summary><c>$$.Execution.Id</c>, the execution's ARN (the run lock's owner).</summary>
     public string? ExecutionArn { get; set; }
+
+    /// <summary>Reads a plan Task's input (every workflow's); not JSON or null is an <see cref="InvalidInputException"/>.</summary>
+    public static PlanInput Read(byte[] input)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(input, HandlerJsonContext.Default.PlanInput) ?? throw new InvalidInputException([new FieldError("$", "is null")]);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidInputException([new FieldError("$", "is not valid JSON: " + ex.Message)]);
+        }
+    }
 }
 
 /// <summary>Source-generated JSON of the handler-only contracts.</summary>
@@ -108,15 +121,7 @@ public sealed partial class FailoverFunctions(
     public async Task<byte[]> PlanAsync(byte[] input, InvocationContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        PlanInput envelope;
-        try
-        {
-            envelope = JsonSerializer.Deserialize(input, HandlerJsonContext.Default.PlanInput) ?? throw new InvalidInputException([new FieldError("$", "is null")]);
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidInputException([new FieldError("$", "is not valid JSON: " + ex.Message)]);
-        }
+        var envelope = PlanInput.Read(input);
 
         var runId = string.IsNullOrWhiteSpace(envelope.ExecutionName) ? context.RequestId : envelope.ExecutionName;
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["runId"] = runId, ["step"] = FailoverWorkflow.PlanFailover.Handler, ["requestId"] = context.RequestId });

@@ -53,15 +53,7 @@ public sealed partial class ReprotectFunctions(
     public async Task<byte[]> PlanAsync(byte[] input, InvocationContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        PlanInput envelope;
-        try
-        {
-            envelope = JsonSerializer.Deserialize(input, HandlerJsonContext.Default.PlanInput) ?? throw new InvalidInputException([new FieldError("$", "is null")]);
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidInputException([new FieldError("$", "is not valid JSON: " + ex.Message)]);
-        }
+        var envelope = PlanInput.Read(input);
 
         var runId = string.IsNullOrWhiteSpace(envelope.ExecutionName) ? context.RequestId : envelope.ExecutionName;
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["runId"] = runId, ["step"] = ReprotectWorkflow.PlanReprotect.Handler, ["requestId"] = context.RequestId });
