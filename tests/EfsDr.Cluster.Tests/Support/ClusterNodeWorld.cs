@@ -72,7 +72,7 @@ public sealed class ClusterNodeWorld : IAsyncDisposable
         try
         {
             var instanceId = string.Create(CultureInfo.InvariantCulture, $"i-0c1a57e{host:x10}");
-            cloud.Context.Ec2.AddInstance(Region, instanceId, "us-east-1a", address, "subnet-0bbbb222a");
+            cloud.Context.Ec2.AddInstance(Region, instanceId, "us-east-1a", address, "subnet-0bbb222a");
             var node = cloud.Context.Ssm.AddNode("server1", instanceId, Region, address);
             var fileSystemId = cloud.Context.Efs.CreateFileSystem(Region, "DRTest-EFS1");
             var adapters = new AwsAdapters(
