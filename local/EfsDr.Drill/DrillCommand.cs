@@ -9,7 +9,7 @@ namespace EfsDr.Drill;
 public static class DrillCommand
 {
     /// <summary>What the drill does, for help.</summary>
-    public const string Description = "Run a DR drill on the local cloud: the article's section 4 (in-region and cross-region failover) as automated checks.";
+    public const string Description = "Run a DR drill on the local cloud: the article's section 4 (in-region and cross-region failover) and the DR round trip (reprotect, planned failback, reprotect back; twice) as automated checks.";
 
     /// <summary>Exit code: a check failed.</summary>
     public const int ExitCheckFailed = 3;
@@ -31,8 +31,9 @@ public static class DrillCommand
         var commandFailure = new Option<string?>("--command-failure") { Description = "A server on which every node command fails." };
         var slowDeletion = new Option<double>("--slow-deletion") { Description = "Multiply the replication deletion time (default 1).", DefaultValueFactory = _ => 1 };
         var timeScale = new Option<double>("--time-scale") { Description = "Simulated seconds per real second (default 60).", DefaultValueFactory = _ => 60 };
+        var roundTrips = new Option<int>("--round-trips") { Description = "DR round trips after the failovers, 0–2 (default 2): reprotect, planned failback, reprotect back; the second with its own cross-region failover.", DefaultValueFactory = _ => 2 };
         var report = new Option<string>("--report") { Description = "Report folder (default artifacts/drill).", DefaultValueFactory = _ => Path.Combine("artifacts", "drill") };
-        foreach (var option in new Option[] { throttle, serverErrors, latency, regionDown, offlineNode, commandFailure, slowDeletion, timeScale, report })
+        foreach (var option in new Option[] { throttle, serverErrors, latency, regionDown, offlineNode, commandFailure, slowDeletion, timeScale, roundTrips, report })
         {
             command.Options.Add(option);
         }
@@ -50,6 +51,7 @@ public static class DrillCommand
                 CommandFailureNode = Server(parse.GetValue(commandFailure), "--command-failure", errors),
                 DeletionSlowdown = parse.GetValue(slowDeletion) is var f and >= 0.1 and <= 20 ? f : Fail(errors, "--slow-deletion: must be 0.1–20"),
                 TimeScale = parse.GetValue(timeScale) is var s and >= 1 and <= 10_000 ? s : Fail(errors, "--time-scale: must be 1–10000"),
+                RoundTrips = parse.GetValue(roundTrips) is var n and >= 0 and <= 2 ? n : Fail<int>(errors, "--round-trips: must be 0, 1 or 2"),
                 ReportDirectory = parse.GetValue(report)!,
             };
             if (errors.Count > 0)

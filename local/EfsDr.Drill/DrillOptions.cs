@@ -32,6 +32,10 @@ public sealed record DrillOptions
     /// <summary>Where the report goes (drill-report.md and .svg).</summary>
     public string ReportDirectory { get; init; } = Path.Combine("artifacts", "drill");
 
+    /// <summary>How many DR round trips follow the failovers (0–2): round 1 continues from 4.2 (reprotect, planned
+    /// failback, reprotect back), round 2 repeats the whole trip with its own cross-region failover.</summary>
+    public int RoundTrips { get; init; } = 2;
+
     /// <summary>The longest one failover may run (real time).</summary>
     public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(3);
 }

@@ -32,7 +32,7 @@ public static class DrillReport
             md.AppendLine(Invariant, $"| {(c.Passed ? "✔" : "✘")} {c.Id} | {RunReport.Cell(c.Description)} | {RunReport.Cell(c.Detail)} |");
         }
 
-        md.Append(RunReport.Markdown(runs, "Failovers"));
+        md.Append(RunReport.Markdown(runs, "Runs (failovers, planned failbacks and reprotects)"));
         md.AppendLine("## AWS calls answered by the local cloud").AppendLine();
         md.AppendLine(string.Join(", ", requests.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}"))).AppendLine();
         var mdPath = Path.GetFullPath(Path.Combine(directory, "drill-report.md"));

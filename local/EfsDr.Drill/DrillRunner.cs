@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Amazon.Runtime;
 using EfsDr.Aws;
 using EfsDr.Aws.Http;
@@ -7,6 +8,8 @@ using EfsDr.Aws.Ssm;
 using EfsDr.Core.Exceptions;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
+using EfsDr.Core.Reprotect;
+using EfsDr.LocalCloud.Efs;
 using EfsDr.LocalCloud.Hosting;
 using EfsDr.Runs;
 
@@ -23,7 +26,9 @@ public sealed record DrillResult(IReadOnlyList<DrillCheck> Checks, IReadOnlyList
 /// The DR drill: a complete failover exercise on the local cloud. It seeds the article's topology, starts the group on
 /// server1, then runs section 4 as checks through the S3 API at the address the DNS record holds:
 /// 4.1 in-region failover to server2 (replication stays ENABLED), 4.2 cross-region failover to server3
-/// (replication gone, the replica writable), and writes a markdown report with an SVG timeline.
+/// (replication gone, the replica writable) and its safety checks, then the DR round trip twice (<see cref="RoundTrip"/>:
+/// 4.3 reprotect, 4.4 planned failback, 4.5 reprotect back; R2.2–R2.5 the same with its own failover), and writes a
+/// markdown report with an SVG timeline.
 /// </summary>
 public sealed class DrillRunner(DrillOptions options, Action<string> output)
 {
@@ -62,6 +67,8 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
         var driver = new FailoverDriver(adapters.Executions);
         var world = new DrillWorld(cloud, topology, adapters, driver, options, output);
 
+        var start = new RoundTrip(world, Check, Record, _runs, output).Shape();
+        output($"  topology: {start}");
         try
         {
             await Step("start the group on server1", () => world.FailoverAsync("start", "server1", null, _runs, cancellationToken)).ConfigureAwait(false);
@@ -145,7 +152,9 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
                 var back = await s3.GetAsync(Bucket, "test3.txt", cancellationToken).ConfigureAwait(false);
                 return back == "written on server3" ? $"uploaded to {s3.Address}" : throw new InvalidOperationException("read back differs");
             }).ConfigureAwait(false);
-            await new SafetyChecks(world, topology, Check, output).RunAsync(toServer3, options.RegionDown, cancellationToken).ConfigureAwait(false);
+            var safety = new SafetyChecks(world, topology, Check, output);
+            await safety.RunAsync(toServer3, options.RegionDown, cancellationToken).ConfigureAwait(false);
+            await RoundTripsAsync(world, start, safety, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -156,6 +165,39 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
         output(string.Empty);
         output($"{_checks.Count(c => c.Passed)}/{_checks.Count} checks passed in {clock.Elapsed.TotalSeconds:0.0} s; report: {report}");
         return new DrillResult(_checks, _runs, report, timeline, clock.Elapsed);
+    }
+
+    /// <summary>The round trip twice: round 1 continues from 4.2 (4.3 reprotect, 4.4 planned failback, 4.5 reprotect back);
+    /// round 2 repeats all of it, its own cross-region failover included (R2.2–R2.5).</summary>
+    private async Task RoundTripsAsync(DrillWorld world, TopologyShape start, SafetyChecks safety, CancellationToken cancellationToken)
+    {
+        var trip = new RoundTrip(world, Check, Record, _runs, output);
+        trip.Files["test.txt"] = "written on server1";
+        trip.Files["test2.txt"] = "written on server2";
+        trip.Files["test3.txt"] = "written on server3";
+        if (options.RoundTrips < 1)
+        {
+            return;
+        }
+
+        var summary = await trip.ReprotectIntoUsEast1Async("4", cancellationToken).ConfigureAwait(false);
+        if (options.RegionDown is not null)
+        {
+            await safety.DivergedKeptAsync(summary).ConfigureAwait(false);
+        }
+
+        await trip.FailBackAsync("4", cancellationToken).ConfigureAwait(false);
+        await trip.ReprotectBackAsync("4", start, start, cancellationToken).ConfigureAwait(false);
+        if (options.RoundTrips < 2)
+        {
+            return;
+        }
+
+        var afterRound1 = trip.Shape();
+        await trip.CrossRegionAsync("R2", cancellationToken).ConfigureAwait(false);
+        await trip.ReprotectIntoUsEast1Async("R2", cancellationToken).ConfigureAwait(false);
+        await trip.FailBackAsync("R2", cancellationToken).ConfigureAwait(false);
+        await trip.ReprotectBackAsync("R2", start, afterRound1, cancellationToken).ConfigureAwait(false);
     }
 
     private void ApplyServiceFaults(FaultInjector faults)
@@ -228,9 +270,46 @@ public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, Aw
         return run;
     }
 
-    /// <summary>The execution input for a failover to <paramref name="target"/>.</summary>
-    public static string Input(string target, string? reason = null) =>
-        EfsDrJson.SerializeRequest(new FailoverRequest { TargetServer = target, Reason = reason });
+    /// <summary>The execution input for a failover to <paramref name="target"/>; <paramref name="planned"/> makes it a planned move.</summary>
+    public static string Input(string target, string? reason = null, bool planned = false) =>
+        EfsDrJson.SerializeRequest(new FailoverRequest { TargetServer = target, Reason = reason, Planned = planned });
+
+    /// <summary>Runs a reprotect in <paramref name="primaryRegion"/>'s state machine (a reprotect runs in the primary's region)
+    /// and records it; the run's target column names the replica's region.</summary>
+    public async Task<RunRecord> ReprotectAsync(string label, string primaryRegion, string reason, List<RunRecord> runs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var name = $"reprotect-{primaryRegion}-{Interlocked.Increment(ref _runs).ToString(CultureInfo.InvariantCulture)}-{DateTimeOffset.UtcNow:HHmmss}";
+        var input = ReprotectJson.SerializeRequest(new ReprotectRequest { Reason = reason });
+        var replicaRegion = topology.Configuration.Regions.First(r => r != primaryRegion);
+        output($"• reprotect from {primaryRegion} into {replicaRegion}");
+        var run = await driver.RunAsync(topology.ReprotectStateMachineIn(primaryRegion), name, input, label, replicaRegion, line => output("  " + line), options.RunTimeout, cancellationToken).ConfigureAwait(false);
+        runs.Add(run);
+        return run;
+    }
+
+    /// <summary>The reprotect summary of a run (its execution output), or null when it did not succeed.</summary>
+    public static ReprotectSummary? ReprotectSummaryOf(RunRecord run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return run.Succeeded && run.Execution.Output is { Length: > 0 } json
+            ? JsonSerializer.Deserialize(json, ReprotectStateJsonContext.Default.ReprotectSummary)
+            : null;
+    }
+
+    /// <summary>The copies in <paramref name="region"/> whose Name is exactly the cluster's (as the emulator holds them).</summary>
+    public IReadOnlyList<FileSystemSnapshot> CopiesNamed(string region) =>
+        [.. cloud.Context.Efs.FileSystems(region).Where(f => f.Name == topology.Configuration.FileSystem.Name)];
+
+    /// <summary>The one copy in <paramref name="region"/> carrying the cluster's Name.</summary>
+    /// <exception cref="InvalidOperationException">None, or more than one.</exception>
+    public FileSystemSnapshot NamedCopy(string region) => CopiesNamed(region) is [var one]
+        ? one
+        : throw new InvalidOperationException($"{region} has {CopiesNamed(region).Count} copies named {topology.Configuration.FileSystem.Name}");
+
+    /// <summary>The servers whose application (the S3 server) runs now.</summary>
+    public IReadOnlyList<string> ServersServing() =>
+        [.. topology.Servers.Where(s => cloud.Context.Ssm.ApplicationPid(s.InstanceId) is not null).Select(s => s.Name)];
 
     /// <summary>Starts the failover to <paramref name="target"/> twice at the same moment, as two nodes or operators would,
     /// through the operator's starter; follows what they started. Returns the run and both starts' execution ARNs.</summary>
@@ -272,7 +351,7 @@ public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, Aw
         var parameters = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
         {
             ["Action"] = ["deactivate"],
-            ["FileSystemId"] = [node.Region == "us-east-1" ? topology.PrimaryFileSystemId : topology.ReplicaFileSystemId],
+            ["FileSystemId"] = [MountedOrNamed(node)],
             ["Region"] = [node.Region],
             ["MountPoint"] = [topology.Configuration.FileSystem.MountPoint],
             ["Unit"] = [topology.Configuration.Application.Unit],
@@ -308,6 +387,12 @@ public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, Aw
         }
     }
 
+    /// <summary>The file system mounted on <paramref name="node"/>, or else the copy carrying the Name in its region.</summary>
+    private string MountedOrNamed(DrillServer node) =>
+        cloud.Context.Ssm.Mounts(node.InstanceId).Select(m => m.FileSystemId).FirstOrDefault()
+        ?? CopiesNamed(node.Region).Select(f => f.FileSystemId).FirstOrDefault()
+        ?? (node.Region == "us-east-1" ? topology.PrimaryFileSystemId : topology.ReplicaFileSystemId);
+
     /// <summary>An S3 client for the address the DNS record holds now, read through Route 53's API.</summary>
     public async Task<S3Probe> S3AtRecordAsync(CancellationToken cancellationToken)
     {
@@ -324,12 +409,16 @@ public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, Aw
     }
 
     /// <summary>Waits until the replica's LastReplicatedTimestamp is after <paramref name="after"/>; returns it.</summary>
-    public async Task<DateTimeOffset> WaitForReplicationAfterAsync(string replicaId, DateTimeOffset after, CancellationToken cancellationToken)
+    public Task<DateTimeOffset> WaitForReplicationAfterAsync(string replicaId, DateTimeOffset after, CancellationToken cancellationToken) =>
+        WaitForReplicationAfterAsync("us-west-2", replicaId, after, cancellationToken);
+
+    /// <summary>Waits until the replica in <paramref name="region"/> has a LastReplicatedTimestamp after <paramref name="after"/>; returns it.</summary>
+    public async Task<DateTimeOffset> WaitForReplicationAfterAsync(string region, string replicaId, DateTimeOffset after, CancellationToken cancellationToken)
     {
         var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
         while (true)
         {
-            var all = await adapters.Replications.DescribeReplicationsAsync("us-west-2", replicaId, cancellationToken).ConfigureAwait(false);
+            var all = await adapters.Replications.DescribeReplicationsAsync(region, replicaId, cancellationToken).ConfigureAwait(false);
             if (all.Count > 0 && all[0].Destination.LastReplicatedTimestamp is { } last && last > after)
             {
                 return last;

@@ -1,5 +1,6 @@
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
+using EfsDr.Core.Reprotect;
 using EfsDr.Runs;
 
 namespace EfsDr.Drill;
@@ -31,7 +32,7 @@ internal sealed class SafetyChecks(
         else
         {
             await check("4.2.7", $"the run says plainly that the ex-primary is NOT fenced while {regionDown} is down, and what fences it", () => Task.FromResult(ReportedNotFenced(toServer3))).ConfigureAwait(false);
-            await check("4.2.8", "the isolated ex-primary still takes a write through server2 (a zombie write, to be detected)", () => ZombieWriteAsync(cancellationToken)).ConfigureAwait(false);
+            await check("4.2.8", "the isolated, unfenced ex-primary still takes a write through server2, the node that serves the us-east-1 copy since 4.1 (the issue's \"through server1\": the ex-primary's live node; a zombie write, to be detected and kept)", () => ZombieWriteAsync(cancellationToken)).ConfigureAwait(false);
             world.Cloud.Faults.RestoreRegion(regionDown);
             output($"  {regionDown} answers again");
         }
@@ -40,8 +41,31 @@ internal sealed class SafetyChecks(
         if (regionDown is not null)
         {
             await check("4.2.10", "the ex-primary's writes after the cut-over are detected and kept", () => Task.FromResult(ZombieWrites(cutOver))).ConfigureAwait(false);
-            await check("4.2.11", $"once {regionDown} answers, fencing leaves the ex-primary read-only and tagged, server2 stopped", () => FenceNowAsync(cancellationToken)).ConfigureAwait(false);
+            await check("4.2.11", $"once {regionDown} answers, the zombie writer is stopped (the group on server2, as EXPRESSCLUSTER's stop does) and its copy left unfenced, for the reprotect to keep", () => StopZombieWriterAsync(cancellationToken)).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>After the reprotect that followed the outage (4.3.4): the zombie write survives in the <c>-diverged-</c>
+    /// copy, the copy carrying the Name in us-east-1 holds the cluster's data (us-west-2's) and not the zombie write, and
+    /// only server3 serves.</summary>
+    public Task DivergedKeptAsync(ReprotectSummary? summary) =>
+        check("4.3.4", "the zombie write survives in the -diverged- file system, the cluster continues from us-west-2's data, only one node serves the Name", () => Task.FromResult(DivergedKept(summary)));
+
+    private string DivergedKept(ReprotectSummary? summary)
+    {
+        if (summary is not { Action: ReprotectAction.IntoNewFileSystem, Kept: not null })
+        {
+            throw new InvalidOperationException($"the reprotect did not keep the unfenced ex-primary: {summary?.Action.ToString() ?? "no summary"} ({summary?.Decision})");
+        }
+
+        var prefix = topology.Configuration.FileSystem.Name + "-diverged-";
+        var diverged = world.Cloud.Context.Efs.FileSystems("us-east-1").Where(f => f.Name?.StartsWith(prefix, StringComparison.Ordinal) == true).ToList();
+        var named = world.NamedCopy("us-east-1");
+        var serving = world.ServersServing();
+        return diverged is [var kept] && kept.FileSystemId == topology.PrimaryFileSystemId && RoundTrip.Contains(kept, ZombieKey) && !RoundTrip.Contains(named, ZombieKey)
+            && RoundTrip.Contains(named, "test3.txt") && serving is ["server3"]
+            ? $"{ZombieKey} kept on {kept.FileSystemId} '{kept.Name}'; the new replica {named.FileSystemId} carries the Name, holds test3.txt and not the zombie write; serving: server3 only"
+            : throw new InvalidOperationException($"diverged copies [{string.Join(", ", diverged.Select(d => $"{d.FileSystemId} '{d.Name}'"))}]; named copy {named.FileSystemId} (zombie {RoundTrip.Contains(named, ZombieKey)}); serving [{string.Join(", ", serving)}]");
     }
 
     private string Fenced(RunRecord run)
@@ -109,7 +133,21 @@ internal sealed class SafetyChecks(
             : throw new InvalidOperationException($"the zombie write {ZombieKey} was not found on the ex-primary");
     }
 
-    private async Task<string> FenceNowAsync(CancellationToken cancellationToken)
+    /// <summary>Stops the application on server2 and unmounts (the README's step after an outage: stop the group on the
+    /// ex-primary's nodes), and leaves the copy as it is: writable and unfenced, so that the reprotect sees that it may hold
+    /// writes made after the failover and keeps it.</summary>
+    private async Task<string> StopZombieWriterAsync(CancellationToken cancellationToken)
+    {
+        await world.DeactivateAsync("server2", cancellationToken).ConfigureAwait(false);
+        var copy = Copy("us-east-1", topology.PrimaryFileSystemId);
+        var serving = ServersServing("us-east-1");
+        return serving.Count == 0 && copy.Protection == "ENABLED" && copy.Tags.GetValueOrDefault(EfsDrTags.Role) != EfsDrTags.Fenced && File.Exists(Directory.EnumerateFiles(copy.DataDirectory, "*", SearchOption.AllDirectories).FirstOrDefault(f => f.Contains(ZombieKey, StringComparison.Ordinal)) ?? string.Empty)
+            ? $"server2 stopped and unmounted; nothing serves in us-east-1; {copy.FileSystemId} left writable and unfenced with the zombie write"
+            : throw new InvalidOperationException($"{copy.FileSystemId}: protection {copy.Protection}, role {copy.Tags.GetValueOrDefault(EfsDrTags.Role, "none")}, serving on [{string.Join(", ", serving)}]");
+    }
+
+    /// <summary><c>efsdr fence</c>'s service, as the CLI runs it: deactivates the ex-primary's nodes and fences the copy.</summary>
+    internal async Task<string> FenceNowAsync(CancellationToken cancellationToken)
     {
         var fencing = new FencingService(topology.Configuration, world.Adapters.FileSystems, world.Adapters.NodeAgent, LocalTopology.NodeDocument, TimeProvider.System);
         var survey = await fencing.FindUnfencedAsync(cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
+using EfsDr.Core.Reprotect;
 using EfsDr.Core.Workflows;
 using EfsDr.Drill;
 using EfsDr.Functions.Handlers;
@@ -16,7 +17,7 @@ public sealed class FailoverEndToEndTests
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Drill_Default_EveryCheckPassesAndTheReportHasTheFigures()
+    public async Task Drill_Default_EveryCheckPassesTheRoundTripRunsTwiceAndTheReportHasTheFigures()
     {
         LocalWorld.RequireNodeTooling();
         var lines = new List<string>();
@@ -25,34 +26,48 @@ public sealed class FailoverEndToEndTests
         var result = await new DrillRunner(new DrillOptions { ReportDirectory = directory }, l => { lock (lines) { lines.Add(l); } }).RunAsync(Token);
 
         Assert.True(result.Passed, string.Join('\n', lines));
-        Assert.Equal(3, result.Runs.Count);
-        Assert.Contains(result.Checks, c => c.Id == "4.2.5" && c.Passed);
-        Assert.Contains(result.Checks, c => c.Id == "4.1.3b" && c.Passed && c.Detail.StartsWith("1 execution(s)", StringComparison.Ordinal));
-        Assert.Contains(result.Checks, c => c.Id == "4.2.7" && c.Passed);
-        Assert.Contains(result.Checks, c => c.Id == "4.2.9" && c.Passed);
+        Assert.Equal(
+            ["start", "4.1 to server2", "4.2 to server3", "4.3 reprotect us-west-2 → us-east-1", "4.4 planned failback to server1", "4.5 reprotect us-east-1 → us-west-2",
+             "R2.2 to server3", "R2.3 reprotect us-west-2 → us-east-1", "R2.4 planned failback to server1", "R2.5 reprotect us-east-1 → us-west-2"],
+            result.Runs.Select(r => r.Label));
+        foreach (var id in new[] { "4.1.3b", "4.2.5", "4.2.7", "4.2.9", "4.3.2", "4.3.3", "4.4.3", "4.4.4", "4.5.3", "R2.2.5", "R2.3.2", "R2.4.4", "R2.5.3" })
+        {
+            Assert.Contains(result.Checks, c => c.Id == id && c.Passed);
+        }
+
+        Assert.Contains(result.Checks, c => c.Id == "4.1.3b" && c.Detail.StartsWith("1 execution(s)", StringComparison.Ordinal));
+        Assert.Contains(result.Checks, c => c.Id == "R2.5.3" && c.Detail.Contains("now: primary us-east-1 (epoch 4), replica us-west-2 (epoch 4)", StringComparison.Ordinal));
+        foreach (var failback in result.Runs.Where(r => r.Label.Contains("planned failback", StringComparison.Ordinal)))
+        {
+            Assert.True(failback.Summary is { DataLossWindowSeconds: 0, DataLossProven: true, ActiveServer: "server1" }, failback.Label);
+        }
+
+        Assert.All(result.Runs.Where(r => r.Label.Contains("reprotect", StringComparison.Ordinal)), r => Assert.Equal(ReprotectAction.IntoExPrimary, DrillWorld.ReprotectSummaryOf(r)?.Action));
         var report = await File.ReadAllTextAsync(result.ReportPath, Token);
         Assert.Contains("| Run | Target | Status | RTO (s) | Data-loss window (s)", report, StringComparison.Ordinal);
-        Assert.Contains("4.2 to server3", report, StringComparison.Ordinal);
+        Assert.Contains("R2.5 reprotect us-east-1 → us-west-2", report, StringComparison.Ordinal);
         Assert.StartsWith("<svg", await File.ReadAllTextAsync(result.TimelinePath, Token), StringComparison.Ordinal);
-        var crossRegion = result.Runs[^1];
+        var crossRegion = result.Runs.Single(r => r.Label == "4.2 to server3");
         Assert.True(RunReport.StepSeconds(crossRegion.Summary, FailoverWorkflow.PromoteReplica) > 0);
         Assert.True(crossRegion.Transitions > 10);
-        Assert.True(result.Elapsed < TimeSpan.FromMinutes(3), $"the drill took {result.Elapsed}");
+        Assert.True(result.Elapsed < TimeSpan.FromMinutes(6), $"the drill took {result.Elapsed}");
     }
 
     [Fact]
-    public async Task Drill_ThrottlingAndServerErrors_StillPasses()
+    public async Task Drill_ThrottlingAndServerErrors_StillPassesOneRoundTrip()
     {
         LocalWorld.RequireNodeTooling();
         var lines = new List<string>();
 
-        var result = await new DrillRunner(new DrillOptions { ThrottleRate = 0.15, ServerErrorRate = 0.1, ReportDirectory = Path.Combine(Path.GetTempPath(), "efsdr-drill-" + Guid.NewGuid().ToString("N")[..8]) }, l => { lock (lines) { lines.Add(l); } }).RunAsync(Token);
+        var result = await new DrillRunner(new DrillOptions { ThrottleRate = 0.15, ServerErrorRate = 0.1, RoundTrips = 1, ReportDirectory = Path.Combine(Path.GetTempPath(), "efsdr-drill-" + Guid.NewGuid().ToString("N")[..8]) }, l => { lock (lines) { lines.Add(l); } }).RunAsync(Token);
 
         Assert.True(result.Passed, string.Join('\n', lines));
+        Assert.Contains(result.Checks, c => c.Id == "4.5.3" && c.Passed);
+        Assert.DoesNotContain(result.Checks, c => c.Id.StartsWith("R2.", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task Drill_UsEast1BlackHoled_PromotesLocallyReportsTheUnfencedExPrimaryAndFencesItOnceItAnswers()
+    public async Task Drill_UsEast1BlackHoled_TheZombieWriteSurvivesInTheDivergedCopyAndTheRoundTripStillRunsTwice()
     {
         LocalWorld.RequireNodeTooling();
         var lines = new List<string>();
@@ -60,14 +75,18 @@ public sealed class FailoverEndToEndTests
         var result = await new DrillRunner(new DrillOptions { RegionDown = "us-east-1", ReportDirectory = Path.Combine(Path.GetTempPath(), "efsdr-drill-" + Guid.NewGuid().ToString("N")[..8]) }, l => { lock (lines) { lines.Add(l); } }).RunAsync(Token);
 
         Assert.True(result.Passed, string.Join('\n', lines));
-        var promote = result.Runs[^1].History.Last(e => e.Type == "TaskStateExited" && e.StateName == "PromoteReplica");
+        var toServer3 = result.Runs.Single(r => r.Label == "4.2 to server3");
+        var promote = toServer3.History.Last(e => e.Type == "TaskStateExited" && e.StateName == "PromoteReplica");
         Assert.Contains("LOCAL_CONFIGURATION_ONLY", promote.Details, StringComparison.Ordinal);
-        Assert.StartsWith($"{result.Runs[^1].Summary!.ExPrimary!.FileSystemId} (us-east-1) NOT FENCED: us-east-1 is down", RunReport.ExPrimaryLine(result.Runs[^1].Summary), StringComparison.Ordinal);
-        foreach (var id in new[] { "4.2.7", "4.2.8", "4.2.9", "4.2.10", "4.2.11" })
+        Assert.StartsWith($"{toServer3.Summary!.ExPrimary!.FileSystemId} (us-east-1) NOT FENCED: us-east-1 is down", RunReport.ExPrimaryLine(toServer3.Summary), StringComparison.Ordinal);
+        foreach (var id in new[] { "4.2.7", "4.2.8", "4.2.9", "4.2.10", "4.2.11", "4.3.4", "4.4.4", "4.5.3", "R2.5.3" })
         {
             Assert.Contains(result.Checks, c => c.Id == id && c.Passed);
         }
 
+        var reprotect = DrillWorld.ReprotectSummaryOf(result.Runs.Single(r => r.Label == "4.3 reprotect us-west-2 → us-east-1"));
+        Assert.Equal(ReprotectAction.IntoNewFileSystem, reprotect?.Action);
+        Assert.Contains($"{toServer3.Summary.ExPrimary.FileSystemId}", reprotect?.Kept, StringComparison.Ordinal);
         Assert.Contains("NOT FENCED", await File.ReadAllTextAsync(result.ReportPath, Token), StringComparison.Ordinal);
     }
 
