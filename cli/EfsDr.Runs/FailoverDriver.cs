@@ -3,13 +3,46 @@ using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
 using EfsDr.Core.Paging;
 using EfsDr.Core.Ports;
+using EfsDr.Core.Reprotect;
 using EfsDr.Core.Workflows;
 
 namespace EfsDr.Runs;
 
-/// <summary>One finished execution: its description, full history and (when it succeeded) the run summary.</summary>
+/// <summary>One finished execution: its description, full history and (when a failover succeeded) the run summary.</summary>
+/// <param name="Label">The run's name for people.</param>
+/// <param name="TargetServer">The failover's target server; for a reprotect, what it protects (the replica's region).</param>
+/// <param name="Execution">The execution, with its output.</param>
+/// <param name="History">Its whole history, oldest first.</param>
+/// <param name="Summary">A succeeded failover's run summary (null for a reprotect).</param>
 public sealed record RunRecord(string Label, string TargetServer, Execution Execution, IReadOnlyList<HistoryEvent> History, RunSummary? Summary)
 {
+    /// <summary>Which workflow ran (read from the history's first state, else the state machine's name).</summary>
+    public WorkflowKind Workflow { get; init; } = WorkflowDescription.Of(Execution.StateMachineArn, History).Kind;
+
+    /// <summary>The workflow's description (steps, phases, progress lines).</summary>
+    public WorkflowDescription Description => Workflow == WorkflowKind.Reprotect ? ReprotectWorkflow.Description : FailoverWorkflow.Description;
+
+    /// <summary>A succeeded reprotect's summary (its execution output), or null.</summary>
+    public ReprotectSummary? Reprotect => Workflow == WorkflowKind.Reprotect && Succeeded ? ParseReprotectSummary(Execution.Output) : null;
+
+    /// <summary>A reprotect's summary from an execution output; null when the text is empty or not one.</summary>
+    public static ReprotectSummary? ParseReprotectSummary(string? output)
+    {
+        if (string.IsNullOrWhiteSpace(output))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(output, ReprotectStateJsonContext.Default.ReprotectSummary);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>True when the execution succeeded.</summary>
     public bool Succeeded => Execution.Status == ExecutionStatus.Succeeded;
 
@@ -57,6 +90,7 @@ public sealed class FailoverDriver(IExecutions executions)
     {
         ArgumentNullException.ThrowIfNull(progress);
         var seen = 0;
+        WorkflowDescription? workflow = null;
         string? last = null;
         var repeats = 0;
         var entered = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
@@ -70,13 +104,13 @@ public sealed class FailoverDriver(IExecutions executions)
             {
                 entered[state] = e.Timestamp;
                 current = state;
-                if (IsPromoting(state))
+                if (IsPromoting(workflow, state))
                 {
                     promotionStarted ??= e.Timestamp;
                 }
             }
 
-            if (Describe(e, current) is not { } line)
+            if (Describe(e, current, workflow) is not { } line)
             {
                 return;
             }
@@ -116,6 +150,7 @@ public sealed class FailoverDriver(IExecutions executions)
         while (true)
         {
             var history = await HistoryAsync(executionArn, cancellationToken).ConfigureAwait(false);
+            workflow ??= history.Any(e => e.StateName is not null) ? WorkflowDescription.Of(executionArn, history) : null;
             for (; seen < history.Count; seen++)
             {
                 Show(history[seen]);
@@ -125,6 +160,7 @@ public sealed class FailoverDriver(IExecutions executions)
             if (execution.Status != ExecutionStatus.Running)
             {
                 history = await HistoryAsync(executionArn, cancellationToken).ConfigureAwait(false);
+                workflow ??= WorkflowDescription.Of(executionArn, history);
                 for (; seen < history.Count; seen++)
                 {
                     Show(history[seen]);
@@ -135,19 +171,19 @@ public sealed class FailoverDriver(IExecutions executions)
                     progress($"    (× {repeats + 1})");
                 }
 
-                var summary = execution.Status == ExecutionStatus.Succeeded ? EfsDrJson.ParseSummary(execution.Output) : null;
+                var summary = execution.Status == ExecutionStatus.Succeeded && workflow.Kind == WorkflowKind.Failover ? EfsDrJson.ParseSummary(execution.Output) : null;
 
                 progress(execution.Status == ExecutionStatus.Succeeded
                     ? $"  {execution.Status.ToString().ToUpperInvariant()} in {Durations.ForPeople((execution.StopDate ?? execution.StartDate) - execution.StartDate)}"
                     : $"  {execution.Status.ToString().ToUpperInvariant()}: {execution.Error}: {RunRecord.Unwrap(execution.Cause)}");
-                return new RunRecord(label, targetServer, execution, history, summary);
+                return new RunRecord(label, targetServer, execution, history, summary) { Workflow = workflow.Kind };
             }
 
             var now = DateTimeOffset.UtcNow;
             if (now - lastOutput >= HeartbeatInterval)
             {
                 var elapsed = now - execution.StartDate;
-                var remaining = promotionStarted is { } p && IsPromoting(current)
+                var remaining = promotionStarted is { } p && IsPromoting(workflow, current)
                     ? $", promotion {Durations.ForPeople(now - p)} in, typically {Durations.ForPeople(TypicalPromotion)}: about {Durations.ForPeople(TypicalPromotion - (now - p) > TimeSpan.Zero ? TypicalPromotion - (now - p) : TimeSpan.Zero)} left"
                     : string.Empty;
                 progress($"  … {current ?? "starting"}, {Durations.ForPeople(elapsed)} elapsed{remaining}");
@@ -184,14 +220,15 @@ public sealed class FailoverDriver(IExecutions executions)
         return all;
     }
 
-    /// <summary>One line for the events worth showing: tasks finishing (with the loop's status), and a step failing, named
-    /// by <paramref name="state"/> (the state it failed in). The execution's own failure is left to the final line.</summary>
-    internal static string? Describe(HistoryEvent e, string? state = null)
+    /// <summary>One line for the events worth showing: tasks finishing (with the step's progress line from
+    /// <paramref name="workflow"/>'s description, the failover's by default), and a step failing, named by
+    /// <paramref name="state"/> (the state it failed in). The execution's own failure is left to the final line.</summary>
+    internal static string? Describe(HistoryEvent e, string? state = null, WorkflowDescription? workflow = null)
     {
         switch (e.Type)
         {
             case "TaskStateExited" when e.StateName is { } exited:
-                var detail = StatusDetail(exited, e.Details);
+                var detail = StatusDetail(workflow ?? FailoverWorkflow.Description, exited, e.Details);
                 return $"  {e.Timestamp:HH:mm:ss.fff} {exited}{(detail is null ? string.Empty : " — " + detail)}";
             case "LambdaFunctionFailed" or "TaskFailed":
                 return $"  {e.Timestamp:HH:mm:ss.fff} {state ?? "a step"} failed: {e.Error}: {Shorten(RunRecord.Unwrap(e.Cause))}";
@@ -203,13 +240,13 @@ public sealed class FailoverDriver(IExecutions executions)
     private static bool IsFailure(HistoryEvent e) => e.Type is "LambdaFunctionFailed" or "TaskFailed";
 
     /// <summary>True for the states that run or wait on the promotion (its Choices excluded).</summary>
-    private static bool IsPromoting(string? state) =>
-        FailoverWorkflow.Find(state) is { Phase: WorkflowPhase.Promotion, Kind: not StepKind.Choice };
+    private static bool IsPromoting(WorkflowDescription? workflow, string? state) =>
+        (workflow ?? FailoverWorkflow.Description).Find(state) is { Phase: WorkflowPhase.Promotion, Kind: not StepKind.Choice };
 
     /// <summary>The described step's progress line, read from the state the Task left (its output).</summary>
-    private static string? StatusDetail(string state, string? details)
+    private static string? StatusDetail(WorkflowDescription workflow, string state, string? details)
     {
-        if (details is null || FailoverWorkflow.Find(state)?.Progress is not { } progress)
+        if (details is null || workflow.Find(state)?.Progress is null)
         {
             return null;
         }
@@ -217,8 +254,8 @@ public sealed class FailoverDriver(IExecutions executions)
         try
         {
             using var doc = JsonDocument.Parse(details);
-            return doc.RootElement.TryGetProperty("output", out var output) && output.ValueKind == JsonValueKind.String && EfsDrJson.ParseState(output.GetString()) is { } parsed
-                ? progress(parsed)
+            return doc.RootElement.TryGetProperty("output", out var output) && output.ValueKind == JsonValueKind.String
+                ? workflow.ProgressLine(state, output.GetString())
                 : null;
         }
         catch (JsonException)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security;
 using System.Text;
 using EfsDr.Core.Failover;
+using EfsDr.Core.Reprotect;
 using EfsDr.Core.Workflows;
 
 namespace EfsDr.Runs;
@@ -23,26 +24,50 @@ public static class RunReport
         [WorkflowPhase.Plan] = "#4e79a7", [WorkflowPhase.RunLock] = "#bab0ac", [WorkflowPhase.Ttl] = "#9c755f", [WorkflowPhase.Deactivation] = "#b07aa1", [WorkflowPhase.Sync] = "#76b7b2",
         [WorkflowPhase.Promotion] = "#e15759", [WorkflowPhase.Fencing] = "#ff9da7", [WorkflowPhase.Node] = "#59a14f", [WorkflowPhase.Dns] = "#f28e2b",
         [WorkflowPhase.Release] = "#bab0ac", [WorkflowPhase.Summary] = "#76b7b2", [WorkflowPhase.CleanUp] = "#edc948",
+        [WorkflowPhase.Replica] = "#af7aa1", [WorkflowPhase.Replication] = "#17becf",
     };
 
-    /// <summary>The phases of a run (<see cref="FailoverWorkflow.Phases"/>) from its history: first entry to last exit of the
-    /// phase's states, relative to the start.</summary>
+    /// <summary>The phases of a run (its workflow's <see cref="WorkflowDescription.Phases"/>) from its history: first entry
+    /// to last exit of the phase's states, relative to the start.</summary>
     public static IReadOnlyList<TimelineBar> Timeline(RunRecord run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var start = run.Execution.StartDate;
+        var workflow = run.Description;
         var bars = new List<TimelineBar>();
-        foreach (var phase in FailoverWorkflow.Phases)
+        foreach (var phase in workflow.Phases)
         {
-            var states = FailoverWorkflow.States(phase);
-            var events = run.History.Where(e => e.StateName is { } s && states.Contains(s) && (e.Type.EndsWith("StateEntered", StringComparison.Ordinal) || e.Type.EndsWith("StateExited", StringComparison.Ordinal))).ToList();
-            if (events.Count > 0)
+            if (Span(run, workflow.States(phase)) is { } span)
             {
-                bars.Add(new TimelineBar(FailoverWorkflow.Label(phase), (events.Min(e => e.Timestamp) - start).TotalSeconds, (events.Max(e => e.Timestamp) - start).TotalSeconds));
+                bars.Add(new TimelineBar(workflow.Label(phase), span.Start, span.End));
             }
         }
 
         return bars;
+    }
+
+    /// <summary>The seconds a run spent in the states of <paramref name="step"/> (for a wait loop: its Wait and checking
+    /// Task) by the execution's own timestamps (simulated time in the local world), first entry to last exit; 0 when it
+    /// never ran.</summary>
+    public static double LoopSeconds(RunRecord run, WorkflowStep step)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(step);
+        return Span(run, step.StateNames) is { } span ? span.End - span.Start : 0;
+    }
+
+    /// <summary>The sync wait of a run, by its history: a planned failover's wait for the replica to catch up with the stopped
+    /// source (CheckSync), or a reprotect's wait for ENABLED and the first completed sync; 0 when there was none.</summary>
+    public static double SyncWaitSeconds(RunRecord run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return LoopSeconds(run, run.Workflow == WorkflowKind.Reprotect ? ReprotectWorkflow.CheckSync : FailoverWorkflow.CheckSync);
+    }
+
+    private static (double Start, double End)? Span(RunRecord run, IReadOnlyList<string> states)
+    {
+        var start = run.Execution.StartDate;
+        var events = run.History.Where(e => e.StateName is { } s && states.Contains(s) && (e.Type.EndsWith("StateEntered", StringComparison.Ordinal) || e.Type.EndsWith("StateExited", StringComparison.Ordinal))).ToList();
+        return events.Count == 0 ? null : ((events.Min(e => e.Timestamp) - start).TotalSeconds, (events.Max(e => e.Timestamp) - start).TotalSeconds);
     }
 
     /// <summary>The seconds a described step took according to the run summary, or 0.</summary>
@@ -52,30 +77,34 @@ public static class RunReport
         return summary?.Steps.FirstOrDefault(x => x.Step == step.SummaryName)?.Seconds ?? 0;
     }
 
-    /// <summary>Total time minus the time spent waiting on AWS: promotion, node command and DNS INSYNC.</summary>
+    /// <summary>Total time minus the time spent waiting on AWS: for a failover promotion, node command, DNS INSYNC and (a
+    /// planned one) the sync wait; for a reprotect the new file system's creation and the first-sync wait.</summary>
     public static double OverheadSeconds(RunRecord run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var waited = Waited.Sum(step => StepSeconds(run.Summary, step));
-        return Math.Max(0, run.Duration.TotalSeconds - waited);
+        var waited = run.Workflow == WorkflowKind.Reprotect
+            ? LoopSeconds(run, ReprotectWorkflow.CheckReplica)
+            : Waited.Sum(step => StepSeconds(run.Summary, step));
+        return Math.Max(0, run.Duration.TotalSeconds - waited - SyncWaitSeconds(run));
     }
 
-    /// <summary>The per-run table, failures and the timeline reference, as markdown (also <c>efsdr report</c>).</summary>
+    /// <summary>The per-run table (one row per run of either workflow), failures and the timeline reference, as markdown
+    /// (also <c>efsdr report</c>).</summary>
     public static string Markdown(IReadOnlyList<RunRecord> runs, string heading, string timelineFile = "drill-timeline.svg")
     {
         ArgumentNullException.ThrowIfNull(runs);
         var md = new StringBuilder();
         md.AppendLine().AppendLine(Invariant, $"## {heading}").AppendLine();
-        md.AppendLine("| Run | Target | Status | RTO (s) | Data-loss window (s) | Promotion (s) | Node (s) | DNS (s) | Overhead (s) | Transitions | Lambda invocations |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine("| Run | Target | Status | RTO (s) | Data-loss window (s) | Promotion (s) | Node (s) | DNS (s) | Overhead (s) | Transitions | Lambda invocations | Workflow | Sync wait (s) |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in runs)
         {
-            var window = r.Summary?.DataLossWindowSeconds is { } w ? w.ToString("0.0", Invariant) + (r.Summary.DataLossProven ? " (proven)" : string.Empty) : "–";
-            var waited = string.Join(" | ", Waited.Select(step => StepSeconds(r.Summary, step).ToString("0.00", Invariant)));
-            md.AppendLine(Invariant, $"| {Cell(r.Label)} | {r.TargetServer} | {r.Execution.Status.ToString().ToUpperInvariant()} | {r.Duration.TotalSeconds:0.00} | {window} | {waited} | {OverheadSeconds(r):0.00} | {r.Transitions} | {r.LambdaInvocations} |");
+            md.AppendLine(Row(r));
         }
 
-        md.AppendLine().AppendLine("RTO is the execution's start to stop. The data-loss window is now − LastReplicatedTimestamp at planning (0 when nothing is promoted). Overhead is the RTO minus the time spent in promotion, the node command and DNS propagation: the orchestration's own cost.").AppendLine();
+        md.AppendLine().AppendLine("RTO is the execution's start to stop (for a reprotect: its duration; nothing is down meanwhile). The data-loss window is now − LastReplicatedTimestamp at planning (0 when nothing is promoted). " +
+            "The sync wait is, for a planned failover, the wait for the replica to catch up with the stopped source, and for a reprotect the wait for ENABLED and the first completed sync, by the execution's own timestamps. " +
+            "Overhead is the RTO minus the time spent waiting on AWS (promotion, the node command, DNS propagation, the sync wait; for a reprotect the new file system's creation and the first-sync wait): the orchestration's own cost.").AppendLine();
         foreach (var r in runs.Where(r => !r.Succeeded))
         {
             md.AppendLine(Invariant, $"- **{Cell(r.Label)}** failed: `{r.Execution.Error}` — {Cell(RunRecord.Unwrap(r.Execution.Cause))}");
@@ -83,6 +112,11 @@ public static class RunReport
 
         foreach (var r in runs)
         {
+            if (ReprotectLine(r.Reprotect) is { } reprotect)
+            {
+                md.AppendLine(Invariant, $"- **{Cell(r.Label)}** reprotect: {Cell(reprotect)}");
+            }
+
             if (ExPrimaryLine(r.Summary) is { } line)
             {
                 md.AppendLine(Invariant, $"- **{Cell(r.Label)}** ex-primary: {Cell(line)}");
@@ -97,6 +131,29 @@ public static class RunReport
         md.AppendLine().AppendLine("## Timeline").AppendLine().AppendLine(Invariant, $"![timeline]({timelineFile})").AppendLine();
         return md.ToString();
     }
+
+    /// <summary>One row of the table: a failover's figures, or a reprotect's with "–" where a failover figure has no meaning.</summary>
+    private static string Row(RunRecord r)
+    {
+        var status = r.Execution.Status.ToString().ToUpperInvariant();
+        var sync = SyncWaitSeconds(r).ToString("0.00", Invariant);
+        if (r.Workflow == WorkflowKind.Reprotect)
+        {
+            return string.Create(Invariant, $"| {Cell(r.Label)} | {r.TargetServer} | {status} | {r.Duration.TotalSeconds:0.00} | – | – | – | – | {OverheadSeconds(r):0.00} | {r.Transitions} | {r.LambdaInvocations} | reprotect | {sync} |");
+        }
+
+        var window = r.Summary?.DataLossWindowSeconds is { } w ? w.ToString("0.0", Invariant) + (r.Summary.DataLossProven ? " (proven)" : string.Empty) : "–";
+        var waited = string.Join(" | ", Waited.Select(step => StepSeconds(r.Summary, step).ToString("0.00", Invariant)));
+        var kind = r.Summary?.Plan.Planned == true ? "planned failover" : "failover";
+        return string.Create(Invariant, $"| {Cell(r.Label)} | {r.TargetServer} | {status} | {r.Duration.TotalSeconds:0.00} | {window} | {waited} | {OverheadSeconds(r):0.00} | {r.Transitions} | {r.LambdaInvocations} | {kind} | {sync} |");
+    }
+
+    /// <summary>A reprotect's outcome for people: "IntoExPrimary: primary …, replica …, kept …, last replicated …"; null
+    /// without a summary.</summary>
+    public static string? ReprotectLine(ReprotectSummary? summary) =>
+        summary is null
+            ? null
+            : string.Create(Invariant, $"{ReprotectJson.WireName(summary.Action)}: primary {summary.Primary}, replica {summary.Replica}, kept {summary.Kept ?? "nothing"}, last replicated {summary.LastReplicatedTimestamp?.ToString("O", Invariant) ?? "–"}");
 
     /// <summary>The data-loss window for people: "0 s (proven: last sync after the source stopped)" for a planned move
     /// that proved it, otherwise the planned window with the last replication time.</summary>
@@ -129,7 +186,15 @@ public static class RunReport
         const int left = 190, width = 620, row = 18, gap = 14;
         var longest = Math.Max(1, runs.Select(r => r.Duration.TotalSeconds).DefaultIfEmpty(1).Max());
         var scale = width / longest;
-        var colors = FailoverWorkflow.Phases.ToDictionary(FailoverWorkflow.Label, p => Colors.GetValueOrDefault(p, "#bab0ac"), StringComparer.Ordinal);
+        var colors = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var workflow in WorkflowDescription.All)
+        {
+            foreach (var phase in workflow.Phases)
+            {
+                colors.TryAdd(workflow.Label(phase), Colors.GetValueOrDefault(phase, "#bab0ac"));
+            }
+        }
+
         var rows = runs.Sum(r => Timeline(r).Count + 1);
         var height = 40 + (rows * row) + (runs.Count * gap) + 30;
         var svg = new StringBuilder();

@@ -12,7 +12,7 @@ namespace EfsDr.Core.Workflows;
 public static class FailoverWorkflow
 {
     /// <summary>Validate the input and make the plan.</summary>
-    public static WorkflowStep PlanFailover { get; } = new("PlanFailover", "Plan", StepKind.Task, WorkflowPhase.Plan)
+    public static WorkflowStep<FailoverState> PlanFailover { get; } = new("PlanFailover", "Plan", StepKind.Task, WorkflowPhase.Plan)
     {
         Handler = "plan",
         ResultField = "plan",
@@ -22,17 +22,17 @@ public static class FailoverWorkflow
     };
 
     /// <summary>Is this a dry run? (<c>$.plan.dryRun</c>).</summary>
-    public static WorkflowStep IsDryRun { get; } = new("Is this a dry run?", "Dry run?", StepKind.Choice, WorkflowPhase.Plan);
+    public static WorkflowStep<FailoverState> IsDryRun { get; } = new("Is this a dry run?", "Dry run?", StepKind.Choice, WorkflowPhase.Plan);
 
     /// <summary>Take the run lock in every region that answers.</summary>
-    public static WorkflowStep AcquireRunLock { get; } = new("AcquireRunLock", "Acquire run lock", StepKind.Task, WorkflowPhase.RunLock)
+    public static WorkflowStep<FailoverState> AcquireRunLock { get; } = new("AcquireRunLock", "Acquire run lock", StepKind.Task, WorkflowPhase.RunLock)
     {
         Handler = "acquire-run-lock",
         ResultField = "lock",
     };
 
     /// <summary>Lower the record's TTL (the function swallows its own failures).</summary>
-    public static WorkflowStep LowerDnsTtl { get; } = new("LowerDnsTtl", "Lower TTL", StepKind.Task, WorkflowPhase.Ttl)
+    public static WorkflowStep<FailoverState> LowerDnsTtl { get; } = new("LowerDnsTtl", "Lower TTL", StepKind.Task, WorkflowPhase.Ttl)
     {
         Handler = "lower-dns-ttl",
         ResultField = "ttl",
@@ -42,10 +42,10 @@ public static class FailoverWorkflow
     };
 
     /// <summary>Is this a planned move? (<c>$.plan.planned</c>).</summary>
-    public static WorkflowStep IsPlannedMove { get; } = new("Is this a planned move?", "Planned move?", StepKind.Choice, WorkflowPhase.Sync);
+    public static WorkflowStep<FailoverState> IsPlannedMove { get; } = new("Is this a planned move?", "Planned move?", StepKind.Choice, WorkflowPhase.Sync);
 
     /// <summary>A planned move: stop the application on every node of the source region (must succeed).</summary>
-    public static WorkflowStep DeactivateSource { get; } = new("DeactivateSource", "Deactivate source", StepKind.Task, WorkflowPhase.Sync)
+    public static WorkflowStep<FailoverState> DeactivateSource { get; } = new("DeactivateSource", "Deactivate source", StepKind.Task, WorkflowPhase.Sync)
     {
         Handler = "deactivate-source",
         ResultField = "sync",
@@ -55,7 +55,7 @@ public static class FailoverWorkflow
     };
 
     /// <summary>Wait, then check, until every source node stopped and the replica's last sync is after that moment.</summary>
-    public static WorkflowStep CheckSync { get; } = new("CheckSync", "Check sync", StepKind.WaitLoop, WorkflowPhase.Sync)
+    public static WorkflowStep<FailoverState> CheckSync { get; } = new("CheckSync", "Check sync", StepKind.WaitLoop, WorkflowPhase.Sync)
     {
         Handler = "check-sync",
         ResultField = "sync",
@@ -66,13 +66,13 @@ public static class FailoverWorkflow
     };
 
     /// <summary>Is the replica in sync? (<c>$.sync.done</c>).</summary>
-    public static WorkflowStep IsReplicaInSync { get; } = new("Is the replica in sync?", "Replica in sync?", StepKind.Choice, WorkflowPhase.Sync);
+    public static WorkflowStep<FailoverState> IsReplicaInSync { get; } = new("Is the replica in sync?", "Replica in sync?", StepKind.Choice, WorkflowPhase.Sync);
 
     /// <summary>Is the old primary in another region? (<c>$.plan.fenceExPrimary</c>).</summary>
-    public static WorkflowStep IsOldPrimaryElsewhere { get; } = new("Is the old primary in another region?", "Old primary elsewhere?", StepKind.Choice, WorkflowPhase.Deactivation);
+    public static WorkflowStep<FailoverState> IsOldPrimaryElsewhere { get; } = new("Is the old primary in another region?", "Old primary elsewhere?", StepKind.Choice, WorkflowPhase.Deactivation);
 
     /// <summary>Stop the application on the ex-primary's nodes (best effort).</summary>
-    public static WorkflowStep DeactivateOldPrimary { get; } = new("DeactivateOldPrimary", "Deactivate old primary", StepKind.BestEffortTask, WorkflowPhase.Deactivation)
+    public static WorkflowStep<FailoverState> DeactivateOldPrimary { get; } = new("DeactivateOldPrimary", "Deactivate old primary", StepKind.BestEffortTask, WorkflowPhase.Deactivation)
     {
         Handler = "deactivate-old-primary",
         ResultField = "deactivation",
@@ -82,10 +82,10 @@ public static class FailoverWorkflow
     };
 
     /// <summary>Does the replica need promotion? (<c>$.plan.action</c> == promote).</summary>
-    public static WorkflowStep NeedsPromotion { get; } = new("Does the replica need promotion?", "Promotion needed?", StepKind.Choice, WorkflowPhase.Promotion);
+    public static WorkflowStep<FailoverState> NeedsPromotion { get; } = new("Does the replica need promotion?", "Promotion needed?", StepKind.Choice, WorkflowPhase.Promotion);
 
     /// <summary>Delete the replication.</summary>
-    public static WorkflowStep PromoteReplica { get; } = new("PromoteReplica", "Promote replica", StepKind.Task, WorkflowPhase.Promotion)
+    public static WorkflowStep<FailoverState> PromoteReplica { get; } = new("PromoteReplica", "Promote replica", StepKind.Task, WorkflowPhase.Promotion)
     {
         Handler = "promote-replica",
         ResultField = "promotion",
@@ -95,7 +95,7 @@ public static class FailoverWorkflow
     };
 
     /// <summary>Wait, then check the promotion, until the replica is writable.</summary>
-    public static WorkflowStep CheckPromotion { get; } = new("CheckPromotion", "Check promotion", StepKind.WaitLoop, WorkflowPhase.Promotion)
+    public static WorkflowStep<FailoverState> CheckPromotion { get; } = new("CheckPromotion", "Check promotion", StepKind.WaitLoop, WorkflowPhase.Promotion)
     {
         Handler = "check-promotion",
         ResultField = "promotion",
@@ -104,13 +104,13 @@ public static class FailoverWorkflow
     };
 
     /// <summary>Is the replica writable? (<c>$.promotion.done</c>).</summary>
-    public static WorkflowStep IsReplicaWritable { get; } = new("Is the replica writable?", "Replica writable?", StepKind.Choice, WorkflowPhase.Promotion);
+    public static WorkflowStep<FailoverState> IsReplicaWritable { get; } = new("Is the replica writable?", "Replica writable?", StepKind.Choice, WorkflowPhase.Promotion);
 
     /// <summary>Is there an ex-primary to fence? (<c>$.plan.fenceExPrimary</c>).</summary>
-    public static WorkflowStep IsThereAnExPrimary { get; } = new("Is there an ex-primary to fence?", "Ex-primary to fence?", StepKind.Choice, WorkflowPhase.Fencing);
+    public static WorkflowStep<FailoverState> IsThereAnExPrimary { get; } = new("Is there an ex-primary to fence?", "Ex-primary to fence?", StepKind.Choice, WorkflowPhase.Fencing);
 
     /// <summary>Make the ex-primary read-only and tag it fenced (best effort).</summary>
-    public static WorkflowStep FenceOldPrimary { get; } = new("FenceOldPrimary", "Fence old primary", StepKind.BestEffortTask, WorkflowPhase.Fencing)
+    public static WorkflowStep<FailoverState> FenceOldPrimary { get; } = new("FenceOldPrimary", "Fence old primary", StepKind.BestEffortTask, WorkflowPhase.Fencing)
     {
         Handler = "fence-old-primary",
         ResultField = "fencing",
@@ -118,7 +118,7 @@ public static class FailoverWorkflow
     };
 
     /// <summary>Send the node document's activate command.</summary>
-    public static WorkflowStep ActivateNode { get; } = new("ActivateNode", "Activate node", StepKind.Task, WorkflowPhase.Node)
+    public static WorkflowStep<FailoverState> ActivateNode { get; } = new("ActivateNode", "Activate node", StepKind.Task, WorkflowPhase.Node)
     {
         Handler = "activate-node",
         ResultField = "node",
@@ -127,7 +127,7 @@ public static class FailoverWorkflow
     };
 
     /// <summary>Wait, then check the node command, until the node reports.</summary>
-    public static WorkflowStep CheckNodeCommand { get; } = new("CheckNodeCommand", "Check node command", StepKind.WaitLoop, WorkflowPhase.Node)
+    public static WorkflowStep<FailoverState> CheckNodeCommand { get; } = new("CheckNodeCommand", "Check node command", StepKind.WaitLoop, WorkflowPhase.Node)
     {
         Handler = "check-node-command",
         ResultField = "node",
@@ -136,10 +136,10 @@ public static class FailoverWorkflow
     };
 
     /// <summary>Is the node active? (<c>$.node.done</c>).</summary>
-    public static WorkflowStep IsNodeActive { get; } = new("Is the node active?", "Node active?", StepKind.Choice, WorkflowPhase.Node);
+    public static WorkflowStep<FailoverState> IsNodeActive { get; } = new("Is the node active?", "Node active?", StepKind.Choice, WorkflowPhase.Node);
 
     /// <summary>UPSERT the record.</summary>
-    public static WorkflowStep SwitchDns { get; } = new("SwitchDns", "Switch DNS", StepKind.Task, WorkflowPhase.Dns)
+    public static WorkflowStep<FailoverState> SwitchDns { get; } = new("SwitchDns", "Switch DNS", StepKind.Task, WorkflowPhase.Dns)
     {
         Handler = "switch-dns",
         ResultField = "dns",
@@ -149,7 +149,7 @@ public static class FailoverWorkflow
     };
 
     /// <summary>Wait, then check the DNS change, until it is INSYNC.</summary>
-    public static WorkflowStep CheckDns { get; } = new("CheckDns", "Check DNS", StepKind.WaitLoop, WorkflowPhase.Dns)
+    public static WorkflowStep<FailoverState> CheckDns { get; } = new("CheckDns", "Check DNS", StepKind.WaitLoop, WorkflowPhase.Dns)
     {
         Handler = "check-dns",
         ResultField = "dns",
@@ -158,31 +158,31 @@ public static class FailoverWorkflow
     };
 
     /// <summary>Is the record in sync? (<c>$.dns.done</c>).</summary>
-    public static WorkflowStep IsRecordInSync { get; } = new("Is the record in sync?", "Record in sync?", StepKind.Choice, WorkflowPhase.Dns);
+    public static WorkflowStep<FailoverState> IsRecordInSync { get; } = new("Is the record in sync?", "Record in sync?", StepKind.Choice, WorkflowPhase.Dns);
 
     /// <summary>Release the run lock (best effort).</summary>
-    public static WorkflowStep ReleaseRunLock { get; } = new("ReleaseRunLock", "Release run lock", StepKind.BestEffortTask, WorkflowPhase.Release)
+    public static WorkflowStep<FailoverState> ReleaseRunLock { get; } = new("ReleaseRunLock", "Release run lock", StepKind.BestEffortTask, WorkflowPhase.Release)
     {
         Handler = "release-run-lock",
         ResultField = "lockRelease",
     };
 
     /// <summary>Build the run summary (the execution's output).</summary>
-    public static WorkflowStep SummarizeRun { get; } = new("SummarizeRun", "Summarize", StepKind.Task, WorkflowPhase.Summary)
+    public static WorkflowStep<FailoverState> SummarizeRun { get; } = new("SummarizeRun", "Summarize", StepKind.Task, WorkflowPhase.Summary)
     {
         Handler = "summarize-run",
         ResultField = "summary",
     };
 
     /// <summary>Restore the TTL and release the lock after a failure (best effort; the run fails next either way).</summary>
-    public static WorkflowStep CleanUpFailedRun { get; } = new("CleanUpFailedRun", "Clean up failed run", StepKind.BestEffortTask, WorkflowPhase.CleanUp)
+    public static WorkflowStep<FailoverState> CleanUpFailedRun { get; } = new("CleanUpFailedRun", "Clean up failed run", StepKind.BestEffortTask, WorkflowPhase.CleanUp)
     {
         Handler = "clean-up-failed-run",
         ResultField = "failure",
     };
 
     /// <summary>Every step, in the order a run meets them.</summary>
-    public static IReadOnlyList<WorkflowStep> Steps { get; } =
+    public static IReadOnlyList<WorkflowStep<FailoverState>> Steps { get; } =
     [
         PlanFailover, IsDryRun, AcquireRunLock, LowerDnsTtl, IsPlannedMove, DeactivateSource, CheckSync, IsReplicaInSync, IsOldPrimaryElsewhere, DeactivateOldPrimary, NeedsPromotion, PromoteReplica,
         CheckPromotion, IsReplicaWritable, IsThereAnExPrimary, FenceOldPrimary, ActivateNode, CheckNodeCommand, IsNodeActive, SwitchDns,
@@ -190,13 +190,16 @@ public static class FailoverWorkflow
     ];
 
     /// <summary>The steps a Lambda runs (Tasks, best-effort Tasks and the checking Tasks of wait loops).</summary>
-    public static IReadOnlyList<WorkflowStep> Tasks { get; } = [.. Steps.Where(s => s.RunsLambda)];
+    public static IReadOnlyList<WorkflowStep<FailoverState>> Tasks { get; } = [.. Steps.Where(s => s.RunsLambda)];
 
     /// <summary>The handler names of the workflow's functions, one per Task.</summary>
     public static IReadOnlyList<string> Handlers { get; } = [.. Tasks.Select(s => s.Handler!)];
 
     /// <summary>The phases in the order a run meets them.</summary>
     public static IReadOnlyList<WorkflowPhase> Phases { get; } = [.. Steps.Select(s => s.Phase).Distinct()];
+
+    /// <summary>The description the CLI's run following and report read (steps, phases, progress lines).</summary>
+    public static WorkflowDescription Description { get; } = new(WorkflowKind.Failover, "efsdr-failover", Steps, EfsDrJson.ParseState);
 
     /// <summary>The step an ASL state belongs to (a wait loop owns its Wait state), or null (Pass, Succeed, Fail states).</summary>
     public static WorkflowStep? Find(string? stateName) =>

@@ -1,5 +1,3 @@
-using EfsDr.Core.Failover;
-
 namespace EfsDr.Core.Workflows;
 
 /// <summary>How a step appears in the state machine.</summary>
@@ -72,7 +70,7 @@ public readonly record struct StepWindow(DateTimeOffset? Start, DateTimeOffset? 
 /// <param name="Label">What people read (a Task's label starts with the verb of its state name).</param>
 /// <param name="Kind">How the step appears in the state machine.</param>
 /// <param name="Phase">The part of the run it belongs to.</param>
-public sealed record WorkflowStep(string StateName, string Label, StepKind Kind, WorkflowPhase Phase)
+public record WorkflowStep(string StateName, string Label, StepKind Kind, WorkflowPhase Phase)
 {
     /// <summary>The Lambda handler that runs it (the template's <c>Handler</c>, the runtime's <c>_HANDLER</c>); null for a Choice.</summary>
     public string? Handler { get; init; }
@@ -86,11 +84,17 @@ public sealed record WorkflowStep(string StateName, string Label, StepKind Kind,
     /// <summary>The name of its entry in the run summary, when it has one (with <see cref="Window"/>).</summary>
     public string? SummaryName { get; init; }
 
-    /// <summary>When it ran, for the run summary; null when it is not an entry of the summary.</summary>
-    public Func<FailoverState, StepWindow>? Window { get; init; }
+    /// <summary>When it ran, for the run summary (a <c>Func&lt;TState, StepWindow&gt;</c> of its workflow's state, typed on
+    /// <see cref="WorkflowStep{TState}"/>); null when it is not an entry of the summary.</summary>
+    public Delegate? Window { get; init; }
 
-    /// <summary>One line for people once the Task has run (the <c>--wait</c> progress), or null.</summary>
-    public Func<FailoverState, string?>? Progress { get; init; }
+    /// <summary>One line for people once the Task has run (a <c>Func&lt;TState, string?&gt;</c> of its workflow's state, typed
+    /// on <see cref="WorkflowStep{TState}"/>), or null.</summary>
+    public Delegate? Progress { get; init; }
+
+    /// <summary>The <c>--wait</c> progress line for <paramref name="state"/> (the state the Task left), or null when the step
+    /// has none or the state is not its workflow's.</summary>
+    public virtual string? ProgressOf(object? state) => null;
 
     /// <summary>True when a Lambda runs it (every kind but a Choice).</summary>
     public bool RunsLambda => Handler is not null;
@@ -106,4 +110,32 @@ public sealed record WorkflowStep(string StateName, string Label, StepKind Kind,
 
     /// <summary>Every ASL state of the step (the Wait state first for a wait loop).</summary>
     public IReadOnlyList<string> StateNames => WaitState is null ? [StateName] : [WaitState, StateName];
+}
+
+/// <summary>A step of the workflow whose state between steps is <typeparamref name="TState"/>: its summary window and its
+/// progress line read that state.</summary>
+/// <typeparam name="TState">The workflow's state (FailoverState, ReprotectState).</typeparam>
+/// <param name="StateName">The ASL state name (for a wait loop, its checking Task).</param>
+/// <param name="Label">What people read (a Task's label starts with the verb of its state name).</param>
+/// <param name="Kind">How the step appears in the state machine.</param>
+/// <param name="Phase">The part of the run it belongs to.</param>
+public sealed record WorkflowStep<TState>(string StateName, string Label, StepKind Kind, WorkflowPhase Phase) : WorkflowStep(StateName, Label, Kind, Phase)
+    where TState : class
+{
+    /// <summary>When it ran, for the run summary; null when it is not an entry of the summary.</summary>
+    public new Func<TState, StepWindow>? Window
+    {
+        get => (Func<TState, StepWindow>?)base.Window;
+        init => base.Window = value;
+    }
+
+    /// <summary>One line for people once the Task has run (the <c>--wait</c> progress), or null.</summary>
+    public new Func<TState, string?>? Progress
+    {
+        get => (Func<TState, string?>?)base.Progress;
+        init => base.Progress = value;
+    }
+
+    /// <inheritdoc/>
+    public override string? ProgressOf(object? state) => state is TState typed && Progress is { } progress ? progress(typed) : null;
 }
