@@ -61,7 +61,7 @@ public sealed class ReprotectPlanner(ClusterConfiguration configuration, IFileSy
         var existing = await OutgoingAsync(primary, replicaRegion, cancellationToken).ConfigureAwait(false);
         return existing is not null
             ? await PlanExistingAsync(plan, existing, exPrimary, cancellationToken).ConfigureAwait(false)
-            : await PlanNewAsync(plan, request, exPrimary, cancellationToken).ConfigureAwait(false);
+            : await PlanNewAsync(plan, request, primary, exPrimary, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<List<FileSystem>> ReadCopiesAsync(string name, CancellationToken cancellationToken)
@@ -189,7 +189,7 @@ public sealed class ReprotectPlanner(ClusterConfiguration configuration, IFileSy
         fs.Tags.TryGetValue(EfsDrTags.Role, out var role) && role == ReprotectTags.Replica && EfsDrTags.EpochOf(fs.Tags) == epoch;
 
     /// <summary>No replication from the primary yet: into the fenced ex-primary, or into a new file system.</summary>
-    private async Task<ReprotectPlan> PlanNewAsync(ReprotectPlan plan, ReprotectRequest request, FileSystem? exPrimary, CancellationToken cancellationToken)
+    private async Task<ReprotectPlan> PlanNewAsync(ReprotectPlan plan, ReprotectRequest request, FileSystem primary, FileSystem? exPrimary, CancellationToken cancellationToken)
     {
         var divergedName = DivergedNameOf(plan.FileSystemName, plan.Epoch);
         var kept = exPrimary is null
@@ -199,14 +199,14 @@ public sealed class ReprotectPlanner(ClusterConfiguration configuration, IFileSy
         var orphan = ex is null ? null : await OrphanOfAsync(ex, plan, cancellationToken).ConfigureAwait(false);
         plan = plan with { ExPrimaryFileSystemId = ex?.FileSystemId, OrphanedConfigurationSourceId = orphan };
 
-        if (exPrimary is not null && IsFenced(exPrimary))
+        if (exPrimary is not null && IsFencedAtFailover(exPrimary, primary))
         {
             return plan with
             {
                 Action = ReprotectAction.IntoExPrimary,
                 ExPrimaryFenced = true,
                 ReplicaFileSystemId = exPrimary.FileSystemId,
-                Decision = $"{exPrimary.FileSystemId} in {plan.ReplicaRegion} was fenced at failover time (fenced-epoch {exPrimary.Tags[EfsDrTags.FencedEpoch]}, by {exPrimary.Tags.GetValueOrDefault(EfsDrTags.FencedBy, "?")}) and is read-only: it took no writes since, so it becomes the replica and EFS copies only the differences{OrphanText(orphan)}",
+                Decision = $"{exPrimary.FileSystemId} in {plan.ReplicaRegion} was fenced at failover time (fenced-epoch {exPrimary.Tags[EfsDrTags.FencedEpoch]}, by {exPrimary.Tags[EfsDrTags.FencedBy]}, the run that promoted {plan.PrimaryFileSystemId}) and is read-only: it took no writes since, so it becomes the replica and EFS copies only the differences{OrphanText(orphan)}",
             };
         }
 
@@ -217,7 +217,7 @@ public sealed class ReprotectPlanner(ClusterConfiguration configuration, IFileSy
                 Action = ReprotectAction.IntoExPrimary,
                 ReplicaFileSystemId = exPrimary.FileSystemId,
                 Overwrites = $"everything on {exPrimary.FileSystemId} that {plan.PrimaryFileSystemId} lacks: writes made on it after the failover to epoch {plan.Epoch} are overwritten or removed (EFS keeps no copy)",
-                Decision = $"{exPrimary.FileSystemId} in {plan.ReplicaRegion} was NOT fenced at failover time ({FenceState(exPrimary)}), and --overwrite-diverged was given: it becomes the replica anyway{OrphanText(orphan)}",
+                Decision = $"{exPrimary.FileSystemId} in {plan.ReplicaRegion} was NOT fenced at failover time ({FenceState(exPrimary, primary)}), and --overwrite-diverged was given: it becomes the replica anyway{OrphanText(orphan)}",
                 Warnings = ["--overwrite-diverged: writes made on the ex-primary after the failover are lost"],
             };
         }
@@ -230,14 +230,14 @@ public sealed class ReprotectPlanner(ClusterConfiguration configuration, IFileSy
 
         if (ex is not null && !Patterns.FileSystemName().IsMatch(divergedName))
         {
-            throw new InvalidConfigurationException([new FieldError("fileSystem.name", $"is too long to keep the unfenced ex-primary {ex.FileSystemId} as '{ClusterConfigurationValidator.Shorten(divergedName)}' (an EFS Name tag holds 256 characters); shorten the Name, or fence the ex-primary first (efsdr fence)")]);
+            throw new InvalidConfigurationException([new FieldError("fileSystem.name", $"is too long to keep the unfenced ex-primary {ex.FileSystemId} as '{ClusterConfigurationValidator.Shorten(divergedName)}' (an EFS Name tag holds 256 characters); shorten the Name, or, once its data is saved elsewhere, run with overwriteDiverged")]);
         }
 
         var why = ex is null
             ? $"no copy named '{plan.FileSystemName}' is left in {plan.ReplicaRegion}"
             : kept is not null
                 ? $"the ex-primary {kept.FileSystemId} was already kept as '{divergedName}' by an earlier run"
-                : $"{ex.FileSystemId} in {plan.ReplicaRegion} was NOT fenced at failover time ({FenceState(ex)}), so it may hold writes made after the failover: it is renamed '{divergedName}' and kept (never deleted by EfsDr)";
+                : $"{ex.FileSystemId} in {plan.ReplicaRegion} was NOT fenced at failover time ({FenceState(ex, primary)}), so it may hold writes made after the failover: it is renamed '{divergedName}' and kept (never deleted by EfsDr)";
         return plan with
         {
             Action = ReprotectAction.IntoNewFileSystem,
@@ -262,16 +262,43 @@ public sealed class ReprotectPlanner(ClusterConfiguration configuration, IFileSy
         return all.FirstOrDefault(r => r.SourceFileSystemId == ex.FileSystemId)?.SourceFileSystemId;
     }
 
-    /// <summary>Fenced at failover time: the fenced tags with a fenced epoch, and read-only now.</summary>
-    public static bool IsFenced(FileSystem fs)
+    /// <summary>
+    /// Fenced at failover time: read-only now and tagged fenced by the very run that promoted <paramref name="primary"/>
+    /// (efsdr:fenced-by equals the primary's efsdr:run, efsdr:fenced-epoch its epoch). That run deactivated the ex-primary's
+    /// nodes before the promotion and fenced it before the new primary's node was activated, so the copy took no writes
+    /// since. A copy fenced later (<c>efsdr fence</c> after an outage) may hold writes made while it was still writable
+    /// (a zombie node during the outage): it does not count.
+    /// </summary>
+    public static bool IsFencedAtFailover(FileSystem exPrimary, FileSystem primary)
     {
-        ArgumentNullException.ThrowIfNull(fs);
-        return EfsDrTags.IsFenced(fs.Tags) && fs.Tags.ContainsKey(EfsDrTags.FencedEpoch) && fs.Protection == OverwriteProtection.Disabled;
+        ArgumentNullException.ThrowIfNull(exPrimary);
+        ArgumentNullException.ThrowIfNull(primary);
+        return exPrimary.Protection == OverwriteProtection.Disabled
+            && EfsDrTags.IsFenced(exPrimary.Tags)
+            && exPrimary.Tags.TryGetValue(EfsDrTags.FencedEpoch, out var fencedEpoch)
+            && string.Equals(fencedEpoch, EfsDrTags.EpochOf(primary.Tags).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            && exPrimary.Tags.TryGetValue(EfsDrTags.FencedBy, out var fencedBy)
+            && primary.Tags.TryGetValue(EfsDrTags.Run, out var promotedBy)
+            && string.Equals(fencedBy, promotedBy, StringComparison.Ordinal);
     }
 
-    private static string FenceState(FileSystem fs) => EfsDrTags.IsFenced(fs.Tags)
-        ? $"tagged fenced, but protection is {fs.Protection.ToString().ToUpperInvariant()}, so writes were possible"
-        : $"no fenced tags, protection {fs.Protection.ToString().ToUpperInvariant()}";
+    private static string FenceState(FileSystem fs, FileSystem primary)
+    {
+        var protection = fs.Protection.ToString().ToUpperInvariant();
+        if (!EfsDrTags.IsFenced(fs.Tags))
+        {
+            return $"no fenced tags, protection {protection}";
+        }
+
+        if (fs.Protection != OverwriteProtection.Disabled)
+        {
+            return $"tagged fenced, but protection is {protection}, so writes were possible";
+        }
+
+        return $"fenced by {fs.Tags.GetValueOrDefault(EfsDrTags.FencedBy, "?")} at {fs.Tags.GetValueOrDefault(EfsDrTags.FencedAt, "?")} for epoch {fs.Tags.GetValueOrDefault(EfsDrTags.FencedEpoch, "?")}, "
+            + $"not by {primary.Tags.GetValueOrDefault(EfsDrTags.Run, "an unknown run")}, the run that promoted {primary.FileSystemId} to epoch {EfsDrTags.EpochOf(primary.Tags).ToString(CultureInfo.InvariantCulture)}: "
+            + "it was writable until that later fence and may hold writes made after the failover";
+    }
 
     private static string OrphanText(string? orphan) =>
         orphan is null ? string.Empty : $"; its orphaned replication configuration (source {orphan}, left by LOCAL_CONFIGURATION_ONLY) is deleted first";

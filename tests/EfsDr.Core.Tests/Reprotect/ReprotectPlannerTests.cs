@@ -71,6 +71,56 @@ public sealed class ReprotectPlannerTests
     }
 
     [Fact]
+    public async Task PlanAsync_ExPrimaryFencedLaterByEfsdrFence_KeepsItDivergedAndPlansANewFileSystem()
+    {
+        // After an outage: the failover could not fence the ex-primary, a zombie node wrote to it, then the operator ran
+        // efsdr fence. Read-only and tagged fenced now, but not by the run that promoted the primary.
+        var cloud = ReprotectWorld.AfterFailover(fenced: true);
+        ReprotectWorld.Tag(cloud, East, SeedCluster.PrimaryId, new() { [EfsDrTags.FencedBy] = "efsdr-fence-20261202T120000Z", [EfsDrTags.FencedAt] = "2026-12-02T12:00:00.0000000+00:00" });
+        cloud.Writes.Clear();
+
+        var plan = await Plan(cloud);
+
+        Assert.Equal(ReprotectAction.IntoNewFileSystem, plan.Action);
+        Assert.False(plan.ExPrimaryFenced);
+        Assert.Equal(SeedCluster.PrimaryId, plan.KeptFileSystemId);
+        Assert.Equal("DRTest-EFS1-diverged-1", plan.DivergedName);
+        Assert.Null(plan.ReplicaFileSystemId);
+        Assert.Contains("fenced by efsdr-fence-20261202T120000Z", plan.Decision, StringComparison.Ordinal);
+        Assert.Contains(ReprotectWorld.FailoverRun, plan.Decision, StringComparison.Ordinal);
+        Assert.Empty(cloud.Writes);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("2")]
+    public async Task PlanAsync_FencedForAnotherEpoch_KeepsItDiverged(string fencedEpoch)
+    {
+        var cloud = ReprotectWorld.AfterFailover(fenced: true);
+        ReprotectWorld.Tag(cloud, East, SeedCluster.PrimaryId, new() { [EfsDrTags.FencedEpoch] = fencedEpoch });
+
+        var plan = await Plan(cloud);
+
+        Assert.Equal(ReprotectAction.IntoNewFileSystem, plan.Action);
+        Assert.Equal(SeedCluster.PrimaryId, plan.KeptFileSystemId);
+    }
+
+    [Fact]
+    public async Task PlanAsync_PrimaryWithoutRunTag_CannotProveTheFenceAndKeepsTheExPrimaryDiverged()
+    {
+        var cloud = ReprotectWorld.AfterFailover(fenced: true);
+        cloud.FileSystemsById[SeedCluster.ReplicaId] = cloud.FileSystemsById[SeedCluster.ReplicaId] with
+        {
+            Tags = cloud.FileSystemsById[SeedCluster.ReplicaId].Tags.Where(t => t.Key != EfsDrTags.Run).ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal),
+        };
+
+        var plan = await Plan(cloud);
+
+        Assert.Equal(ReprotectAction.IntoNewFileSystem, plan.Action);
+        Assert.Contains("an unknown run", plan.Decision, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PlanAsync_UnfencedWithOverwriteDiverged_ReplicatesIntoItAndSaysWhatIsOverwritten()
     {
         var cloud = ReprotectWorld.AfterFailover(fenced: false);

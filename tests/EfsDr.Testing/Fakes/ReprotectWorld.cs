@@ -11,6 +11,9 @@ public static class ReprotectWorld
     public const string West = "us-west-2";
     public const string East = "us-east-1";
 
+    /// <summary>The failover run that promoted the west copy (its efsdr:run) and, when fenced, fenced the east copy.</summary>
+    public const string FailoverRun = "run-failover";
+
     /// <summary>The seed configuration with a mount-target subnet per availability zone of each region's nodes.</summary>
     public static ClusterConfiguration Configuration() => SeedCluster.Configuration() with
     {
@@ -24,7 +27,7 @@ public static class ReprotectWorld
 
     /// <summary>After the failover: the replication is gone (ALL_CONFIGURATIONS) or orphaned in us-east-1
     /// (<paramref name="orphaned"/>: LOCAL_CONFIGURATION_ONLY); the west copy is the writable primary with epoch 1; the
-    /// east copy (the ex-primary) is fenced when <paramref name="fenced"/>, otherwise still writable.</summary>
+    /// east copy (the ex-primary) is fenced by that failover's run when <paramref name="fenced"/>, otherwise still writable.</summary>
     public static InMemoryCloud AfterFailover(bool fenced, bool orphaned = false)
     {
         var cloud = SeedCluster.Cloud(DateTimeOffset.UnixEpoch.AddDays(1));
@@ -37,11 +40,11 @@ public static class ReprotectWorld
             cloud.CompleteDeletion(SeedCluster.PrimaryId);
         }
 
-        Tag(cloud, West, SeedCluster.ReplicaId, new() { [EfsDrTags.Role] = EfsDrTags.Primary, [EfsDrTags.Epoch] = "1" });
+        Tag(cloud, West, SeedCluster.ReplicaId, new() { [EfsDrTags.Role] = EfsDrTags.Primary, [EfsDrTags.Epoch] = "1", [EfsDrTags.Run] = FailoverRun });
         if (fenced)
         {
             cloud.FileSystemsById[SeedCluster.PrimaryId] = cloud.FileSystemsById[SeedCluster.PrimaryId] with { Protection = OverwriteProtection.Disabled };
-            Tag(cloud, East, SeedCluster.PrimaryId, new() { [EfsDrTags.Role] = EfsDrTags.Fenced, [EfsDrTags.FencedEpoch] = "1", [EfsDrTags.FencedBy] = "run-failover" });
+            Tag(cloud, East, SeedCluster.PrimaryId, new() { [EfsDrTags.Role] = EfsDrTags.Fenced, [EfsDrTags.FencedEpoch] = "1", [EfsDrTags.FencedBy] = FailoverRun });
         }
 
         cloud.SubnetZones["subnet-0123456789abcdef1"] = "us-east-1a";
