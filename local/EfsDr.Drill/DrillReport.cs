@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using EfsDr.Core.Workflows;
 using EfsDr.Runs;
 
 namespace EfsDr.Drill;
@@ -13,8 +14,9 @@ public static class DrillReport
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    /// <summary>Writes drill-report.md and drill-timeline.svg; returns their paths.</summary>
-    public static (string Report, string Timeline) Write(string directory, IReadOnlyList<DrillCheck> checks, IReadOnlyList<RunRecord> runs, TimeSpan elapsed, IReadOnlyDictionary<string, int> requests)
+    /// <summary>Writes drill-report.md and drill-timeline.svg; returns their paths. <paramref name="timeScale"/> is the local
+    /// cloud's (simulated seconds per wall second): the waits on AWS are also given in simulated time.</summary>
+    public static (string Report, string Timeline) Write(string directory, IReadOnlyList<DrillCheck> checks, IReadOnlyList<RunRecord> runs, TimeSpan elapsed, IReadOnlyDictionary<string, int> requests, double timeScale = 60)
     {
         ArgumentNullException.ThrowIfNull(checks);
         ArgumentNullException.ThrowIfNull(runs);
@@ -33,10 +35,32 @@ public static class DrillReport
         }
 
         md.Append(RunReport.Markdown(runs, "Runs (failovers, planned failbacks and reprotects)"));
+        md.Append(SimulatedWaits(runs, timeScale));
         md.AppendLine("## AWS calls answered by the local cloud").AppendLine();
         md.AppendLine(string.Join(", ", requests.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}"))).AppendLine();
         var mdPath = Path.GetFullPath(Path.Combine(directory, "drill-report.md"));
         File.WriteAllText(mdPath, md.ToString());
         return (mdPath, svgPath);
     }
+
+    /// <summary>Each run's waits on AWS in simulated time (what they stand for in production): the wall seconds of the
+    /// table above times <paramref name="timeScale"/>. Only the waits are scaled; the orchestration's own work is not.</summary>
+    public static string SimulatedWaits(IReadOnlyList<RunRecord> runs, double timeScale)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var md = new StringBuilder();
+        md.AppendLine(Invariant, $"## Waits in simulated time (×{timeScale:0})").AppendLine();
+        md.AppendLine("| Run | Workflow | Promotion | Sync wait | DNS |").AppendLine("|---|---|---|---|---|");
+        foreach (var r in runs)
+        {
+            var reprotect = r.Workflow == WorkflowKind.Reprotect;
+            var promotion = reprotect ? "–" : Simulated(RunReport.StepSeconds(r.Summary, FailoverWorkflow.PromoteReplica), timeScale);
+            var dns = reprotect ? "–" : Simulated(RunReport.StepSeconds(r.Summary, FailoverWorkflow.SwitchDns), timeScale);
+            md.AppendLine(Invariant, $"| {RunReport.Cell(r.Label)} | {(reprotect ? "reprotect" : r.Summary?.Plan.Planned == true ? "planned failover" : "failover")} | {promotion} | {Simulated(RunReport.SyncWaitSeconds(r), timeScale)} | {dns} |");
+        }
+
+        return md.AppendLine().ToString();
+    }
+
+    private static string Simulated(double wallSeconds, double timeScale) => Durations.ForPeople(TimeSpan.FromSeconds(wallSeconds * timeScale));
 }

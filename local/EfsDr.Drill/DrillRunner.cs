@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Amazon.Runtime;
 using EfsDr.Aws;
 using EfsDr.Aws.Http;
@@ -161,7 +160,7 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
             Record("drill", "the drill ran to the end", false, $"{ex.GetType().Name}: {ex.Message}");
         }
 
-        var (report, timeline) = DrillReport.Write(options.ReportDirectory, _checks, _runs, clock.Elapsed, cloud.RequestCounts);
+        var (report, timeline) = DrillReport.Write(options.ReportDirectory, _checks, _runs, clock.Elapsed, cloud.RequestCounts, options.TimeScale);
         output(string.Empty);
         output($"{_checks.Count(c => c.Passed)}/{_checks.Count} checks passed in {clock.Elapsed.TotalSeconds:0.0} s; report: {report}");
         return new DrillResult(_checks, _runs, report, timeline, clock.Elapsed);
@@ -286,15 +285,6 @@ public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, Aw
         var run = await driver.RunAsync(topology.ReprotectStateMachineIn(primaryRegion), name, input, label, replicaRegion, line => output("  " + line), options.RunTimeout, cancellationToken).ConfigureAwait(false);
         runs.Add(run);
         return run;
-    }
-
-    /// <summary>The reprotect summary of a run (its execution output), or null when it did not succeed.</summary>
-    public static ReprotectSummary? ReprotectSummaryOf(RunRecord run)
-    {
-        ArgumentNullException.ThrowIfNull(run);
-        return run.Succeeded && run.Execution.Output is { Length: > 0 } json
-            ? JsonSerializer.Deserialize(json, ReprotectStateJsonContext.Default.ReprotectSummary)
-            : null;
     }
 
     /// <summary>The copies in <paramref name="region"/> whose Name is exactly the cluster's (as the emulator holds them).</summary>

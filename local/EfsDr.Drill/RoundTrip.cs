@@ -95,7 +95,7 @@ internal sealed class RoundTrip(
         output(string.Empty);
         output($"{prefix}.3 reprotect: us-west-2 → us-east-1");
         var run = await world.ReprotectAsync($"{prefix}.3 reprotect us-west-2 → us-east-1", "us-west-2", "drill: reprotect after the failover to server3", runs, cancellationToken).ConfigureAwait(false);
-        var summary = DrillWorld.ReprotectSummaryOf(run);
+        var summary = run.Reprotect;
         record($"{prefix}.3.1", "reprotect from us-west-2 succeeds", summary is not null, summary is null ? run.Reason : $"{run.Duration.TotalSeconds:0.0} s, {summary.Action}: {Shorten(summary.Decision)}");
         await check($"{prefix}.3.2", "replication us-west-2 → us-east-1 is ENABLED (read through the EFS API)", () => DirectionAsync("us-west-2", "us-east-1", cancellationToken)).ConfigureAwait(false);
         await check($"{prefix}.3.3", "after the first sync the us-east-1 copy holds every file (read in the emulator's data folder of that copy)", () => Task.FromResult(Holds("us-east-1"))).ConfigureAwait(false);
@@ -122,7 +122,7 @@ internal sealed class RoundTrip(
         output(string.Empty);
         output($"{prefix}.5 reprotect back: us-east-1 → us-west-2");
         var run = await world.ReprotectAsync($"{prefix}.5 reprotect us-east-1 → us-west-2", "us-east-1", "drill: reprotect back to the original direction", runs, cancellationToken).ConfigureAwait(false);
-        var summary = DrillWorld.ReprotectSummaryOf(run);
+        var summary = run.Reprotect;
         record($"{prefix}.5.1", "reprotect from us-east-1 succeeds", summary is not null, summary is null ? run.Reason : $"{run.Duration.TotalSeconds:0.0} s, {summary.Action}: {Shorten(summary.Decision)}");
         await check($"{prefix}.5.2", "replication us-east-1 → us-west-2 is ENABLED and the us-west-2 copy holds every file", async () =>
             $"{await DirectionAsync("us-east-1", "us-west-2", cancellationToken).ConfigureAwait(false)}; {Holds("us-west-2")}").ConfigureAwait(false);

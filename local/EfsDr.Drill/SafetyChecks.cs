@@ -41,13 +41,14 @@ internal sealed class SafetyChecks(
         if (regionDown is not null)
         {
             await check("4.2.10", "the ex-primary's writes after the cut-over are detected and kept", () => Task.FromResult(ZombieWrites(cutOver))).ConfigureAwait(false);
-            await check("4.2.11", $"once {regionDown} answers, the zombie writer is stopped (the group on server2, as EXPRESSCLUSTER's stop does) and its copy left unfenced, for the reprotect to keep", () => StopZombieWriterAsync(cancellationToken)).ConfigureAwait(false);
+            await check("4.2.11", $"once {regionDown} answers, efsdr fence stops server2 (the zombie writer) and leaves the ex-primary read-only and tagged, the zombie write kept", () => FenceNowAsync(cancellationToken)).ConfigureAwait(false);
         }
     }
 
-    /// <summary>After the reprotect that followed the outage (4.3.4): the zombie write survives in the <c>-diverged-</c>
-    /// copy, the copy carrying the Name in us-east-1 holds the cluster's data (us-west-2's) and not the zombie write, and
-    /// only server3 serves.</summary>
+    /// <summary>After the reprotect that followed the outage (4.3.4): the ex-primary, fenced only after the zombie write
+    /// (4.2.11, not by the run that promoted the primary), is not taken for the replica: the zombie write survives in the
+    /// <c>-diverged-</c> copy, the copy carrying the Name in us-east-1 holds the cluster's data (us-west-2's) and not the
+    /// zombie write, and only server3 serves.</summary>
     public Task DivergedKeptAsync(ReprotectSummary? summary) =>
         check("4.3.4", "the zombie write survives in the -diverged- file system, the cluster continues from us-west-2's data, only one node serves the Name", () => Task.FromResult(DivergedKept(summary)));
 
@@ -133,21 +134,8 @@ internal sealed class SafetyChecks(
             : throw new InvalidOperationException($"the zombie write {ZombieKey} was not found on the ex-primary");
     }
 
-    /// <summary>Stops the application on server2 and unmounts (the README's step after an outage: stop the group on the
-    /// ex-primary's nodes), and leaves the copy as it is: writable and unfenced, so that the reprotect sees that it may hold
-    /// writes made after the failover and keeps it.</summary>
-    private async Task<string> StopZombieWriterAsync(CancellationToken cancellationToken)
-    {
-        await world.DeactivateAsync("server2", cancellationToken).ConfigureAwait(false);
-        var copy = Copy("us-east-1", topology.PrimaryFileSystemId);
-        var serving = ServersServing("us-east-1");
-        return serving.Count == 0 && copy.Protection == "ENABLED" && copy.Tags.GetValueOrDefault(EfsDrTags.Role) != EfsDrTags.Fenced && File.Exists(Directory.EnumerateFiles(copy.DataDirectory, "*", SearchOption.AllDirectories).FirstOrDefault(f => f.Contains(ZombieKey, StringComparison.Ordinal)) ?? string.Empty)
-            ? $"server2 stopped and unmounted; nothing serves in us-east-1; {copy.FileSystemId} left writable and unfenced with the zombie write"
-            : throw new InvalidOperationException($"{copy.FileSystemId}: protection {copy.Protection}, role {copy.Tags.GetValueOrDefault(EfsDrTags.Role, "none")}, serving on [{string.Join(", ", serving)}]");
-    }
-
     /// <summary><c>efsdr fence</c>'s service, as the CLI runs it: deactivates the ex-primary's nodes and fences the copy.</summary>
-    internal async Task<string> FenceNowAsync(CancellationToken cancellationToken)
+    private async Task<string> FenceNowAsync(CancellationToken cancellationToken)
     {
         var fencing = new FencingService(topology.Configuration, world.Adapters.FileSystems, world.Adapters.NodeAgent, LocalTopology.NodeDocument, TimeProvider.System);
         var survey = await fencing.FindUnfencedAsync(cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
+using EfsDr.Core.Reprotect;
 using EfsDr.Drill;
 using EfsDr.Runs;
 
@@ -32,6 +33,41 @@ public sealed class DrillReportTests
         };
         var execution = new Execution("arn:e", "arn:m", "e", ExecutionStatus.Succeeded, Start, Start.AddSeconds(12), "{}", "{}", null, null);
         return new RunRecord("to server3", "server3", execution, history, summary);
+    }
+
+    private static RunRecord Reprotect()
+    {
+        var history = new List<HistoryEvent>
+        {
+            Event(1, "ExecutionStarted", 0),
+            Event(2, "TaskStateEntered", 0.1, "PlanReprotect"), Event(3, "LambdaFunctionScheduled", 0.1), Event(4, "TaskStateExited", 0.3, "PlanReprotect"),
+            Event(5, "WaitStateEntered", 1.0, "WaitForSync"), Event(6, "WaitStateExited", 3.0, "WaitForSync"),
+            Event(7, "TaskStateEntered", 3.0, "CheckSync"), Event(8, "LambdaFunctionScheduled", 3.0), Event(9, "TaskStateExited", 3.5, "CheckSync"),
+            Event(10, "ExecutionSucceeded", 4),
+        };
+        var summary = new ReprotectSummary { RunId = "r", Action = ReprotectAction.IntoNewFileSystem, Primary = "fs-w (us-west-2)", Replica = "fs-n (us-east-1)", Kept = "fs-e as DRTest-EFS1-diverged-1" };
+        var output = JsonSerializer.Serialize(summary, ReprotectStateJsonContext.Default.ReprotectSummary);
+        var execution = new Execution("arn:r", "arn:aws:states:us-west-2:000000000000:stateMachine:efsdr-reprotect", "r", ExecutionStatus.Succeeded, Start, Start.AddSeconds(4), "{}", output, null, null);
+        return new RunRecord("4.3 reprotect us-west-2 → us-east-1", "us-east-1", execution, history, null);
+    }
+
+    [Fact]
+    public void Write_FailoverAndReprotectRuns_OneLabelledRowEachWithTheReprotectsSyncWaitAndWhatItKept()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "efsdr-report-" + Guid.NewGuid().ToString("N")[..8]);
+        var reprotect = Reprotect();
+
+        var (report, _) = DrillReport.Write(directory, [new DrillCheck("4.3.1", "reprotect succeeds", true, "IntoNewFileSystem")], [Run(), reprotect], TimeSpan.FromSeconds(30), new Dictionary<string, int>());
+
+        var text = File.ReadAllText(report);
+        var overhead = 4 - (3.5 - 1.0);
+        Assert.Contains("## Runs (failovers, planned failbacks and reprotects)", text, StringComparison.Ordinal);
+        Assert.Contains("| to server3 | server3 | SUCCEEDED | 12.00 | 42.0 | 9.60 | 1.00 | 0.40 | 1.00 | 4 | 3 | failover | 0.00 |", text, StringComparison.Ordinal);
+        Assert.Contains($"| 4.3 reprotect us-west-2 → us-east-1 | us-east-1 | SUCCEEDED | 4.00 | – | – | – | – | {overhead.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} | {reprotect.Transitions} | {reprotect.LambdaInvocations} | reprotect | 2.50 |", text, StringComparison.Ordinal);
+        Assert.Equal(3, reprotect.Transitions);
+        Assert.Contains($"| to server3 | failover | {Durations.ForPeople(TimeSpan.FromSeconds(9.6 * 60))} | {Durations.ForPeople(TimeSpan.Zero)} | {Durations.ForPeople(TimeSpan.FromSeconds(0.4 * 60))} |", text, StringComparison.Ordinal);
+        Assert.Contains($"| 4.3 reprotect us-west-2 → us-east-1 | reprotect | – | {Durations.ForPeople(TimeSpan.FromSeconds(2.5 * 60))} | – |", text, StringComparison.Ordinal);
+        Assert.Contains("**4.3 reprotect us-west-2 → us-east-1** reprotect: IntoNewFileSystem: primary fs-w (us-west-2), replica fs-n (us-east-1), kept fs-e as DRTest-EFS1-diverged-1", text, StringComparison.Ordinal);
     }
 
     [Fact]

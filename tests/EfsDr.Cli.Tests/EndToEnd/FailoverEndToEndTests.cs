@@ -42,7 +42,7 @@ public sealed class FailoverEndToEndTests
             Assert.True(failback.Summary is { DataLossWindowSeconds: 0, DataLossProven: true, ActiveServer: "server1" }, failback.Label);
         }
 
-        Assert.All(result.Runs.Where(r => r.Label.Contains("reprotect", StringComparison.Ordinal)), r => Assert.Equal(ReprotectAction.IntoExPrimary, DrillWorld.ReprotectSummaryOf(r)?.Action));
+        Assert.All(result.Runs.Where(r => r.Label.Contains("reprotect", StringComparison.Ordinal)), r => Assert.Equal(ReprotectAction.IntoExPrimary, r.Reprotect?.Action));
         var report = await File.ReadAllTextAsync(result.ReportPath, Token);
         Assert.Contains("| Run | Target | Status | RTO (s) | Data-loss window (s)", report, StringComparison.Ordinal);
         Assert.Contains("R2.5 reprotect us-east-1 → us-west-2", report, StringComparison.Ordinal);
@@ -84,7 +84,7 @@ public sealed class FailoverEndToEndTests
             Assert.Contains(result.Checks, c => c.Id == id && c.Passed);
         }
 
-        var reprotect = DrillWorld.ReprotectSummaryOf(result.Runs.Single(r => r.Label == "4.3 reprotect us-west-2 → us-east-1"));
+        var reprotect = result.Runs.Single(r => r.Label == "4.3 reprotect us-west-2 → us-east-1").Reprotect;
         Assert.Equal(ReprotectAction.IntoNewFileSystem, reprotect?.Action);
         Assert.Contains($"{toServer3.Summary.ExPrimary.FileSystemId}", reprotect?.Kept, StringComparison.Ordinal);
         Assert.Contains("NOT FENCED", await File.ReadAllTextAsync(result.ReportPath, Token), StringComparison.Ordinal);
