@@ -35,11 +35,17 @@ public sealed class ReprotectCliEndToEndTests
             Assert.Contains($"  primary         {west} (us-west-2", plan, StringComparison.Ordinal);
             Assert.Contains($"  replica         {east} (us-east-1) — {ReprotectJson.WireName(ReprotectAction.IntoExPrimary)}", plan, StringComparison.Ordinal);
             Assert.Contains("  overwrites      nothing", plan, StringComparison.Ordinal);
+            var planJson = JsonNode.Parse(await RunOkAsync(world, config, "reprotect", "--dry-run", "--output", "json"))!;
+            Assert.Equal((true, "IntoExPrimary", east), ((bool?)planJson["dryRun"], (string?)planJson["plan"]?["action"], (string?)planJson["plan"]?["replicaFileSystemId"]));
             Assert.Null(world.Cloud.Context.Efs.Replication("us-west-2", west));
 
             var reprotect = await RunOkAsync(world, config, "reprotect", "--wait", "--timeout", "3m", "--reason", "protect us-west-2");
             Assert.Contains("CheckSync — ENABLED, last sync", reprotect, StringComparison.Ordinal);
             Assert.Contains($"  replica         {east} (us-east-1) — IntoExPrimary", reprotect, StringComparison.Ordinal);
+            var name = System.Text.RegularExpressions.Regex.Match(reprotect, @"started (reprotect-\d+) in us-west-2").Groups[1].Value;
+            var report = await RunOkAsync(world, config, "report", name);
+            Assert.Matches(@"\| reprotect-\d+ \| .* \| SUCCEEDED \| .* \| reprotect \| \d+\.\d\d \|", report);
+            TestContext.Current.TestOutputHelper?.WriteLine(plan + reprotect + report);
             var replication = world.Cloud.Context.Efs.Replication("us-west-2", west);
             Assert.Equal(("us-west-2", west, "us-east-1", east, "ENABLED"), (replication?.SourceRegion, replication?.SourceFileSystemId, replication?.DestinationRegion, replication?.DestinationFileSystemId, replication?.Status));
             Assert.True(HoldsText(world.Cloud.Context.Efs.FileSystems("us-east-1").Single(f => f.FileSystemId == east).DataDirectory, Written), "the us-east-1 copy does not hold what server3 wrote");
@@ -52,6 +58,7 @@ public sealed class ReprotectCliEndToEndTests
 
             var failback = await RunOkAsync(world, config, "failover", "--to", "server1", "--planned", "--wait", "--timeout", "3m");
             Assert.Contains("data-loss window 0 s (proven: last sync after the source stopped)", failback, StringComparison.Ordinal);
+            TestContext.Current.TestOutputHelper?.WriteLine(failback);
             using (var s3 = await world.World.S3AtRecordAsync(Token))
             {
                 Assert.Equal(topology.Server("server1").Address, s3.Address);
