@@ -13,7 +13,7 @@ public static class RunsCommand
     public static Command Create(GlobalOptions global, TextWriter output, TextWriter error)
     {
         var max = new Option<int>("--max") { Description = "At most this many runs in all, the newest across regions (1–1000, default 20).", DefaultValueFactory = _ => 20, HelpName = "n" };
-        var command = new Command("runs", "List recent failover runs across the cluster's regions (or --region), newest first; an unreachable region is marked, not fatal.") { max };
+        var command = new Command("runs", "List recent runs (failovers and reprotects) across the cluster's regions (or --region), newest first; an unreachable region is marked, not fatal.") { max };
         command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, global, output, error, async (cli, token) =>
         {
             var limit = parse.GetValue(max);
@@ -24,7 +24,7 @@ public static class RunsCommand
 
             using var deadline = CallDeadline.Within(TimeProvider.System, CliContext.ReadBudget);
             var regions = Regions(cli);
-            var listing = await RunLister.ListAsync(cli.Aws.Executions, cli.StateMachineName, regions, limit, token).ConfigureAwait(false);
+            var listing = await RunLister.ListAsync(cli.Aws.Executions, [cli.StateMachineName, cli.ReprotectStateMachineName], regions, limit, token).ConfigureAwait(false);
             WriteListing(cli, listing);
 
             // What was found is worth exit 0 even with a region down; with no region answering there is nothing to show.
