@@ -10,6 +10,15 @@ using EfsDr.Core.Reprotect;
 
 namespace EfsDr.Runs;
 
+/// <summary>The workflow's state machine is not in the region the run must start in (the stack is not deployed there, or
+/// the name is not the template's).</summary>
+/// <param name="region">The region searched.</param>
+public sealed class StateMachineMissingException(string region) : Exception($"no reprotect state machine in {region}, the primary's region")
+{
+    /// <summary>The region searched.</summary>
+    public string Region { get; } = region;
+}
+
 /// <summary>
 /// Starts a reprotect execution, or joins the one already running (one run per protected file system, whichever workflow).
 /// <list type="bullet">
@@ -86,7 +95,7 @@ public sealed partial class ReprotectStarter(IExecutions executions, RunningRuns
 
         var found = await primary(cancellationToken).ConfigureAwait(false);
         var machine = await reprotects.StateMachineInAsync(found.Region, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"no reprotect state machine in {found.Region}, the primary's region");
+            ?? throw new StateMachineMissingException(found.Region);
         return await StartNamedAsync(machine, found.Region, input, notes, cancellationToken).ConfigureAwait(false);
     }
 

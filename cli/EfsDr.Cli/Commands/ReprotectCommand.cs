@@ -81,6 +81,10 @@ public static class ReprotectCommand
         {
             return await RefuseAsync(cli, ex).ConfigureAwait(false);
         }
+        catch (StateMachineMissingException ex)
+        {
+            throw new UsageException($"--reprotect-state-machine: no state machine named '{cli.ReprotectStateMachineName}' in {ex.Region}, the primary's region; is the EfsDr stack deployed there?");
+        }
 
         foreach (var note in outcome.Notes)
         {

@@ -119,6 +119,17 @@ public sealed class ReprotectStarterTests
     }
 
     [Fact]
+    public async Task StartOrJoinAsync_NoReprotectMachineInThePrimarysRegion_ThrowsNamingTheRegionAndStartsNothing()
+    {
+        var executions = new FakeExecutions { Missing = Machine("us-west-2", "efsdr-reprotect") };
+
+        var ex = await Assert.ThrowsAsync<StateMachineMissingException>(() => Starter(executions).StartOrJoinAsync(Configuration, Primary, ReprotectInput(), TestContext.Current.CancellationToken));
+
+        Assert.Equal("us-west-2", ex.Region);
+        Assert.Empty(executions.Started);
+    }
+
+    [Fact]
     public async Task FailoverStartOrJoinAsync_ReprotectRunning_RefusesNamingIt()
     {
         var executions = new FakeExecutions();
@@ -298,7 +309,11 @@ public sealed class ReprotectStarterTests
 
         public Task<Page<HistoryEvent>> GetHistoryPageAsync(string executionArn, string? nextToken, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<string?> FindStateMachineAsync(string region, string name, CancellationToken cancellationToken) => Task.FromResult<string?>(Machine(region, name));
+        /// <summary>A state machine ARN that does not exist (the stack is not deployed there).</summary>
+        public string? Missing { get; init; }
+
+        public Task<string?> FindStateMachineAsync(string region, string name, CancellationToken cancellationToken) =>
+            Task.FromResult(Machine(region, name) == Missing ? null : Machine(region, name));
 
         public Task<Page<Execution>> ListAsync(string stateMachineArn, ExecutionStatus? status, string? nextToken, CancellationToken cancellationToken) =>
             Task.FromResult(new Page<Execution>([.. _byArn.Values.Where(e => e.StateMachineArn == stateMachineArn && (status is null || e.Status == status)).Select(e => e with { Input = null })], null));
