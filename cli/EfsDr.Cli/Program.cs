@@ -33,6 +33,7 @@ public static partial class Program
         global.AddTo(root);
         root.Subcommands.Add(FailoverCommand.Create(global, output, error));
         root.Subcommands.Add(FailoverCommand.CreatePlan(global, output, error));
+        root.Subcommands.Add(ReprotectCommand.Create(global, output, error));
         root.Subcommands.Add(StatusCommand.Create(global, output, error));
         root.Subcommands.Add(RunsCommand.Create(global, output, error));
         root.Subcommands.Add(RunsCommand.CreateReport(global, output, error));

@@ -25,6 +25,16 @@ public sealed record RunRecord(string Label, string TargetServer, Execution Exec
     /// <summary>A succeeded reprotect's summary (its execution output), or null.</summary>
     public ReprotectSummary? Reprotect => Workflow == WorkflowKind.Reprotect && Succeeded ? ParseReprotectSummary(Execution.Output) : null;
 
+    /// <summary>A reprotect's plan, as its Plan step left it in the history (a dry run's output is only the summary, the
+    /// plan has the overwrites and warnings); null for a failover or before the plan was made.</summary>
+    public ReprotectPlan? ReprotectPlan => Workflow == WorkflowKind.Reprotect ? PlanOf(History) : null;
+
+    private static ReprotectPlan? PlanOf(IReadOnlyList<HistoryEvent> history)
+    {
+        var exited = history.LastOrDefault(e => e.Type == "TaskStateExited" && e.StateName == ReprotectWorkflow.PlanReprotect.StateName);
+        return FailoverDriver.OutputOf(exited?.Details) is { } output ? ReprotectJson.ParseState(output)?.Plan : null;
+    }
+
     /// <summary>A reprotect's summary from an execution output; null when the text is empty or not one.</summary>
     public static ReprotectSummary? ParseReprotectSummary(string? output)
     {
@@ -251,12 +261,21 @@ public sealed class FailoverDriver(IExecutions executions)
             return null;
         }
 
+        return OutputOf(details) is { } output ? workflow.ProgressLine(state, output) : null;
+    }
+
+    /// <summary>The <c>output</c> of a state-exited event's details (the state the step left), or null.</summary>
+    internal static string? OutputOf(string? details)
+    {
+        if (details is null)
+        {
+            return null;
+        }
+
         try
         {
             using var doc = JsonDocument.Parse(details);
-            return doc.RootElement.TryGetProperty("output", out var output) && output.ValueKind == JsonValueKind.String
-                ? workflow.ProgressLine(state, output.GetString())
-                : null;
+            return doc.RootElement.TryGetProperty("output", out var output) && output.ValueKind == JsonValueKind.String ? output.GetString() : null;
         }
         catch (JsonException)
         {

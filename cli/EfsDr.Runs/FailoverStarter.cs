@@ -5,7 +5,6 @@ using EfsDr.Core.Exceptions;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Locking;
 using EfsDr.Core.Model;
-using EfsDr.Core.Paging;
 using EfsDr.Core.Ports;
 
 namespace EfsDr.Runs;
@@ -13,7 +12,8 @@ namespace EfsDr.Runs;
 /// <summary>How a failover request was answered: a new execution, or one already running for the same target.</summary>
 public sealed record StartOutcome(string ExecutionArn, string Name, bool Joined, IReadOnlyList<string> Notes);
 
-/// <summary>A failover to another target is in flight: this one is refused before anything changes.</summary>
+/// <summary>A run of the same file system that this one cannot join is in flight (a failover to another target, or a run of
+/// the other workflow): this one is refused before anything changes.</summary>
 public sealed class RunConflictException(string message) : Exception(message);
 
 /// <summary>
@@ -25,15 +25,24 @@ public sealed class RunConflictException(string message) : Exception(message);
 /// generation in the target's region. Two starts for the same target at once carry the same name, so Step Functions itself
 /// keeps one (the same name and input is the same start; other input answers ExecutionAlreadyExists, and the running one is
 /// joined). A name taken by a closed execution moves on to <c>-2</c>, <c>-3</c>…, the same walk for every caller.</item>
+/// <item>A running reprotect (the run lock is shared: one run per file system, whichever workflow) refuses the failover
+/// too, naming it.</item>
 /// <item>The workflow's run lock is the guarantee (it also covers console starts); <see cref="JoinTargetOf"/> reads a
 /// refusal and names the execution to follow instead.</item>
 /// </list>
 /// </summary>
-public sealed partial class FailoverStarter(IExecutions executions, Func<string, CancellationToken, Task<string?>> stateMachineIn, Func<CancellationToken, Task<long?>> nextGeneration)
+/// <param name="executions">Step Functions.</param>
+/// <param name="stateMachineIn">The failover state machine in a region, or null.</param>
+/// <param name="nextGeneration">The run lock's next generation in the target's region (null when it could not be read).</param>
+/// <param name="reprotects">The running reprotects to refuse on; null checks none.</param>
+public sealed partial class FailoverStarter(IExecutions executions, Func<string, CancellationToken, Task<string?>> stateMachineIn, Func<CancellationToken, Task<long?>> nextGeneration, RunningRuns? reprotects = null)
 {
+    private readonly RunningRuns _failovers = new(executions, "failover", stateMachineIn, IsDryRun);
+
     /// <summary>A starter over the AWS ports: state machines by <paramref name="stateMachineName"/>, and the name's number from
-    /// the run lock's next generation of <paramref name="fileSystemName"/> in <paramref name="targetRegion"/>.</summary>
-    public static FailoverStarter Create(IExecutions executions, IParameters parameters, string stateMachineName, string fileSystemName, string targetRegion, TimeProvider? time = null)
+    /// the run lock's next generation of <paramref name="fileSystemName"/> in <paramref name="targetRegion"/>. Running
+    /// reprotects of <paramref name="reprotectStateMachineName"/> (the template's default unless given) refuse it.</summary>
+    public static FailoverStarter Create(IExecutions executions, IParameters parameters, string stateMachineName, string fileSystemName, string targetRegion, TimeProvider? time = null, string reprotectStateMachineName = "efsdr-reprotect")
     {
         ArgumentNullException.ThrowIfNull(executions);
         var locks = new RunLockService(parameters, executions, time ?? TimeProvider.System);
@@ -51,14 +60,22 @@ public sealed partial class FailoverStarter(IExecutions executions, Func<string,
                 {
                     return null;
                 }
-            });
+            },
+            ReprotectStarter.Reprotects(executions, reprotectStateMachineName));
+    }
+
+    /// <summary>The running failovers of the state machine named <paramref name="stateMachineName"/>.</summary>
+    public static RunningRuns Failovers(IExecutions executions, string stateMachineName)
+    {
+        ArgumentNullException.ThrowIfNull(executions);
+        return new RunningRuns(executions, "failover", (region, token) => executions.FindStateMachineAsync(region, stateMachineName, token), IsDryRun);
     }
 
     /// <summary>Names tried after the first, when earlier ones belong to closed executions.</summary>
     public const int MaxNameAttempts = 10;
 
     /// <summary>Starts or joins a failover (not a dry run) to <paramref name="target"/> with <paramref name="input"/>.</summary>
-    /// <exception cref="RunConflictException">A failover to another server is running.</exception>
+    /// <exception cref="RunConflictException">A failover to another server, or a reprotect, is running.</exception>
     public async Task<StartOutcome> StartOrJoinAsync(ClusterConfiguration configuration, ServerSettings target, string input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -66,9 +83,18 @@ public sealed partial class FailoverStarter(IExecutions executions, Func<string,
         var notes = new List<string>();
         foreach (var region in configuration.Regions.Order(StringComparer.Ordinal))
         {
-            var running = await RunningInAsync(region, notes, cancellationToken).ConfigureAwait(false);
+            var noted = notes.Count;
+            var running = await _failovers.FirstInAsync(region, notes, cancellationToken).ConfigureAwait(false);
             if (running is null)
             {
+                // A region already noted (unreachable, or without the stack) is not asked again.
+                if (reprotects is not null && notes.Count == noted && await reprotects.FirstInAsync(region, notes, cancellationToken).ConfigureAwait(false) is { } reprotect)
+                {
+                    throw new RunConflictException(
+                        $"a reprotect is running: {reprotect.ExecutionArn} (started {reprotect.StartDate:u}). " +
+                        "One run per file system: wait for it (efsdr reprotect --wait) before failing over; nothing was changed.");
+                }
+
                 continue;
             }
 
@@ -143,43 +169,6 @@ public sealed partial class FailoverStarter(IExecutions executions, Func<string,
         }
 
         throw new InvalidOperationException($"{MaxNameAttempts} execution names for {server} at generation {generation} are taken by closed executions");
-    }
-
-    private async Task<Execution?> RunningInAsync(string region, List<string> notes, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var machine = await stateMachineIn(region, cancellationToken).ConfigureAwait(false);
-            if (machine is null)
-            {
-                notes.Add($"{region}: no failover state machine; not checked for running failovers");
-                return null;
-            }
-
-            var pages = new PageMarkers("states", "ListExecutions");
-            string? token = null;
-            do
-            {
-                var page = await executions.ListAsync(machine, ExecutionStatus.Running, token, cancellationToken).ConfigureAwait(false);
-                foreach (var item in page.Items)
-                {
-                    var described = await executions.DescribeAsync(item.ExecutionArn, cancellationToken).ConfigureAwait(false);
-                    if (described.Status == ExecutionStatus.Running && !IsDryRun(described.Input))
-                    {
-                        return described;
-                    }
-                }
-
-                token = pages.After(page.NextToken);
-            }
-            while (token is not null);
-        }
-        catch (CloudCallFailedException ex) when (ex is RegionUnreachableException or CloudBusyException)
-        {
-            notes.Add($"{region}: unreachable ({ex.Code}); a failover running there could not be checked (the workflow's run lock still refuses a conflict)");
-        }
-
-        return null;
     }
 
     /// <summary>The execution ARN of <paramref name="name"/> under <paramref name="stateMachineArn"/>.</summary>

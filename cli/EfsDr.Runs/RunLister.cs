@@ -64,6 +64,36 @@ public static class RunLister
         return new RunListing(runs, [.. reads.Select(r => r.Failure).OfType<UnreachableRegion>()], reads.Count(r => r.Failure is null));
     }
 
+    /// <summary>The <paramref name="max"/> newest runs of several workflows' state machines (the failover's and the
+    /// reprotect's) across <paramref name="regions"/>, newest first; a region unreachable for any of them is reported once.</summary>
+    public static async Task<RunListing> ListAsync(IExecutions executions, IReadOnlyList<string> stateMachineNames, IReadOnlyList<string> regions, int max, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stateMachineNames);
+        ArgumentNullException.ThrowIfNull(regions);
+        var listings = await Task.WhenAll(stateMachineNames.Distinct(StringComparer.Ordinal).Select(name => ListAsync(executions, name, regions, max, cancellationToken))).ConfigureAwait(false);
+        var unreachable = listings.SelectMany(l => l.Unreachable).DistinctBy(u => u.Region, StringComparer.Ordinal)
+            .OrderBy(u => IndexOf(regions, u.Region)).ToList();
+        var runs = listings.SelectMany(l => l.Runs)
+            .OrderByDescending(r => r.Execution.StartDate)
+            .ThenBy(r => r.Region, StringComparer.Ordinal)
+            .Take(max)
+            .ToList();
+        return new RunListing(runs, unreachable, regions.Count(r => unreachable.All(u => u.Region != r)));
+    }
+
+    private static int IndexOf(IReadOnlyList<string> regions, string region)
+    {
+        for (var i = 0; i < regions.Count; i++)
+        {
+            if (string.Equals(regions[i], region, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return regions.Count;
+    }
+
     /// <summary>Looks for the run named <paramref name="name"/> in each region in turn; a region that cannot be read is skipped and reported.</summary>
     public static async Task<RunLookup> FindByNameAsync(IExecutions executions, string stateMachineName, IReadOnlyList<string> regions, string name, CancellationToken cancellationToken)
     {

@@ -32,6 +32,9 @@ public sealed class GlobalOptions
     /// <summary>--state-machine: the failover state machine's name.</summary>
     public Option<string> StateMachine { get; } = new("--state-machine") { Description = "The failover state machine's name (default efsdr-failover).", Recursive = true, DefaultValueFactory = _ => "efsdr-failover", HelpName = "name" };
 
+    /// <summary>--reprotect-state-machine: the reprotect state machine's name.</summary>
+    public Option<string> ReprotectStateMachine { get; } = new("--reprotect-state-machine") { Description = "The reprotect state machine's name (default efsdr-reprotect).", Recursive = true, DefaultValueFactory = _ => "efsdr-reprotect", HelpName = "name" };
+
     /// <summary>--debug: a failure's stack trace after its one line.</summary>
     public Option<bool> Debug { get; } = new("--debug") { Description = "On failure, also print the stack trace.", Recursive = true };
 
@@ -49,6 +52,7 @@ public sealed class GlobalOptions
         root.Options.Add(Output);
         root.Options.Add(Config);
         root.Options.Add(StateMachine);
+        root.Options.Add(ReprotectStateMachine);
         root.Options.Add(StackName);
         root.Options.Add(Debug);
     }
@@ -77,6 +81,7 @@ public sealed class CliContext : IDisposable
         Region = parse.GetValue(options.Region) ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
         ConfigPath = parse.GetValue(options.Config) ?? Environment.GetEnvironmentVariable("EFSDR_CONFIG_FILE") ?? "/etc/efsdr/cluster.json";
         StateMachineName = parse.GetValue(options.StateMachine) ?? "efsdr-failover";
+        ReprotectStateMachineName = parse.GetValue(options.ReprotectStateMachine) ?? "efsdr-reprotect";
         StackName = StackNameOf(parse.GetValue(options.StackName), Environment.GetEnvironmentVariable("EFSDR_STACK_NAME"));
         var profile = parse.GetValue(options.Profile) is { Length: > 0 } named ? named : Environment.GetEnvironmentVariable("AWS_PROFILE");
 
@@ -117,6 +122,9 @@ public sealed class CliContext : IDisposable
 
     /// <summary>The failover state machine's name.</summary>
     public string StateMachineName { get; }
+
+    /// <summary>The reprotect state machine's name.</summary>
+    public string ReprotectStateMachineName { get; }
 
     /// <summary>The EfsDr stack's name (--stack-name, then EFSDR_STACK_NAME, then <see cref="StackNames.Default"/>).</summary>
     public string StackName { get; }

@@ -19,6 +19,7 @@ public sealed class CliHelp(TextWriter output) : SynchronousCommandLineAction
         [string.Empty] = ["efsdr status", "efsdr plan --to server2", "efsdr failover --to server2 --wait --reason \"us-east-1 is down\""],
         ["failover"] = ["efsdr failover --to server2 --wait --timeout 45m --reason \"us-east-1 is down\"", "efsdr failover --to server3 --planned --wait --reason \"planned move\""],
         ["plan"] = ["efsdr plan --to server2", "efsdr plan --to server3 --planned"],
+        ["reprotect"] = ["efsdr reprotect --dry-run", "efsdr reprotect --wait --reason \"protect us-west-2\"", "efsdr reprotect --overwrite-diverged --wait"],
         ["status"] = ["efsdr status --output json"],
         ["runs"] = ["efsdr runs --max 5"],
         ["report"] = ["efsdr report failover-server2-7 --format svg > run.svg"],

@@ -182,7 +182,7 @@ public static class FailoverCommand
     }
 
     private static FailoverStarter Starter(CliContext cli, ServerSettings target) =>
-        FailoverStarter.Create(cli.Aws.Executions, cli.Aws.Parameters, cli.StateMachineName, cli.Configuration.FileSystem.Name, target.Region);
+        FailoverStarter.Create(cli.Aws.Executions, cli.Aws.Parameters, cli.StateMachineName, cli.Configuration.FileSystem.Name, target.Region, reprotectStateMachineName: cli.ReprotectStateMachineName);
 
     /// <summary>The execution input; the same arguments always give the same text, so concurrent starts are one start.</summary>
     private static string Input(string server, FailoverArguments args) => EfsDrJson.SerializeRequest(new FailoverRequest

@@ -13,7 +13,7 @@ public static class RunsCommand
     public static Command Create(GlobalOptions global, TextWriter output, TextWriter error)
     {
         var max = new Option<int>("--max") { Description = "At most this many runs in all, the newest across regions (1–1000, default 20).", DefaultValueFactory = _ => 20, HelpName = "n" };
-        var command = new Command("runs", "List recent failover runs across the cluster's regions (or --region), newest first; an unreachable region is marked, not fatal.") { max };
+        var command = new Command("runs", "List recent runs (failovers and reprotects) across the cluster's regions (or --region), newest first; an unreachable region is marked, not fatal.") { max };
         command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, global, output, error, async (cli, token) =>
         {
             var limit = parse.GetValue(max);
@@ -24,7 +24,7 @@ public static class RunsCommand
 
             using var deadline = CallDeadline.Within(TimeProvider.System, CliContext.ReadBudget);
             var regions = Regions(cli);
-            var listing = await RunLister.ListAsync(cli.Aws.Executions, cli.StateMachineName, regions, limit, token).ConfigureAwait(false);
+            var listing = await RunLister.ListAsync(cli.Aws.Executions, [cli.StateMachineName, cli.ReprotectStateMachineName], regions, limit, token).ConfigureAwait(false);
             WriteListing(cli, listing);
 
             // What was found is worth exit 0 even with a region down; with no region answering there is nothing to show.
@@ -68,9 +68,9 @@ public static class RunsCommand
     /// <summary>Builds <c>report</c>.</summary>
     public static Command CreateReport(GlobalOptions global, TextWriter output, TextWriter error)
     {
-        var run = new Argument<string>("RUN") { Description = "The run's name (as in efsdr runs) or execution ARN." };
+        var run = new Argument<string>("RUN") { Description = "The run's name (as in efsdr runs; a reprotect's reprotect-N) or execution ARN." };
         var format = new Option<string>("--format") { Description = "markdown (default) or svg.", DefaultValueFactory = _ => "markdown", HelpName = "markdown|svg" };
-        var command = new Command("report", "Per-step timings, RTO and data-loss window of one run, as markdown or an SVG timeline.") { run, format };
+        var command = new Command("report", "Per-step timings, RTO, data-loss window and sync wait of one run (a failover or a reprotect), as markdown or an SVG timeline.") { run, format };
         command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, global, output, error, async (cli, token) =>
         {
             var kind = parse.GetValue(format);
@@ -101,9 +101,11 @@ public static class RunsCommand
                 return ExitCodes.AwsUnreachable;
             }
 
-            var summary = execution.Status == ExecutionStatus.Succeeded ? Core.Failover.EfsDrJson.ParseSummary(execution.Output) : null;
-            var target = summary?.ActiveServer ?? "?";
-            var record = new RunRecord(execution.Name, target, execution, history, summary);
+            var workflow = Core.Workflows.WorkflowDescription.Of(execution.StateMachineArn, history).Kind;
+            var summary = execution.Status == ExecutionStatus.Succeeded && workflow == Core.Workflows.WorkflowKind.Failover ? Core.Failover.EfsDrJson.ParseSummary(execution.Output) : null;
+            var reprotect = workflow == Core.Workflows.WorkflowKind.Reprotect && execution.Status == ExecutionStatus.Succeeded ? RunRecord.ParseReprotectSummary(execution.Output) : null;
+            var target = reprotect?.Replica ?? summary?.ActiveServer ?? "?";
+            var record = new RunRecord(execution.Name, target, execution, history, summary) { Workflow = workflow };
             if (cli.Json)
             {
                 cli.WriteJson(new JsonObject
@@ -116,6 +118,9 @@ public static class RunsCommand
                     ["overheadSeconds"] = Math.Round(RunReport.OverheadSeconds(record), 3),
                     ["phases"] = new JsonArray([.. RunReport.Timeline(record).Select(b => (JsonNode)new JsonObject { ["phase"] = b.Phase, ["startSeconds"] = Math.Round(b.StartSeconds, 3), ["endSeconds"] = Math.Round(b.EndSeconds, 3) })]),
                     ["summary"] = summary is null ? null : System.Text.Json.JsonSerializer.SerializeToNode(summary, Core.Failover.StateJsonContext.Default.RunSummary),
+                    ["workflow"] = workflow.ToString().ToLowerInvariant(),
+                    ["syncWaitSeconds"] = Math.Round(RunReport.SyncWaitSeconds(record), 3),
+                    ["reprotect"] = reprotect is null ? null : System.Text.Json.JsonSerializer.SerializeToNode(reprotect, Core.Reprotect.ReprotectStateJsonContext.Default.ReprotectSummary),
                 });
             }
             else
@@ -141,7 +146,9 @@ public static class RunsCommand
         }
 
         var regions = Regions(cli);
-        var lookup = await RunLister.FindByNameAsync(cli.Aws.Executions, cli.StateMachineName, regions, run, cancellationToken).ConfigureAwait(false);
+        // Reprotect runs are named reprotect-N (or reprotect-plan-… for a dry run) and live in the reprotect state machine.
+        var machine = run.StartsWith("reprotect-", StringComparison.Ordinal) ? cli.ReprotectStateMachineName : cli.StateMachineName;
+        var lookup = await RunLister.FindByNameAsync(cli.Aws.Executions, machine, regions, run, cancellationToken).ConfigureAwait(false);
         if (lookup.ExecutionArn is not null)
         {
             foreach (var u in lookup.Unreachable)

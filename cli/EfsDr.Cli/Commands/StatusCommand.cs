@@ -133,11 +133,24 @@ public static class StatusCommand
 
         try
         {
-            var machine = await cli.Aws.Executions.FindStateMachineAsync(region, cli.StateMachineName, cancellationToken).ConfigureAwait(false);
-            if (machine is not null)
+            // Both workflows' runs: a reprotect holds the same run lock as a failover.
+            foreach (var name in new[] { cli.StateMachineName, cli.ReprotectStateMachineName })
             {
-                var running = await cli.Aws.Executions.ListAsync(machine, ExecutionStatus.Running, null, cancellationToken).ConfigureAwait(false);
-                entry["runningExecutions"] = new JsonArray([.. running.Items.Select(e => (JsonNode)new JsonObject { ["name"] = e.Name, ["startDate"] = e.StartDate.ToString("O") })]);
+                var machine = await cli.Aws.Executions.FindStateMachineAsync(region, name, cancellationToken).ConfigureAwait(false);
+                if (machine is not null)
+                {
+                    var running = await cli.Aws.Executions.ListAsync(machine, ExecutionStatus.Running, null, cancellationToken).ConfigureAwait(false);
+                    if (entry["runningExecutions"] is not JsonArray list)
+                    {
+                        list = new JsonArray();
+                        entry["runningExecutions"] = list;
+                    }
+
+                    foreach (var e in running.Items)
+                    {
+                        list.Add((JsonNode)new JsonObject { ["name"] = e.Name, ["startDate"] = e.StartDate.ToString("O") });
+                    }
+                }
             }
         }
         catch (CloudCallFailedException ex) when (ex is RegionUnreachableException or CloudBusyException)
