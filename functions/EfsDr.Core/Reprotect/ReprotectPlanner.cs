@@ -154,7 +154,14 @@ public sealed class ReprotectPlanner(ClusterConfiguration configuration, IFileSy
 
         plan = plan with { ReplicaFileSystemId = destination.FileSystemId, ReplicationExists = true };
         var status = $"status {destination.Status.ToString().ToUpperInvariant()}";
-        if (isNamed && destination.LastReplicatedTimestamp is not null && IsTaggedReplica(named!, plan.Epoch))
+        var token = CreationTokenOf(plan.PrimaryFileSystemId, plan.Epoch);
+        var replica = isNamed ? named! : await fileSystems.DescribeAsync(plan.ReplicaRegion, destination.FileSystemId, cancellationToken).ConfigureAwait(false);
+        var created = string.Equals(replica.CreationToken, token, StringComparison.Ordinal);
+
+        // A file system a reprotect created has only the mount targets the run made: a run that stopped before
+        // CreateMountTargets left it without some, and a failover to that region would find none. Not done until it has them.
+        var missing = created ? await MissingMountTargetsAsync(plan.ReplicaRegion, replica.FileSystemId, cancellationToken).ConfigureAwait(false) : [];
+        if (isNamed && destination.LastReplicatedTimestamp is not null && IsTaggedReplica(named!, plan.Epoch) && missing.Count == 0)
         {
             return plan with
             {
@@ -163,10 +170,9 @@ public sealed class ReprotectPlanner(ClusterConfiguration configuration, IFileSy
             };
         }
 
-        var token = CreationTokenOf(plan.PrimaryFileSystemId, plan.Epoch);
-        var replica = isNamed ? named! : await fileSystems.DescribeAsync(plan.ReplicaRegion, destination.FileSystemId, cancellationToken).ConfigureAwait(false);
-        var decision = $"{plan.PrimaryFileSystemId} already replicates to {destination.FileSystemId} in {plan.ReplicaRegion} ({status}): an earlier run created it; finish its tags and wait for the first completed sync";
-        if (!string.Equals(replica.CreationToken, token, StringComparison.Ordinal))
+        var mountTargets = missing.Count == 0 ? string.Empty : $", its mount targets (none yet in {string.Join(", ", missing)})";
+        var decision = $"{plan.PrimaryFileSystemId} already replicates to {destination.FileSystemId} in {plan.ReplicaRegion} ({status}): an earlier run created it; finish its tags{mountTargets} and wait for the first completed sync";
+        if (!created)
         {
             return plan with { Action = ReprotectAction.IntoExPrimary, ExPrimaryFileSystemId = replica.FileSystemId, Decision = decision };
         }
@@ -183,6 +189,13 @@ public sealed class ReprotectPlanner(ClusterConfiguration configuration, IFileSy
             MountTargets = configuration.MountTargetsIn(plan.ReplicaRegion),
             Decision = decision,
         };
+    }
+
+    /// <summary>The configured subnets of <paramref name="region"/> in which <paramref name="fileSystemId"/> has no mount target.</summary>
+    private async Task<List<string>> MissingMountTargetsAsync(string region, string fileSystemId, CancellationToken cancellationToken)
+    {
+        var existing = await fileSystems.DescribeMountTargetsAsync(region, fileSystemId, cancellationToken).ConfigureAwait(false);
+        return [.. configuration.MountTargetsIn(region).Select(m => m.SubnetId).Where(subnet => !existing.Any(m => string.Equals(m.SubnetId, subnet, StringComparison.Ordinal)))];
     }
 
     private static bool IsTaggedReplica(FileSystem fs, long epoch) =>

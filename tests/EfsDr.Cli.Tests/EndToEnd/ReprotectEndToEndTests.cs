@@ -3,6 +3,7 @@ using System.Text.Json;
 using EfsDr.Cli.Commands;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Health;
+using EfsDr.Core.Model;
 using EfsDr.Core.Reprotect;
 using EfsDr.Core.Workflows;
 using EfsDr.Drill;
@@ -74,6 +75,70 @@ public sealed class ReprotectEndToEndTests
 
         Assert.Single(world.Cloud.Context.Efs.FileSystems("us-east-1"));
         Assert.Single(world.Cloud.Context.Efs.FileSystems("us-west-2"));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Reprotect_ZombieWriteDuringOutage_KeepsTheExPrimaryDivergedWithTheWriteEvenWhenFencedLater(bool fencedAfterTheZombieWrite)
+    {
+        await using var world = await LocalWorld.StartAsync(600, Token);
+        var topology = world.World.Topology;
+        var exPrimary = topology.PrimaryFileSystemId;
+        world.Cloud.Faults.BlackHoleRegion("us-east-1");
+        var toServer3 = await world.World.FailoverAsync("outage: to server3", "server3", "us-east-1 outage", world.Runs, Token);
+        Assert.True(toServer3.Succeeded, toServer3.Reason + "\n" + world.Transcript());
+        using (var zombie = new S3Probe(topology.Server("server1").Address))
+        {
+            await zombie.PutAsync("test", "zombie.txt", "written on server1 during the outage", Token);
+        }
+
+        world.Cloud.Faults.RestoreRegion("us-east-1");
+        if (fencedAfterTheZombieWrite)
+        {
+            var config = await world.ConfigFileAsync(Token);
+            try
+            {
+                var fence = await world.EfsdrAsync(config, Token, "fence");
+                Assert.True(fence.Exit == ExitCodes.Ok, fence.Out + fence.Err);
+            }
+            finally
+            {
+                File.Delete(config);
+            }
+
+            var fenced = world.Cloud.Context.Efs.FileSystems("us-east-1").Single(f => f.FileSystemId == exPrimary);
+            Assert.Equal(("DISABLED", EfsDrTags.Fenced), (fenced.Protection, fenced.Tags[EfsDrTags.Role]));
+        }
+
+        await ReprotectWorldState.PutAtRecordAsync(world, "server3", "after-outage.txt", "written on server3 after the outage");
+        var reprotect = await ReprotectWorldState.ReprotectAsync(world, "us-west-2", "after-outage");
+
+        Assert.True(reprotect.Run.Succeeded, reprotect.Run.Reason + "\n" + world.Transcript());
+        Assert.Equal(ReprotectAction.IntoNewFileSystem, reprotect.Summary!.Action);
+        var kept = world.Cloud.Context.Efs.FileSystems("us-east-1").Single(f => f.FileSystemId == exPrimary);
+        Assert.Equal(("DRTest-EFS1-diverged-1", ReprotectTags.Diverged), (kept.Name, kept.Tags[EfsDrTags.Role]));
+        Assert.Equal("written on server1 during the outage", ReprotectWorldState.ReadObject(world, "us-east-1", exPrimary, "zombie.txt"));
+        // The orphaned configuration LOCAL_CONFIGURATION_ONLY left on the ex-primary is deleted (EFS takes a while: DELETING).
+        Assert.True(world.Cloud.Context.Efs.Replication("us-east-1", exPrimary) is null or { Status: "DELETING" }, "the orphaned configuration is still there");
+        var replica = ReprotectWorldState.Named(world, "us-east-1");
+        Assert.NotEqual(exPrimary, replica.FileSystemId);
+        Assert.Equal(2, world.Cloud.Context.Efs.FileSystems("us-east-1").Count);
+        ReprotectWorldState.AssertProtected(world, "us-west-2", topology.ReplicaFileSystemId, replica.FileSystemId, 1);
+        var mountTargets = await world.Adapters.FileSystems.DescribeMountTargetsAsync("us-east-1", replica.FileSystemId, Token);
+        Assert.Equal(topology.Configuration.MountTargetsIn("us-east-1").Select(m => m.SubnetId).Order(), mountTargets.Select(m => m.SubnetId).Order());
+        Assert.Null(ReprotectWorldState.ReadObject(world, "us-east-1", replica.FileSystemId, "zombie.txt"));
+        Assert.Equal("written on server3 after the outage", ReprotectWorldState.ReadObject(world, "us-east-1", replica.FileSystemId, "after-outage.txt"));
+
+        // The cluster continues from us-west-2's data: once the zombie node is stopped, a planned failback serves it on server1.
+        await world.World.DeactivateAsync("server1", Token);
+        var back = await world.World.FailoverAsync("planned to server1", "server1", null, world.Runs, Token, EfsDrJson.SerializeRequest(new FailoverRequest { TargetServer = "server1", Planned = true }));
+        Assert.True(back.Succeeded, back.Reason + "\n" + world.Transcript());
+        Assert.Equal(replica.FileSystemId, back.Summary!.FileSystemId);
+        using var s3 = await world.World.S3AtRecordAsync(Token);
+        Assert.Equal(topology.Server("server1").Address, s3.Address);
+        Assert.Equal("written on server3 after the outage", await s3.GetAsync("test", "after-outage.txt", Token));
+        Assert.Equal("two", await s3.GetAsync("test", "test2.txt", Token));
     }
 
     private static async Task AssertPlanStatusAndHealthAgreeAsync(LocalWorld world, string primary, string replica, long epoch)
@@ -179,5 +244,128 @@ internal static class ReprotectWorldState
         {
             world.Log.Add(line);
         }
+    }
+}
+
+/// <summary>One local world shared by the crash tests: each brings it to "a failover just happened" itself, so the cases
+/// run one after another in the same world (a world per case would cost a minute and a half more).</summary>
+public sealed class ReprotectCrashWorld : IAsyncLifetime
+{
+    /// <summary>The world (started once).</summary>
+    public LocalWorld World { get; private set; } = null!;
+
+    /// <inheritdoc />
+    public async ValueTask InitializeAsync() => World = await LocalWorld.StartAsync(600, TestContext.Current.CancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await World.DisposeAsync();
+}
+
+/// <summary>A crash right after each step of the reprotect, then a re-run: nothing lost or duplicated.</summary>
+[Trait("Category", "EndToEnd")]
+public sealed class ReprotectCrashEndToEndTests(ReprotectCrashWorld shared) : IClassFixture<ReprotectCrashWorld>
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    // Every Task of the workflow on each path where it changes something, but the last (a crash after SummarizeReprotect has
+    // nothing left to stop), the clean-up of a failed run (a successful run never reaches it) and the wait for a new file
+    // system to become available (the local cloud's are available at once). Into the fenced ex-primary there is no orphaned
+    // configuration, no diverged copy to keep and no mount target to create: those steps change nothing on that path.
+    public static TheoryData<string, string> Steps
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var path in new[] { nameof(ReprotectAction.IntoExPrimary), nameof(ReprotectAction.IntoNewFileSystem) })
+            {
+                foreach (var step in ReprotectWorkflow.Tasks.Where(s => OnPath(s, path)))
+                {
+                    data.Add(step.Handler!, path);
+                }
+            }
+
+            return data;
+        }
+    }
+
+    private static bool OnPath(WorkflowStep step, string path) =>
+        step != ReprotectWorkflow.SummarizeReprotect && step != ReprotectWorkflow.CleanUpFailedRun && step != ReprotectWorkflow.CheckReplica
+        && (path == nameof(ReprotectAction.IntoNewFileSystem)
+            || (step != ReprotectWorkflow.CreateMountTargets && step != ReprotectWorkflow.CleanUpOrphanedConfiguration && step != ReprotectWorkflow.KeepDivergedCopy));
+
+    [Theory]
+    [MemberData(nameof(Steps))]
+    public async Task Reprotect_CrashAfterStepThenReRun_CompletesWithNothingLostOrDuplicated(string step, string action)
+    {
+        var world = shared.World;
+        var fenced = action == nameof(ReprotectAction.IntoExPrimary);
+        var (exRegion, newRegion, target) = await FailOverAwayAsync(world, fenced);
+        var exPrimary = ReprotectWorldState.Named(world, exRegion).FileSystemId;
+        var primary = ReprotectWorldState.Named(world, newRegion).FileSystemId;
+        var epoch = EfsDrTags.EpochOf(ReprotectWorldState.Named(world, newRegion).Tags);
+        var key = $"crash-{step}-{action}.txt";
+        await ReprotectWorldState.PutAtRecordAsync(world, target, key, "written before the reprotect");
+        var before = world.Cloud.Context.Efs.FileSystems(exRegion).Count;
+
+        world.Cloud.Faults.CrashAfterFunction = step;
+        var crashed = await ReprotectWorldState.ReprotectAsync(world, newRegion, "crash");
+        world.Cloud.Faults.CrashAfterFunction = null;
+        var rerun = await ReprotectWorldState.ReprotectAsync(world, newRegion, "rerun");
+
+        // The crash hits the next invocation: a best-effort step (releasing the lock) absorbs it, any other stops the run.
+        Assert.True(crashed.Run.History.Any(e => e.Error == "SimulatedCrashException"), $"no crash was injected after {step}\n{world.Transcript()}");
+        Assert.True(crashed.Run.Execution.Status == ExecutionStatus.Failed ? crashed.Run.Execution.Error == "SimulatedCrashException" : crashed.Run.Succeeded, $"after a crash after {step}: {crashed.Run.Execution.Status} {crashed.Run.Execution.Error}");
+        Assert.True(rerun.Run.Succeeded, $"re-run after a crash after {step}: {rerun.Run.Reason}\n{world.Transcript()}");
+        // Once the replica is tagged (and, for a new file system, has its mount targets) and a sync completed, the re-run
+        // finds it protected; before that it finishes the path the crashed run took.
+        var path = fenced ? ReprotectAction.IntoExPrimary : ReprotectAction.IntoNewFileSystem;
+        var tagged = ReprotectWorkflow.Tasks.ToList().FindIndex(s => s.Handler == step) >= ReprotectWorkflow.Tasks.ToList().IndexOf(ReprotectWorkflow.TagReplica);
+        Assert.True(rerun.Summary!.Action == path || (tagged && rerun.Summary.Action == ReprotectAction.AlreadyProtected), $"re-run after a crash after {step}: {rerun.Summary.Action}: {rerun.Summary.Decision}");
+
+        var replica = ReprotectWorldState.Named(world, exRegion);
+        ReprotectWorldState.AssertProtected(world, newRegion, primary, replica.FileSystemId, epoch);
+        Assert.Equal("written before the reprotect", ReprotectWorldState.ReadObject(world, exRegion, replica.FileSystemId, key));
+        Assert.Equal(fenced ? before : before + 1, world.Cloud.Context.Efs.FileSystems(exRegion).Count);
+        // Besides the replica, a copy there takes part in no replication (an orphaned configuration being deleted at most).
+        Assert.All(world.Cloud.Context.Efs.FileSystems(exRegion), f => Assert.True(
+            f.FileSystemId == replica.FileSystemId || world.Cloud.Context.Efs.Replication(exRegion, f.FileSystemId) is null or { Status: "DELETING" },
+            $"{f.FileSystemId} takes part in a replication"));
+        var mountTargets = await world.Adapters.FileSystems.DescribeMountTargetsAsync(exRegion, replica.FileSystemId, Token);
+        Assert.Equal(world.World.Topology.Configuration.MountTargetsIn(exRegion).Select(m => m.SubnetId).Order(), mountTargets.Select(m => m.SubnetId).Order());
+        if (fenced)
+        {
+            Assert.Equal(exPrimary, replica.FileSystemId);
+        }
+        else
+        {
+            var kept = Assert.Single(world.Cloud.Context.Efs.FileSystems(exRegion), f => f.Name == ReprotectPlanner.DivergedNameOf(LocalTopology.FileSystemName, epoch));
+            Assert.Equal((exPrimary, ReprotectTags.Diverged), (kept.FileSystemId, kept.Tags[EfsDrTags.Role]));
+            Assert.Equal("two", ReprotectWorldState.ReadObject(world, exRegion, exPrimary, "test2.txt"));
+        }
+    }
+
+    /// <summary>Fails over to the other region: an ordinary failover (the ex-primary deactivated and fenced), or, for an
+    /// unfenced ex-primary, one told the source region is down (nothing deactivated or fenced; the group there is then
+    /// stopped by hand, as EXPRESSCLUSTER's stop script would).</summary>
+    private static async Task<(string ExRegion, string NewRegion, string Target)> FailOverAwayAsync(LocalWorld world, bool fenced)
+    {
+        var topology = world.World.Topology;
+        string active;
+        using (var s3 = await world.World.S3AtRecordAsync(Token))
+        {
+            active = topology.Servers.Single(s => s.Address == s3.Address).Name;
+        }
+
+        var exRegion = topology.Server(active).Region;
+        var target = exRegion == "us-east-1" ? "server3" : "server1";
+        var input = EfsDrJson.SerializeRequest(new FailoverRequest { TargetServer = target, SourceRegionUnavailable = !fenced, Reason = fenced ? "crash test" : "crash test, ex-primary left unfenced" });
+        var run = await world.World.FailoverAsync("to " + target, target, null, world.Runs, Token, input);
+        Assert.True(run.Succeeded, run.Reason + "\n" + world.Transcript());
+        if (!fenced)
+        {
+            await world.World.DeactivateAsync(active, Token);
+        }
+
+        return (exRegion, topology.Server(target).Region, target);
     }
 }

@@ -163,6 +163,43 @@ public sealed class ReprotectPlannerTests
         Assert.Contains("nothing to do", plan.Decision, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0, ReprotectAction.IntoNewFileSystem)]
+    [InlineData(1, ReprotectAction.IntoNewFileSystem)]
+    [InlineData(2, ReprotectAction.AlreadyProtected)]
+    public async Task PlanAsync_NewReplicaSyncedAndTagged_IsProtectedOnlyWithAMountTargetInEveryConfiguredSubnet(int mountTargets, ReprotectAction expected)
+    {
+        // A run that crashed after TagReplica: the new file system replicates, is synced and carries the Name, but
+        // CreateMountTargets never ran; a failover to its region would find no mount target.
+        var cloud = ReprotectWorld.AfterFailover(fenced: false);
+        ReprotectWorld.Tag(cloud, East, SeedCluster.PrimaryId, new() { ["Name"] = "DRTest-EFS1-diverged-1", [EfsDrTags.Role] = ReprotectTags.Diverged });
+        cloud.FileSystemsById[SeedCluster.PrimaryId] = cloud.FileSystemsById[SeedCluster.PrimaryId] with { Name = "DRTest-EFS1-diverged-1" };
+        var created = await cloud.CreateFileSystemAsync(East, new(ReprotectPlanner.CreationTokenOf(SeedCluster.ReplicaId, 1), true, new Dictionary<string, string>()), TestContext.Current.CancellationToken);
+        cloud.FileSystemsById[created.FileSystemId] = created with { Protection = OverwriteProtection.Replicating, LifeCycleState = "available" };
+        ReprotectWorld.Tag(cloud, East, created.FileSystemId, new() { ["Name"] = "DRTest-EFS1", [EfsDrTags.Role] = ReprotectTags.Replica, [EfsDrTags.Epoch] = "1" });
+        cloud.FileSystemsById[created.FileSystemId] = cloud.FileSystemsById[created.FileSystemId] with { Name = "DRTest-EFS1" };
+        cloud.Replicate(West, SeedCluster.ReplicaId, East, created.FileSystemId, ReplicationStatus.Enabled, Now.AddMinutes(-1));
+        foreach (var subnet in new[] { "subnet-0123456789abcdef1", "subnet-0123456789abcdef2" }.Take(mountTargets))
+        {
+            await cloud.CreateMountTargetAsync(East, new(created.FileSystemId, subnet, []), TestContext.Current.CancellationToken);
+        }
+
+        cloud.Writes.Clear();
+
+        var plan = await Plan(cloud);
+
+        Assert.Equal(expected, plan.Action);
+        Assert.Equal(created.FileSystemId, plan.ReplicaFileSystemId);
+        if (expected == ReprotectAction.IntoNewFileSystem)
+        {
+            Assert.Equal(SeedCluster.PrimaryId, plan.KeptFileSystemId);
+            Assert.Contains("its mount targets (none yet in ", plan.Decision, StringComparison.Ordinal);
+            Assert.Contains("subnet-0123456789abcdef2)", plan.Decision, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(cloud.Writes);
+    }
+
     [Fact]
     public async Task PlanAsync_ReplicationCreatedButNotYetSynced_FinishesIntoTheSameReplica()
     {
