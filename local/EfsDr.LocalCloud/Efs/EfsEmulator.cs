@@ -21,7 +21,10 @@ public sealed record ReplicationSnapshot(string SourceRegion, string SourceFileS
 /// <para>A replication configuration exists on two sides, the source's region and the destination's. DeleteReplicationConfiguration
 /// puts the side(s) it reaches into DELETING for <see cref="LocalCloudOptions.ReplicationDeletion"/> × <see cref="FaultInjector.DeletionSlowdown"/>;
 /// then that side is gone (ReplicationNotFound from its region) and, on the destination's side, the file system becomes writable
-/// (protection ENABLED). No copy is taken once a side is DELETING.</para>
+/// (protection ENABLED). No copy is taken once a side is DELETING. As EFS may, the end of a deletion moves what a copy cut off in
+/// flight wrote (<see cref="FaultInjector.InterruptReplicationCopiesAfterFiles"/>), and any file the last complete copy did not leave
+/// as it is, into <c>efs-replication-lost+found-&lt;source id&gt;-&lt;yyyyMMddTHHmmssZ&gt;</c> in the destination's root: nothing is
+/// lost, and the rest is the last complete sync. EfsDr never deletes that folder (s3rver lists it as one more bucket).</para>
 /// <list type="bullet">
 /// <item>ALL_CONFIGURATIONS (the default) deletes both sides. For a cross-region configuration whose other region is unreachable it
 /// fails with <b>400 BadRequest</b> ("cannot reach … use LOCAL_CONFIGURATION_ONLY") and changes nothing: a client error, so it is not
@@ -362,9 +365,10 @@ public sealed partial class EfsEmulator : IServiceEmulator, IAsyncDisposable
         foreach (var (replication, at, from, to) in due)
         {
             bool copied;
+            var written = new List<string>();
             try
             {
-                copied = FolderMirror.Mirror(from, to, Staging);
+                copied = FolderMirror.Mirror(from, to, Staging, written, Context.Faults.InterruptReplicationCopiesAfterFiles);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -378,6 +382,12 @@ public sealed partial class EfsEmulator : IServiceEmulator, IAsyncDisposable
                     replication.Status = "ENABLED";
                     replication.LastReplicated = at;
                     replication.NextCopyAt = at + Context.Clock.Real(Context.Options.ReplicationLag);
+                    replication.InFlight.Clear();
+                    replication.Synced = FolderMirror.Manifest(to);
+                }
+                else
+                {
+                    replication.InFlight.UnionWith(written);
                 }
             }
         }
@@ -405,6 +415,7 @@ public sealed partial class EfsEmulator : IServiceEmulator, IAsyncDisposable
                 side.State = SideState.Gone;
                 if (side == r.Destination && _fileSystems.TryGetValue((side.Region, side.FileSystemId), out var fs))
                 {
+                    KeepLostFiles(r, fs);
                     fs.Protection = EfsProtection.Enabled;
                 }
             }
@@ -414,4 +425,47 @@ public sealed partial class EfsEmulator : IServiceEmulator, IAsyncDisposable
     }
 
     private bool Unreachable(string region) => Context.Faults.For(SigningName, region).Unreachable;
+
+    /// <summary>The folder EFS may leave in the root of an ex-destination once its replication is deleted.</summary>
+    public static string LostAndFoundName(string sourceFileSystemId, DateTimeOffset at) =>
+        $"{LostAndFoundPrefix}{sourceFileSystemId}-{at.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture)}";
+
+    /// <summary>How every such folder's name starts.</summary>
+    public const string LostAndFoundPrefix = "efs-replication-lost+found-";
+
+    /// <summary>
+    /// As EFS does when a deletion completes: what a copy cut off in flight wrote, and any file the last complete copy did not
+    /// leave as it is, go into <c>efs-replication-lost+found-&lt;source id&gt;-&lt;timestamp&gt;</c> in the destination's root
+    /// (same relative paths), so the now writable copy holds the last complete sync, and nothing is lost.
+    /// </summary>
+    private void KeepLostFiles(ReplicationState replication, FileSystemState destination)
+    {
+        var root = destination.DataDirectory;
+        var lost = new SortedSet<string>(replication.InFlight, StringComparer.Ordinal);
+        if (replication.Synced is { } synced)
+        {
+            foreach (var (path, now) in FolderMirror.Manifest(root))
+            {
+                if (!path.StartsWith(LostAndFoundPrefix, StringComparison.Ordinal) && (!synced.TryGetValue(path, out var then) || then != now))
+                {
+                    lost.Add(path);
+                }
+            }
+        }
+
+        var present = lost.Where(path => File.Exists(Path.Combine(root, path))).ToList();
+        replication.InFlight.Clear();
+        if (present.Count == 0)
+        {
+            return;
+        }
+
+        var folder = Path.Combine(root, LostAndFoundName(replication.Source.FileSystemId, Now()));
+        foreach (var path in present)
+        {
+            var target = Path.Combine(folder, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Move(Path.Combine(root, path), target);
+        }
+    }
 }

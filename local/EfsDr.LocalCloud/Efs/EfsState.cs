@@ -119,6 +119,12 @@ internal sealed class ReplicationState
 
     public DateTimeOffset? LastReplicated { get; set; }
 
+    /// <summary>Files (relative paths) a copy cut off in flight wrote into the destination since the last complete copy.</summary>
+    public HashSet<string> InFlight { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The destination's files as the last complete copy left them, or null before the first.</summary>
+    public Dictionary<string, (long Length, DateTime Modified)>? Synced { get; set; }
+
     /// <summary>When the next copy is due (after the first).</summary>
     public DateTimeOffset NextCopyAt { get; set; }
 

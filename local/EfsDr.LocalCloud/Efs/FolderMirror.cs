@@ -10,8 +10,9 @@ internal static class FolderMirror
     private static readonly EnumerationOptions All = new() { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true };
 
     /// <summary>Mirrors <paramref name="source"/> into <paramref name="destination"/>; false when some file could not be copied or removed
-    /// (it is tried again by the next sync).</summary>
-    public static bool Mirror(string source, string destination, string staging)
+    /// (it is tried again by the next sync), or when the copy stopped after <paramref name="maxFiles"/> written files (a sync cut
+    /// off in flight). Each file written is added to <paramref name="written"/> (relative path).</summary>
+    public static bool Mirror(string source, string destination, string staging, ICollection<string>? written = null, int? maxFiles = null)
     {
         Directory.CreateDirectory(source);
         Directory.CreateDirectory(destination);
@@ -36,11 +37,25 @@ internal static class FolderMirror
             });
         }
 
+        var copies = 0;
         foreach (var file in Directory.EnumerateFiles(source, "*", All))
         {
             var relative = Path.GetRelativePath(source, file);
             files.Add(relative);
-            complete &= Try(() => CopyIfChanged(file, Path.Combine(destination, relative), staging));
+            if (copies >= maxFiles)
+            {
+                // Cut off in flight: nothing more is copied or removed.
+                return false;
+            }
+
+            complete &= Try(() =>
+            {
+                if (CopyIfChanged(file, Path.Combine(destination, relative), staging))
+                {
+                    copies++;
+                    written?.Add(relative);
+                }
+            });
         }
 
         // Deepest paths first, so a folder is empty by the time it is removed.
@@ -57,14 +72,27 @@ internal static class FolderMirror
         return complete;
     }
 
-    private static void CopyIfChanged(string file, string target, string staging)
+    /// <summary>The files under <paramref name="root"/> (relative path → length and last write time), as a sync left them.</summary>
+    public static Dictionary<string, (long Length, DateTime Modified)> Manifest(string root)
+    {
+        var manifest = new Dictionary<string, (long, DateTime)>(StringComparer.Ordinal);
+        foreach (var file in Directory.Exists(root) ? Directory.EnumerateFiles(root, "*", All) : [])
+        {
+            var info = new FileInfo(file);
+            manifest[Path.GetRelativePath(root, file)] = (info.Length, info.LastWriteTimeUtc);
+        }
+
+        return manifest;
+    }
+
+    private static bool CopyIfChanged(string file, string target, string staging)
     {
         var source = new FileInfo(file);
         var existing = new FileInfo(target);
         var modified = source.LastWriteTimeUtc;
         if (existing.Exists && existing.Length == source.Length && existing.LastWriteTimeUtc == modified)
         {
-            return;
+            return false;
         }
 
         if (Directory.Exists(target))
@@ -85,6 +113,7 @@ internal static class FolderMirror
             File.SetLastWriteTimeUtc(temporary, modified);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Move(temporary, target, overwrite: true);
+            return true;
         }
         finally
         {

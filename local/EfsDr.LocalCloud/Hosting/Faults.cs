@@ -52,6 +52,10 @@ public sealed class FaultInjector(int seed)
     /// (errorType SimulatedCrashException): the run stops right after that step.</summary>
     public string? CrashAfterFunction { get; set; }
 
+    /// <summary>When set, every EFS replication copy stops after writing this many files, as if the sync were cut off in
+    /// flight (the files it wrote stay in the destination); null (the default) lets copies complete.</summary>
+    public int? InterruptReplicationCopiesAfterFiles { get; set; }
+
     /// <summary>Sets the faults of a service in a region ("*" for all).</summary>
     public void Set(string service, string region, ServiceFaults faults)
     {
@@ -103,6 +107,7 @@ public sealed class FaultInjector(int seed)
             _failingCommands.Clear();
             DeletionSlowdown = 1;
             CrashAfterFunction = null;
+            InterruptReplicationCopiesAfterFiles = null;
         }
     }
 

@@ -164,6 +164,62 @@ public sealed class EfsEmulatorTests : IAsyncLifetime
         Assert.True(Snapshot(West, replica).Writable);
         Assert.Null(Efs.Replication(West, replica));
         Assert.False(File.Exists(Path.Combine(replicaDir, "after-delete.txt")));
+        Assert.Empty(Directory.EnumerateDirectories(replicaDir, EfsEmulator.LostAndFoundPrefix + "*"));
+    }
+
+    [Fact]
+    public async Task DeleteReplicationAsync_CopyCutOffInFlight_KeepsWhatItWroteInALostAndFoundFolder()
+    {
+        // Arrange: copies cut off after one file each, twenty new files in the source; once one arrived, copies stop.
+        var (source, replica) = await EnabledReplicaAsync();
+        var sourceDir = DataDirectory(East, source);
+        var replicaDir = DataDirectory(West, replica);
+        _harness.Context.Faults.InterruptReplicationCopiesAfterFiles = 1;
+        var names = Enumerable.Range(1, 20).Select(i => $"file-{i:00}.txt").ToArray();
+        foreach (var name in names)
+        {
+            await File.WriteAllTextAsync(Path.Combine(sourceDir, name), "in flight: " + name, Ct);
+        }
+
+        await Eventually.True(() => Task.FromResult(names.Any(n => File.Exists(Path.Combine(replicaDir, n)))), "a copy cut off in flight wrote a file");
+        _harness.Context.Faults.InterruptReplicationCopiesAfterFiles = 0;
+
+        // Act
+        await Aws.Replications.DeleteReplicationAsync(West, source, DeletionMode.AllConfigurations, Ct);
+        await Eventually.True(async () => await DescribeAsync(West, replica) is null, "the replication is gone");
+
+        // Assert: the replica's root holds the last complete sync; what the cut-off copies wrote is kept aside.
+        var folder = Assert.Single(Directory.GetDirectories(replicaDir, EfsEmulator.LostAndFoundPrefix + "*"));
+        Assert.Matches($@"^efs-replication-lost\+found-{source}-\d{{8}}T\d{{6}}Z$", Path.GetFileName(folder));
+        var kept = Directory.GetFiles(folder).Select(Path.GetFileName).ToList();
+        Assert.NotEmpty(kept);
+        Assert.All(kept, name => Assert.Equal("in flight: " + name, File.ReadAllText(Path.Combine(folder, name!))));
+        Assert.All(names, name => Assert.False(File.Exists(Path.Combine(replicaDir, name)), name + " is still in the root"));
+        Assert.True(Snapshot(West, replica).Writable);
+    }
+
+    [Fact]
+    public async Task DeleteReplicationAsync_DestinationHoldsAFileTheLastSyncDidNotWrite_MovesItToALostAndFoundFolder()
+    {
+        // Arrange: a synced file, then copies held and a file in the replica that no sync wrote.
+        var (source, replica) = await EnabledReplicaAsync();
+        var replicaDir = DataDirectory(West, replica);
+        await File.WriteAllTextAsync(Path.Combine(DataDirectory(East, source), "synced.txt"), "synced", Ct);
+        var written = DateTimeOffset.UtcNow;
+        await Eventually.True(async () => (await DescribeAsync(West, replica))!.Destination.LastReplicatedTimestamp > written, "synced.txt is replicated");
+        Efs.SetReplicationStatus(West, replica, "ENABLED", lastReplicated: _harness.Context.Clock.Now);
+        Directory.CreateDirectory(Path.Combine(replicaDir, "sub"));
+        await File.WriteAllTextAsync(Path.Combine(replicaDir, "sub", "stray.txt"), "no sync wrote this", Ct);
+
+        // Act
+        await Aws.Replications.DeleteReplicationAsync(West, source, DeletionMode.AllConfigurations, Ct);
+        await Eventually.True(async () => await DescribeAsync(West, replica) is null, "the replication is gone");
+
+        // Assert
+        var folder = Assert.Single(Directory.GetDirectories(replicaDir, EfsEmulator.LostAndFoundPrefix + source + "-*"));
+        Assert.Equal("no sync wrote this", await File.ReadAllTextAsync(Path.Combine(folder, "sub", "stray.txt"), Ct));
+        Assert.False(File.Exists(Path.Combine(replicaDir, "sub", "stray.txt")));
+        Assert.Equal("synced", await File.ReadAllTextAsync(Path.Combine(replicaDir, "synced.txt"), Ct));
     }
 
     [Fact]
@@ -246,6 +302,8 @@ public sealed class EfsEmulatorTests : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(DataDirectory(West, promoted), "written-in-dr.txt"), "dr", Ct);
         var oldPrimary = Efs.CreateFileSystem(East, Name);
         await File.WriteAllTextAsync(Path.Combine(DataDirectory(East, oldPrimary), "stale.txt"), "stale", Ct);
+        Directory.CreateDirectory(Path.Combine(DataDirectory(East, oldPrimary), "stale-folder"));
+        await File.WriteAllTextAsync(Path.Combine(DataDirectory(East, oldPrimary), "stale-folder", "zombie.txt"), "written after the failover", Ct);
         var target = new ReplicationTarget(East, oldPrimary);
 
         // Act / Assert: refused while the old primary is protected.
@@ -265,6 +323,7 @@ public sealed class EfsEmulatorTests : IAsyncLifetime
         var oldDir = DataDirectory(East, oldPrimary);
         Assert.Equal("dr", await File.ReadAllTextAsync(Path.Combine(oldDir, "written-in-dr.txt"), Ct));
         Assert.False(File.Exists(Path.Combine(oldDir, "stale.txt")));
+        Assert.Equal(["written-in-dr.txt"], Directory.EnumerateFileSystemEntries(oldDir).Select(Path.GetFileName));
     }
 
     [Fact]
