@@ -112,7 +112,7 @@ public static class LocalTopology
         foreach (var region in configuration.Regions)
         {
             cloud.Ssm.PutParameter(region, ConfigParameter, json);
-            cloud.Ssm.PutParameter(region, StackNames.StackParametersParameter(StackName), StackParametersJson(configuration));
+            cloud.Ssm.PutParameter(region, StackNames.StackParametersParameter(StackName), StackParametersJson(configuration, region));
             var functions = cloud.Lambda.DeployFunctions(region, new Dictionary<string, string>
             {
                 ["AWS_REGION"] = region,
@@ -141,8 +141,9 @@ public static class LocalTopology
         return new SeededTopology(configuration, Servers, primary, replica, zone, machines, reprotectMachines);
     }
 
-    /// <summary>What template.yaml's StackParametersParameter holds when the stack is deployed with the values of <paramref name="configuration"/>.</summary>
-    public static string StackParametersJson(ClusterConfiguration configuration)
+    /// <summary>What template.yaml's StackParametersParameter holds when the stack is deployed in <paramref name="region"/>
+    /// with the values of <paramref name="configuration"/>.</summary>
+    public static string StackParametersJson(ClusterConfiguration configuration, string region)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         return JsonSerializer.Serialize(
@@ -152,6 +153,7 @@ public static class LocalTopology
                 HostedZoneId = configuration.Dns.HostedZoneId,
                 RecordName = configuration.Dns.RecordName.TrimEnd('.').ToLowerInvariant(),
                 RpoSeconds = configuration.RpoSeconds,
+                MountTargetSubnetIds = ConfigurationDrift.SubnetSet(configuration.MountTargetsIn(region).Select(m => m.SubnetId)),
             },
             StackParametersJsonContext.Default.StackParameters);
     }

@@ -158,7 +158,7 @@ public static class ConfigCommand
         }
         else
         {
-            problems.AddRange(ConfigurationDrift.Compare(file, recorded)
+            problems.AddRange(ConfigurationDrift.Compare(file, recorded, region)
                 .Select(d => $"template parameter {d.Field}: file {Shown(d.FileValue)}, stack {Shown(d.DeployedValue)}: deploy the stack in {region} with the file's value"));
         }
 

@@ -27,6 +27,10 @@ public sealed record StackParameters
 
     /// <summary>RpoSeconds: the configuration's <c>rpoSeconds</c>.</summary>
     public long? RpoSeconds { get; init; }
+
+    /// <summary>MountTargetSubnetIds, comma-separated: the configuration's <c>mountTargets</c> subnets of the stack's region
+    /// (IAM limits a new replica's mount targets to them); null when the stack predates the parameter.</summary>
+    public string? MountTargetSubnetIds { get; init; }
 }
 
 /// <summary>Source-generated JSON of <see cref="StackParameters"/> (camelCase, as template.yaml writes it).</summary>
@@ -52,21 +56,32 @@ public static class ConfigurationDrift
             .Select(key => new ConfigurationDifference(key, left.GetValueOrDefault(key), right.GetValueOrDefault(key)))];
     }
 
-    /// <summary>Every template parameter recorded in <paramref name="stack"/> whose value differs from the file's.</summary>
-    public static IReadOnlyList<ConfigurationDifference> Compare(ClusterConfiguration file, StackParameters stack)
+    /// <summary>Every template parameter recorded in <paramref name="stack"/> whose value differs from the file's. With
+    /// <paramref name="region"/> (the stack's region), MountTargetSubnetIds is compared with the file's mount-target subnets
+    /// there, as sets, when the stack records it.</summary>
+    public static IReadOnlyList<ConfigurationDifference> Compare(ClusterConfiguration file, StackParameters stack, string? region = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(stack);
-        var pairs = new (string Parameter, string Field, string FileValue, string? StackValue)[]
+        var pairs = new List<(string Parameter, string Field, string FileValue, string? StackValue)>
         {
             ("ProtectedFileSystemName", "fileSystem.name", file.FileSystem.Name, stack.ProtectedFileSystemName),
             ("HostedZoneId", "dns.hostedZoneId", file.Dns.HostedZoneId, stack.HostedZoneId),
             ("RecordName", "dns.recordName", file.Dns.RecordName.TrimEnd('.').ToLowerInvariant(), stack.RecordName),
             ("RpoSeconds", "rpoSeconds", file.RpoSeconds.ToString(CultureInfo.InvariantCulture), stack.RpoSeconds?.ToString(CultureInfo.InvariantCulture)),
         };
+        if (region is not null && stack.MountTargetSubnetIds is { } recorded)
+        {
+            pairs.Add(("MountTargetSubnetIds", $"mountTargets in {region}", SubnetSet(file.MountTargetsIn(region).Select(m => m.SubnetId)), SubnetSet(recorded.Split(','))));
+        }
+
         return [.. pairs.Where(p => !string.Equals(p.FileValue, p.StackValue, StringComparison.Ordinal))
             .Select(p => new ConfigurationDifference($"{p.Parameter} ({p.Field})", p.FileValue, p.StackValue))];
     }
+
+    /// <summary>Subnet ids as the template parameter takes them: sorted, distinct, comma-separated.</summary>
+    public static string SubnetSet(IEnumerable<string> subnets) =>
+        string.Join(',', subnets.Select(s => s.Trim()).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
 
     /// <summary>Reads the stack's record of its template parameters; null when it is not that JSON.</summary>
     public static StackParameters? ParseStackParameters(string? json)

@@ -95,7 +95,7 @@ public sealed class ConfigEndToEndTests : IAsyncLifetime
     {
         var stale = _world.World.Topology.Configuration with { Dns = _world.World.Topology.Configuration.Dns with { FailoverTtl = 10 } };
         _world.Cloud.Context.Ssm.PutParameter("us-west-2", LocalTopology.ConfigParameter, JsonSerializer.Serialize(stale, StrictJsonContext.Default.ClusterConfiguration));
-        var recorded = LocalTopology.StackParametersJson(_world.World.Topology.Configuration).Replace("\"rpoSeconds\":900", "\"rpoSeconds\":600", StringComparison.Ordinal);
+        var recorded = LocalTopology.StackParametersJson(_world.World.Topology.Configuration, "us-east-1").Replace("\"rpoSeconds\":900", "\"rpoSeconds\":600", StringComparison.Ordinal);
         _world.Cloud.Context.Ssm.PutParameter("us-east-1", StackNames.StackParametersParameter(StackNames.Default), recorded);
 
         var diff = await Efsdr("config", "diff");

@@ -58,6 +58,37 @@ public sealed class ConfigurationDriftTests
     }
 
     [Fact]
+    public void Compare_StackSubnetsOtherOrderSameSet_HasNoDifference()
+    {
+        var stack = ConfigurationDrift.ParseStackParameters("""{"protectedFileSystemName":"DRTest-EFS1","hostedZoneId":"Z0123456789ABCDEFGHIJ","recordName":"drtest.example.com","rpoSeconds":900,"mountTargetSubnetIds":"subnet-0123456789abcdef2,subnet-0123456789abcdef1"}""")!;
+
+        Assert.Empty(ConfigurationDrift.Compare(Example(), stack, "us-east-1"));
+    }
+
+    [Fact]
+    public void Compare_StackSubnetsMissingOneOfTheRegion_NamesMountTargetSubnetIdsWithBothSets()
+    {
+        var stack = new StackParameters { ProtectedFileSystemName = "DRTest-EFS1", HostedZoneId = "Z0123456789ABCDEFGHIJ", RecordName = "drtest.example.com", RpoSeconds = 900, MountTargetSubnetIds = "subnet-0123456789abcdef1" };
+
+        var difference = Assert.Single(ConfigurationDrift.Compare(Example(), stack, "us-east-1"));
+
+        Assert.Equal("MountTargetSubnetIds (mountTargets in us-east-1)", difference.Field);
+        Assert.Equal("subnet-0123456789abcdef1,subnet-0123456789abcdef2", difference.FileValue);
+        Assert.Equal("subnet-0123456789abcdef1", difference.DeployedValue);
+    }
+
+    [Fact]
+    public void Compare_StackWithoutSubnetRecordOrNoRegion_DoesNotCompareSubnets()
+    {
+        var old = new StackParameters { ProtectedFileSystemName = "DRTest-EFS1", HostedZoneId = "Z0123456789ABCDEFGHIJ", RecordName = "drtest.example.com", RpoSeconds = 900 };
+        var wrong = old with { MountTargetSubnetIds = "subnet-0123456789abcdef9" };
+
+        Assert.Empty(ConfigurationDrift.Compare(Example(), old, "us-east-1"));
+        Assert.Empty(ConfigurationDrift.Compare(Example(), wrong));
+        Assert.Single(ConfigurationDrift.Compare(Example(), wrong, "us-west-2"));
+    }
+
+    [Fact]
     public void ParseStackParameters_NotJson_IsNull()
     {
         Assert.Null(ConfigurationDrift.ParseStackParameters("{oops"));

@@ -231,15 +231,18 @@ public sealed partial class TemplateTests
     [Fact]
     public void StackParametersParameter_RecordsEveryRepeatedParameterAsValidJson()
     {
-        var value = Regex.Match(Resource("StackParametersParameter"), "Value: !Sub '(.*)'").Groups[1].Value;
+        var resource = Resource("StackParametersParameter");
+        var value = Regex.Match(resource, "Value: !Sub\n\\s+- '(.*)'").Groups[1].Value;
+        Assert.Contains("- Subnets: !Join [\",\", !Ref MountTargetSubnetIds]", resource, StringComparison.Ordinal);
         var json = value.Replace("${ProtectedFileSystemName}", "DRTest-EFS1", StringComparison.Ordinal)
             .Replace("${HostedZoneId}", "Z0123456789ABCDEFGHIJ", StringComparison.Ordinal)
             .Replace("${RecordName}", "drtest.example.com", StringComparison.Ordinal)
-            .Replace("${RpoSeconds}", "900", StringComparison.Ordinal);
+            .Replace("${RpoSeconds}", "900", StringComparison.Ordinal)
+            .Replace("${Subnets}", "subnet-0bbb222a,subnet-0bbb222b", StringComparison.Ordinal);
 
         var recorded = ConfigurationDrift.ParseStackParameters(json);
 
-        Assert.Equal(new StackParameters { ProtectedFileSystemName = "DRTest-EFS1", HostedZoneId = "Z0123456789ABCDEFGHIJ", RecordName = "drtest.example.com", RpoSeconds = 900 }, recorded);
+        Assert.Equal(new StackParameters { ProtectedFileSystemName = "DRTest-EFS1", HostedZoneId = "Z0123456789ABCDEFGHIJ", RecordName = "drtest.example.com", RpoSeconds = 900, MountTargetSubnetIds = "subnet-0bbb222a,subnet-0bbb222b" }, recorded);
         var namePattern = Regex.Match(Parameter("ProtectedFileSystemName"), "AllowedPattern: \"(.*)\"").Groups[1].Value.Replace(@"\\", @"\", StringComparison.Ordinal);
         Assert.Matches(namePattern, "DRTest-EFS1");
         Assert.DoesNotMatch(namePattern, "a\"b");

@@ -98,7 +98,6 @@ public sealed class TemplateIamTests
 
     [Theory]
     [InlineData("elasticfilesystem:UpdateFileSystemProtection")]
-    [InlineData("elasticfilesystem:CreateReplicationConfiguration")]
     [InlineData("elasticfilesystem:CreateMountTarget")]
     public void ReprotectChanges_EveryGrant_IsLimitedToTheNamedDivergedOrNewReplica(string action)
     {
@@ -114,6 +113,32 @@ public sealed class TemplateIamTests
             Assert.True(onNewReplica || names.Count > 0, $"{grant.Resource}: {action} on any file system");
             Assert.All(names, n => Assert.Contains(n, new[] { "!Ref ProtectedFileSystemName", "!Sub ${ProtectedFileSystemName}-diverged-*" }));
         });
+    }
+
+    [Fact]
+    public void CreateReplicationConfiguration_Grant_HasNoTagConditionBecauseReplicationHasNoAbac()
+    {
+        // EFS: "Amazon EFS replication does not support using tags for attribute-based access control (ABAC)"; a tag
+        // condition would deny every reprotect. The destination's protection change is what is limited by Name.
+        var grant = Assert.Single(Statements(), s => Actions(s.Statement).Contains("elasticfilesystem:CreateReplicationConfiguration"));
+
+        Assert.Equal("CreateReplicationFunction", grant.Resource);
+        Assert.Null(Child(grant.Statement, "Condition"));
+        Assert.Equal(["!Sub arn:${AWS::Partition}:elasticfilesystem:*:${AWS::AccountId}:file-system/*"], Texts(Child(grant.Statement, "Resource")));
+    }
+
+    [Fact]
+    public void CreateNetworkInterface_Grant_IsLimitedToTheConfiguredMountTargetSubnets()
+    {
+        var grant = Assert.Single(Statements(), s => Actions(s.Statement).Contains("ec2:CreateNetworkInterface"));
+        var resource = Child(grant.Statement, "Resource");
+
+        Assert.Equal("CreateMountTargetsFunction", grant.Resource);
+        Assert.NotNull(resource);
+        var scalars = resource.AllNodes.OfType<YamlDotNet.RepresentationModel.YamlScalarNode>().Select(Text).ToList();
+        Assert.DoesNotContain("*", scalars);
+        Assert.Contains("!Ref MountTargetSubnetIds", scalars);
+        Assert.Contains(scalars, t => t.Contains(":subnet/${Ids}", StringComparison.Ordinal));
     }
 
     [Fact]
