@@ -137,5 +137,22 @@ public sealed record WorkflowStep<TState>(string StateName, string Label, StepKi
     }
 
     /// <inheritdoc/>
-    public override string? ProgressOf(object? state) => state is TState typed && Progress is { } progress ? progress(typed) : null;
+    public override string? ProgressOf(object? state)
+    {
+        if (state is not TState typed || Progress is not { } progress)
+        {
+            return null;
+        }
+
+        try
+        {
+            return progress(typed);
+        }
+        catch (NullReferenceException)
+        {
+            // The state was read off the wire (a crashed step's, a hand-started execution's): a part the line reads may be
+            // missing. Then there is no line; following the run must never stop for one.
+            return null;
+        }
+    }
 }
