@@ -338,7 +338,8 @@ public sealed class ReprotectCrashEndToEndTests(ReprotectCrashWorld shared) : IC
     // Every Task of the workflow on each path where it changes something, but the last (a crash after SummarizeReprotect has
     // nothing left to stop), the clean-up of a failed run (a successful run never reaches it) and the wait for a new file
     // system to become available (the local cloud's are available at once). Into the fenced ex-primary there is no orphaned
-    // configuration, no diverged copy to keep and no mount target to create: those steps change nothing on that path.
+    // configuration (so no wait for its deletion), no diverged copy to keep and no mount target to create: those steps change
+    // nothing on that path.
     public static TheoryData<string, string> Steps
     {
         get
@@ -359,7 +360,8 @@ public sealed class ReprotectCrashEndToEndTests(ReprotectCrashWorld shared) : IC
     private static bool OnPath(WorkflowStep step, string path) =>
         step != ReprotectWorkflow.SummarizeReprotect && step != ReprotectWorkflow.CleanUpFailedRun && step != ReprotectWorkflow.CheckReplica
         && (path == nameof(ReprotectAction.IntoNewFileSystem)
-            || (step != ReprotectWorkflow.CreateMountTargets && step != ReprotectWorkflow.CleanUpOrphanedConfiguration && step != ReprotectWorkflow.KeepDivergedCopy));
+            || (step != ReprotectWorkflow.CreateMountTargets && step != ReprotectWorkflow.CleanUpOrphanedConfiguration && step != ReprotectWorkflow.CheckOrphanDeletion
+                && step != ReprotectWorkflow.KeepDivergedCopy));
 
     [Theory]
     [MemberData(nameof(Steps))]
