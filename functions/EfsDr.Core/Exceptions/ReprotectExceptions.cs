@@ -13,3 +13,8 @@ public sealed class ReplicationConflictException(string message)
 /// <summary>The new replica did not reach ENABLED and its first completed sync within the reprotect budget.</summary>
 public sealed class ReprotectTimeoutException(string message)
     : EfsDrException(message);
+
+/// <summary>The orphaned replication configuration on the ex-primary was still there (DELETING) when the deletion budget was
+/// spent: the replica cannot be prepared while it exists. Nothing after the cleanup was changed; run efsdr reprotect again.</summary>
+public sealed class OrphanDeletionTimeoutException(string message)
+    : EfsDrException(message);

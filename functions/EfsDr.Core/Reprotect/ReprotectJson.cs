@@ -18,6 +18,7 @@ public sealed partial class ReprotectRequestJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(ReprotectState))]
 [JsonSerializable(typeof(ReprotectPlan))]
 [JsonSerializable(typeof(SyncWaitState))]
+[JsonSerializable(typeof(OrphanDeletionState))]
 [JsonSerializable(typeof(ReprotectSummary))]
 [JsonSerializable(typeof(ReprotectAction))]
 [JsonSerializable(typeof(string))]

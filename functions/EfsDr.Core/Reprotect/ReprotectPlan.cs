@@ -106,6 +106,10 @@ public sealed record ReprotectPlan
     /// <summary>The most the wait for ENABLED and the first completed sync may take, in seconds.</summary>
     public int SyncBudgetSeconds { get; init; } = ReprotectPlanner.DefaultSyncBudgetSeconds;
 
+    /// <summary>The most the wait for the orphaned configuration's deletion may take, in seconds (the configuration's
+    /// budgets.promotionSeconds: the same EFS deletion a failover's promotion waits for).</summary>
+    public int OrphanDeletionBudgetSeconds { get; init; } = ReprotectPlanner.DefaultOrphanDeletionBudgetSeconds;
+
     /// <summary>Things the operator should know.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }

@@ -18,6 +18,9 @@ public sealed class ReprotectPlanner(ClusterConfiguration configuration, IFileSy
     /// <summary>The default bound of the wait for ENABLED and the first completed sync (a first sync copies everything).</summary>
     public const int DefaultSyncBudgetSeconds = 86400;
 
+    /// <summary>The default bound of the wait for the orphaned configuration's deletion (budgets.promotionSeconds' default).</summary>
+    public const int DefaultOrphanDeletionBudgetSeconds = 1800;
+
     /// <summary>The Name an unfenced ex-primary is kept under when the primary has <paramref name="epoch"/>.</summary>
     public static string DivergedNameOf(string name, long epoch) => $"{name}-diverged-{epoch.ToString(CultureInfo.InvariantCulture)}";
 
@@ -55,6 +58,7 @@ public sealed class ReprotectPlanner(ClusterConfiguration configuration, IFileSy
             ReplicaRegion = replicaRegion,
             Encrypted = primary.Encrypted,
             PollSeconds = configuration.Poll.PromotionSeconds,
+            OrphanDeletionBudgetSeconds = configuration.Budgets.PromotionSeconds,
         };
 
         var exPrimary = Single(copies.Where(c => c.Region == replicaRegion), name, replicaRegion);

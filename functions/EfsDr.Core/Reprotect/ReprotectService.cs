@@ -12,24 +12,58 @@ namespace EfsDr.Core.Reprotect;
 /// </summary>
 public sealed class ReprotectService(IFileSystems fileSystems, IReplications replications, TimeProvider time)
 {
-    /// <summary>Deletes the orphaned configuration LOCAL_CONFIGURATION_ONLY left in the ex-primary's region; ReplicationNotFound counts as done.</summary>
+    /// <summary>Consecutive answers without the orphaned configuration that make it gone (as Terraform's deletion waiter).</summary>
+    public const int NotFoundConfirmations = 2;
+
+    /// <summary>Starts deleting the orphaned configuration LOCAL_CONFIGURATION_ONLY left in the ex-primary's region
+    /// (ReplicationNotFound counts as requested); <see cref="CheckOrphanDeletionAsync"/> then waits until it is gone.
+    /// Without an orphan the wait is done at once.</summary>
     public async Task<ReprotectState> CleanUpOrphanAsync(ReprotectState state, CancellationToken cancellationToken)
     {
         var plan = Require(state);
         if (plan.OrphanedConfigurationSourceId is not { } source)
         {
-            return state with { OrphanCleanup = "no orphaned configuration" };
+            return state with { OrphanCleanup = "no orphaned configuration", OrphanDeletion = new OrphanDeletionState { Status = "NONE", Done = true } };
         }
 
+        var wait = new OrphanDeletionState { StartedAt = time.GetUtcNow() };
         try
         {
             await replications.DeleteReplicationAsync(plan.ReplicaRegion, source, DeletionMode.LocalConfigurationOnly, cancellationToken).ConfigureAwait(false);
-            return state with { OrphanCleanup = $"deleted the orphaned configuration of {source} in {plan.ReplicaRegion} (LOCAL_CONFIGURATION_ONLY)" };
+            return state with { OrphanCleanup = $"deleting the orphaned configuration of {source} in {plan.ReplicaRegion} (LOCAL_CONFIGURATION_ONLY)", OrphanDeletion = wait };
         }
         catch (NoReplicationException)
         {
-            return state with { OrphanCleanup = $"the orphaned configuration of {source} was already gone" };
+            return state with { OrphanCleanup = $"the orphaned configuration of {source} was already gone", OrphanDeletion = wait with { Status = "GONE" } };
         }
+    }
+
+    /// <summary>One check of the orphaned configuration's deletion: done after <see cref="NotFoundConfirmations"/> consecutive
+    /// answers without it (EFS deletes asynchronously, DELETING for minutes; the replica cannot be prepared until it is gone).</summary>
+    /// <exception cref="OrphanDeletionTimeoutException">The deletion budget is spent and the configuration is still there.</exception>
+    public async Task<ReprotectState> CheckOrphanDeletionAsync(ReprotectState state, CancellationToken cancellationToken)
+    {
+        var plan = Require(state);
+        var now = time.GetUtcNow();
+        var wait = (state.OrphanDeletion ?? new OrphanDeletionState { StartedAt = now }) with { Checks = (state.OrphanDeletion?.Checks ?? 0) + 1 };
+        if (plan.OrphanedConfigurationSourceId is not { } source)
+        {
+            return state with { OrphanDeletion = wait with { Status = "NONE", Done = true } };
+        }
+
+        var all = await replications.DescribeReplicationsAsync(plan.ReplicaRegion, source, cancellationToken).ConfigureAwait(false);
+        var orphan = all.FirstOrDefault(r => string.Equals(r.SourceFileSystemId, source, StringComparison.Ordinal));
+        wait = orphan is null
+            ? wait with { NotFoundCount = wait.NotFoundCount + 1, Status = "GONE" }
+            : wait with { NotFoundCount = 0, Status = orphan.Destination.Status.ToString().ToUpperInvariant() };
+        wait = wait with { Done = wait.NotFoundCount >= NotFoundConfirmations };
+        if (!wait.Done && (now - wait.StartedAt).TotalSeconds > plan.OrphanDeletionBudgetSeconds)
+        {
+            throw new OrphanDeletionTimeoutException(
+                $"The orphaned replication configuration of {source} in {plan.ReplicaRegion} was still {wait.Status} {(now - wait.StartedAt).TotalMinutes:0.#} min after the delete request (budget {plan.OrphanDeletionBudgetSeconds / 60.0:0.#} min, {wait.Checks} checks). Run efsdr reprotect again to keep waiting.");
+        }
+
+        return state with { OrphanDeletion = wait };
     }
 
     /// <summary>Renames the unfenced ex-primary to its -diverged- Name and tags it kept. It is never deleted.</summary>

@@ -20,6 +20,9 @@ public sealed record ReprotectState
     /// <summary>What the orphaned-configuration cleanup did.</summary>
     public string? OrphanCleanup { get; init; }
 
+    /// <summary>The wait until the orphaned configuration is gone (done at once when the plan had none).</summary>
+    public OrphanDeletionState? OrphanDeletion { get; init; }
+
     /// <summary>What keeping the diverged ex-primary did.</summary>
     public string? Kept { get; init; }
 
@@ -58,6 +61,25 @@ public sealed record SyncWaitState
     public DateTimeOffset? LastReplicatedTimestamp { get; init; }
 
     /// <summary>True once the replication is ENABLED and a sync completed after the plan was made.</summary>
+    public bool Done { get; init; }
+}
+
+/// <summary>Progress of the wait for the orphaned configuration's deletion (no compute held between checks).</summary>
+public sealed record OrphanDeletionState
+{
+    /// <summary>When the deletion was requested: the budget counts from here.</summary>
+    public DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>Checks made.</summary>
+    public int Checks { get; init; }
+
+    /// <summary>Consecutive checks that found no configuration (two make it gone, as Terraform waits).</summary>
+    public int NotFoundCount { get; init; }
+
+    /// <summary>The configuration's status last read (DELETING …), or GONE.</summary>
+    public string Status { get; init; } = "DELETING";
+
+    /// <summary>True once the configuration is gone (or there was none).</summary>
     public bool Done { get; init; }
 }
 

@@ -32,11 +32,22 @@ public static class ReprotectWorkflow
         ResultField = "lock",
     };
 
-    /// <summary>Delete the orphaned configuration LOCAL_CONFIGURATION_ONLY left (ReplicationNotFound counts as done).</summary>
+    /// <summary>Start deleting the orphaned configuration LOCAL_CONFIGURATION_ONLY left (ReplicationNotFound counts as requested).</summary>
     public static WorkflowStep<ReprotectState> CleanUpOrphanedConfiguration { get; } = new("CleanUpOrphanedConfiguration", "Clean up orphaned configuration", StepKind.Task, WorkflowPhase.Replica)
     {
         Handler = "clean-up-orphaned-configuration",
         Progress = s => s.OrphanCleanup,
+    };
+
+    /// <summary>Is the orphaned configuration gone? (<c>$.orphanDeletion.done</c>; true at once when the plan had none).</summary>
+    public static WorkflowStep<ReprotectState> IsOrphanGone { get; } = new("Is the orphaned configuration gone?", "Orphan gone?", StepKind.Choice, WorkflowPhase.Replica);
+
+    /// <summary>Wait, then check, until the orphaned configuration is gone (two consecutive not-found), within the deletion budget.</summary>
+    public static WorkflowStep<ReprotectState> CheckOrphanDeletion { get; } = new("CheckOrphanDeletion", "Check orphan deletion", StepKind.WaitLoop, WorkflowPhase.Replica)
+    {
+        Handler = "check-orphan-deletion",
+        WaitState = "WaitForOrphanDeletion",
+        Progress = s => s.OrphanDeletion is { } w ? OrphanDeletionText(w) : null,
     };
 
     /// <summary>Rename an unfenced ex-primary -diverged- and keep it.</summary>
@@ -130,7 +141,7 @@ public static class ReprotectWorkflow
     /// <summary>Every step, in the order a run meets them.</summary>
     public static IReadOnlyList<WorkflowStep<ReprotectState>> Steps { get; } =
     [
-        PlanReprotect, IsDryRun, IsAlreadyProtected, AcquireRunLock, CleanUpOrphanedConfiguration, KeepDivergedCopy, EnsureReplica, IsReplicaAvailable, CheckReplica,
+        PlanReprotect, IsDryRun, IsAlreadyProtected, AcquireRunLock, CleanUpOrphanedConfiguration, IsOrphanGone, CheckOrphanDeletion, KeepDivergedCopy, EnsureReplica, IsReplicaAvailable, CheckReplica,
         DisableProtection, CreateReplication, TagReplica, NeedsMountTargets, CreateMountTargets, CheckSync, IsReplicaInSync, ReleaseRunLock, SummarizeReprotect, CleanUpFailedRun,
     ];
 
@@ -168,6 +179,14 @@ public static class ReprotectWorkflow
         var last = wait.LastReplicatedTimestamp is { } t ? Text($"last sync {t.UtcDateTime:HH:mm:ss}") : "no sync yet";
         var checks = wait.Checks == 1 ? "1 check" : Text($"{wait.Checks} checks");
         return Text($"{wait.Status}, {last} ({checks})");
+    }
+
+    /// <summary>The orphan-deletion wait for people: "orphaned configuration DELETING (3 checks)" or "… gone (5 checks)".</summary>
+    public static string OrphanDeletionText(OrphanDeletionState wait)
+    {
+        ArgumentNullException.ThrowIfNull(wait);
+        var checks = wait.Checks == 1 ? "1 check" : Text($"{wait.Checks} checks");
+        return wait.Done ? Text($"orphaned configuration gone ({checks})") : Text($"orphaned configuration {wait.Status} ({checks})");
     }
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -30,6 +30,7 @@ public sealed partial class ReprotectFunctions(
         [ReprotectWorkflow.PlanReprotect.Handler!] = PlanAsync,
         [ReprotectWorkflow.AcquireRunLock.Handler!] = Step(ReprotectWorkflow.AcquireRunLock, (s, k) => Locks.AcquireAsync(s, k), RunLockJsonContext.Default.RunLock),
         [ReprotectWorkflow.CleanUpOrphanedConfiguration.Handler!] = Step(ReprotectWorkflow.CleanUpOrphanedConfiguration, (s, k) => Service.CleanUpOrphanAsync(s, k), StateInfo),
+        [ReprotectWorkflow.CheckOrphanDeletion.Handler!] = Step(ReprotectWorkflow.CheckOrphanDeletion, (s, k) => Service.CheckOrphanDeletionAsync(s, k), StateInfo),
         [ReprotectWorkflow.KeepDivergedCopy.Handler!] = Step(ReprotectWorkflow.KeepDivergedCopy, (s, k) => Service.KeepDivergedAsync(s, k), StateInfo),
         [ReprotectWorkflow.EnsureReplica.Handler!] = Step(ReprotectWorkflow.EnsureReplica, (s, k) => Service.EnsureReplicaAsync(s, k), StateInfo),
         [ReprotectWorkflow.CheckReplica.Handler!] = Step(ReprotectWorkflow.CheckReplica, (s, k) => Service.EnsureReplicaAsync(s, k), StateInfo),

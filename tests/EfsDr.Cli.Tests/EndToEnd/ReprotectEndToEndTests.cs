@@ -180,6 +180,35 @@ public sealed class ReprotectEndToEndTests
         Assert.Equal("two", await s3.GetAsync("test", "test2.txt", Token));
     }
 
+    [Fact]
+    public async Task Reprotect_OverwriteDivergedWhileTheOrphanIsStillDeleting_WaitsUntilItIsGoneThenReplicatesIntoTheExPrimary()
+    {
+        await using var world = await LocalWorld.StartAsync(600, Token);
+        var topology = world.World.Topology;
+        var exPrimary = topology.PrimaryFileSystemId;
+        world.Cloud.Faults.BlackHoleRegion("us-east-1");
+        var toServer3 = await world.World.FailoverAsync("outage: to server3", "server3", "us-east-1 outage", world.Runs, Token);
+        Assert.True(toServer3.Succeeded, toServer3.Reason + "\n" + world.Transcript());
+        world.Cloud.Faults.RestoreRegion("us-east-1");
+        await world.World.DeactivateAsync("server1", Token);
+        Assert.NotNull(world.Cloud.Context.Efs.Replication("us-east-1", exPrimary));
+        await ReprotectWorldState.PutAtRecordAsync(world, "server3", "after-outage.txt", "written on server3 after the outage");
+
+        // EFS deletes the orphan in 24 simulated minutes (within budgets.promotionSeconds, 30): far longer than the steps
+        // up to CreateReplication take, so without the wait they meet ReplicationAlreadyExists.
+        world.Cloud.Faults.DeletionSlowdown = 2;
+        var reprotect = await ReprotectWorldState.ReprotectAsync(world, "us-west-2", "overwrite-diverged", overwriteDiverged: true);
+        world.Cloud.Faults.DeletionSlowdown = 1;
+
+        Assert.True(reprotect.Run.Succeeded, reprotect.Run.Reason + "\n" + world.Transcript());
+        Assert.Equal(ReprotectAction.IntoExPrimary, reprotect.Summary!.Action);
+        Assert.Contains("orphaned configuration DELETING", world.Transcript(), StringComparison.Ordinal);
+        Assert.Contains("orphaned configuration gone", world.Transcript(), StringComparison.Ordinal);
+        ReprotectWorldState.AssertProtected(world, "us-west-2", topology.ReplicaFileSystemId, exPrimary, 1);
+        Assert.Equal("written on server3 after the outage", ReprotectWorldState.ReadObject(world, "us-east-1", exPrimary, "after-outage.txt"));
+        Assert.Single(world.Cloud.Context.Efs.FileSystems("us-east-1"));
+    }
+
     private static async Task AssertPlanStatusAndHealthAgreeAsync(LocalWorld world, string primary, string replica, long epoch)
     {
         var a = world.Adapters;
@@ -226,12 +255,12 @@ internal static class ReprotectWorldState
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     /// <summary>Runs a reprotect on <paramref name="region"/>'s state machine (the primary's region) and follows it.</summary>
-    public static async Task<(RunRecord Run, ReprotectSummary? Summary)> ReprotectAsync(LocalWorld world, string region, string label, bool dryRun = false)
+    public static async Task<(RunRecord Run, ReprotectSummary? Summary)> ReprotectAsync(LocalWorld world, string region, string label, bool dryRun = false, bool overwriteDiverged = false)
     {
         var name = $"{label}-{Interlocked.Increment(ref _runs).ToString(CultureInfo.InvariantCulture)}";
         var arn = world.World.Topology.ReprotectStateMachineIn(region);
         Log(world, $"• reprotect in {region} ({name})");
-        var started = await world.Adapters.Executions.StartAsync(arn, name, ReprotectJson.SerializeRequest(new ReprotectRequest { DryRun = dryRun, Reason = label }), Token);
+        var started = await world.Adapters.Executions.StartAsync(arn, name, ReprotectJson.SerializeRequest(new ReprotectRequest { DryRun = dryRun, OverwriteDiverged = overwriteDiverged, Reason = label }), Token);
         var run = await new FailoverDriver(world.Adapters.Executions).FollowAsync(started.ExecutionArn, label, "reprotect", line => Log(world, "  " + line), TimeSpan.FromMinutes(2), Token);
         world.Runs.Add(run);
         var summary = run.Succeeded ? JsonSerializer.Deserialize(run.Execution.Output!, ReprotectStateJsonContext.Default.ReprotectSummary) : null;
@@ -309,7 +338,8 @@ public sealed class ReprotectCrashEndToEndTests(ReprotectCrashWorld shared) : IC
     // Every Task of the workflow on each path where it changes something, but the last (a crash after SummarizeReprotect has
     // nothing left to stop), the clean-up of a failed run (a successful run never reaches it) and the wait for a new file
     // system to become available (the local cloud's are available at once). Into the fenced ex-primary there is no orphaned
-    // configuration, no diverged copy to keep and no mount target to create: those steps change nothing on that path.
+    // configuration (so no wait for its deletion), no diverged copy to keep and no mount target to create: those steps change
+    // nothing on that path.
     public static TheoryData<string, string> Steps
     {
         get
@@ -330,7 +360,8 @@ public sealed class ReprotectCrashEndToEndTests(ReprotectCrashWorld shared) : IC
     private static bool OnPath(WorkflowStep step, string path) =>
         step != ReprotectWorkflow.SummarizeReprotect && step != ReprotectWorkflow.CleanUpFailedRun && step != ReprotectWorkflow.CheckReplica
         && (path == nameof(ReprotectAction.IntoNewFileSystem)
-            || (step != ReprotectWorkflow.CreateMountTargets && step != ReprotectWorkflow.CleanUpOrphanedConfiguration && step != ReprotectWorkflow.KeepDivergedCopy));
+            || (step != ReprotectWorkflow.CreateMountTargets && step != ReprotectWorkflow.CleanUpOrphanedConfiguration && step != ReprotectWorkflow.CheckOrphanDeletion
+                && step != ReprotectWorkflow.KeepDivergedCopy));
 
     [Theory]
     [MemberData(nameof(Steps))]

@@ -2,6 +2,7 @@ using EfsDr.Core.Exceptions;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
 using EfsDr.Core.Reprotect;
+using EfsDr.Core.Workflows;
 using EfsDr.Testing.Fakes;
 using Microsoft.Extensions.Time.Testing;
 
@@ -60,6 +61,11 @@ public sealed class ReprotectServiceTests
             {
                 cloud.FileSystemsById[state.ReplicaFileSystemId!] = cloud.FileSystemsById[state.ReplicaFileSystemId!] with { LifeCycleState = "available" };
                 state = await service.EnsureReplicaAsync(state, Ct);
+            }
+            else if (step == "CleanUpOrphan" && state.OrphanDeletion is { Done: false })
+            {
+                _time.Advance(TimeSpan.FromSeconds(state.Plan.PollSeconds));
+                state = await service.CheckOrphanDeletionAsync(state, Ct);
             }
             else if (step == "CheckSync" && state.Sync is { Done: false })
             {
@@ -193,6 +199,89 @@ public sealed class ReprotectServiceTests
         var state = await new ReprotectService(cloud, cloud, _time).CleanUpOrphanAsync(new ReprotectState { Plan = plan }, Ct);
 
         Assert.Contains("already gone", state.OrphanCleanup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Steps_OverwriteDivergedWhileTheOrphanIsStillDeleting_WaitsUntilItIsGoneThenReplicatesIntoTheExPrimary()
+    {
+        var cloud = ReprotectWorld.AfterFailover(fenced: false, orphaned: true);
+        cloud.OrphanDeletionChecks = 3;
+
+        var state = await Run(cloud, "run-1", overwrite: true);
+
+        Assert.Equal(ReprotectAction.IntoExPrimary, state.Plan.Action);
+        Assert.Equal((5, true, "GONE"), (state.OrphanDeletion!.Checks, state.OrphanDeletion.Done, state.OrphanDeletion.Status));
+        var replication = Assert.Single(cloud.Replications);
+        Assert.Equal((SeedCluster.ReplicaId, SeedCluster.PrimaryId, ReplicationStatus.Enabled), (replication.SourceFileSystemId, replication.Destination.FileSystemId, replication.Destination.Status));
+        Assert.True(state.Sync!.Done);
+    }
+
+    [Fact]
+    public async Task CheckOrphanDeletionAsync_OneAnswerWithoutTheOrphan_IsNotDoneUntilTheSecond()
+    {
+        var cloud = ReprotectWorld.AfterFailover(fenced: false, orphaned: true);
+        cloud.OrphanDeletionChecks = 1;
+        var service = new ReprotectService(cloud, cloud, _time);
+        var plan = await new ReprotectPlanner(ReprotectWorld.Configuration(), cloud, cloud, _time).PlanAsync(new ReprotectRequest(), "run-1", Ct);
+        var state = await service.CleanUpOrphanAsync(new ReprotectState { Plan = plan }, Ct);
+        Assert.Equal(SeedCluster.PrimaryId, plan.OrphanedConfigurationSourceId);
+
+        var deleting = await service.CheckOrphanDeletionAsync(state, Ct);
+        var once = await service.CheckOrphanDeletionAsync(deleting, Ct);
+        var twice = await service.CheckOrphanDeletionAsync(once, Ct);
+
+        Assert.Equal(("DELETING", 0, false), (deleting.OrphanDeletion!.Status, deleting.OrphanDeletion.NotFoundCount, deleting.OrphanDeletion.Done));
+        Assert.Equal(("GONE", 1, false), (once.OrphanDeletion!.Status, once.OrphanDeletion.NotFoundCount, once.OrphanDeletion.Done));
+        Assert.Equal(("GONE", 2, true), (twice.OrphanDeletion!.Status, twice.OrphanDeletion.NotFoundCount, twice.OrphanDeletion.Done));
+        Assert.Equal("orphaned configuration gone (3 checks)", ReprotectWorkflow.OrphanDeletionText(twice.OrphanDeletion));
+    }
+
+    [Fact]
+    public async Task CheckOrphanDeletionAsync_BudgetSpent_ThrowsOrphanDeletionTimeout()
+    {
+        var cloud = ReprotectWorld.AfterFailover(fenced: false, orphaned: true);
+        cloud.OrphanDeletionChecks = 100;
+        var service = new ReprotectService(cloud, cloud, _time);
+        var plan = await new ReprotectPlanner(ReprotectWorld.Configuration(), cloud, cloud, _time).PlanAsync(new ReprotectRequest(), "run-1", Ct);
+        var state = await service.CheckOrphanDeletionAsync(await service.CleanUpOrphanAsync(new ReprotectState { Plan = plan }, Ct), Ct);
+        _time.Advance(TimeSpan.FromSeconds(plan.OrphanDeletionBudgetSeconds + 1));
+
+        var ex = await Assert.ThrowsAsync<OrphanDeletionTimeoutException>(() => service.CheckOrphanDeletionAsync(state, Ct));
+
+        Assert.Equal(ReprotectWorld.Configuration().Budgets.PromotionSeconds, plan.OrphanDeletionBudgetSeconds);
+        Assert.Contains("DELETING", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CleanUpOrphanAsync_NoOrphan_TheWaitIsDoneAtOnce()
+    {
+        var cloud = ReprotectWorld.AfterFailover(fenced: true);
+        var plan = await new ReprotectPlanner(ReprotectWorld.Configuration(), cloud, cloud, _time).PlanAsync(new ReprotectRequest(), "run-1", Ct);
+
+        var state = await new ReprotectService(cloud, cloud, _time).CleanUpOrphanAsync(new ReprotectState { Plan = plan }, Ct);
+
+        Assert.Null(plan.OrphanedConfigurationSourceId);
+        Assert.True(state.OrphanDeletion!.Done);
+        Assert.Empty(cloud.Deletes);
+    }
+
+    [Fact]
+    public async Task Run_CrashDuringTheOrphanWaitThenRerun_KeepsWaitingAndCompletes()
+    {
+        var cloud = ReprotectWorld.AfterFailover(fenced: false, orphaned: true);
+        cloud.OrphanDeletionChecks = 4;
+        var service = new ReprotectService(cloud, cloud, _time);
+        var plan = await new ReprotectPlanner(ReprotectWorld.Configuration(), cloud, cloud, _time).PlanAsync(new ReprotectRequest { OverwriteDiverged = true }, "run-1", Ct);
+        var crashed = await service.CheckOrphanDeletionAsync(await service.CleanUpOrphanAsync(new ReprotectState { Plan = plan }, Ct), Ct);
+        Assert.False(crashed.OrphanDeletion!.Done);
+
+        var state = await Run(cloud, "run-2", overwrite: true);
+
+        Assert.Equal(SeedCluster.PrimaryId, state.Plan.OrphanedConfigurationSourceId);
+        Assert.True(state.OrphanDeletion!.Done);
+        var replication = Assert.Single(cloud.Replications);
+        Assert.Equal((SeedCluster.ReplicaId, SeedCluster.PrimaryId, ReplicationStatus.Enabled), (replication.SourceFileSystemId, replication.Destination.FileSystemId, replication.Destination.Status));
+        Assert.Equal(1, cloud.Writes.Count(w => w.StartsWith("create-replication", StringComparison.Ordinal)));
     }
 
     public static TheoryData<int, bool> CrashPoints()

@@ -292,7 +292,7 @@ public sealed class FailoverWorkflowTests
     [Fact]
     public void Definition_ReprotectChoiceVariables_AreTheWireNamesTheStateCarries()
     {
-        // $.plan.dryRun, $.plan.action == "AlreadyProtected" / "IntoNewFileSystem", $.replicaAvailable, $.sync.done.
+        // $.plan.dryRun, $.plan.action == "AlreadyProtected" / "IntoNewFileSystem", $.orphanDeletion.done, $.replicaAvailable, $.sync.done.
         var choices = WorkflowFile.Reprotect.Definition()["States"]!.AsObject().Where(s => Text(s.Value!.AsObject(), "Type") == "Choice").SelectMany(s => s.Value!["Choices"]!.AsArray()).ToList();
 
         Assert.NotEmpty(choices);
@@ -303,6 +303,7 @@ public sealed class FailoverWorkflowTests
             var state = JsonSerializer.SerializeToNode(new ReprotectState
             {
                 Plan = new ReprotectPlan { DryRun = true, Action = action },
+                OrphanDeletion = new OrphanDeletionState { Done = true },
                 ReplicaAvailable = true,
                 Sync = new SyncWaitState { Done = true },
             }, ReprotectStateJsonContext.Default.ReprotectState)!;
@@ -318,5 +319,24 @@ public sealed class FailoverWorkflowTests
                 Assert.Equal(choice["BooleanEquals"]!.GetValue<bool>(), value.GetValue<bool>());
             }
         }
+    }
+
+    [Fact]
+    public void Definition_ReprotectOrphanWait_LoopsUntilGoneBeforeAnyReplicaStepAndFailsByNameIntoTheFailurePath()
+    {
+        var states = WorkflowFile.Reprotect.Definition()["States"]!.AsObject();
+        var gone = states[ReprotectWorkflow.IsOrphanGone.StateName]!.AsObject();
+        var check = states[ReprotectWorkflow.CheckOrphanDeletion.StateName]!.AsObject();
+
+        Assert.Equal(ReprotectWorkflow.IsOrphanGone.StateName, Text(states[ReprotectWorkflow.CleanUpOrphanedConfiguration.StateName]!.AsObject(), "Next"));
+        Assert.Equal("$.orphanDeletion.done", gone["Choices"]![0]!["Variable"]!.GetValue<string>());
+        Assert.Equal(ReprotectWorkflow.KeepDivergedCopy.StateName, gone["Choices"]![0]!["Next"]!.GetValue<string>());
+        Assert.Equal(ReprotectWorkflow.CheckOrphanDeletion.WaitState, Text(gone, "Default"));
+        Assert.Equal("$.plan.pollSeconds", Text(states[ReprotectWorkflow.CheckOrphanDeletion.WaitState!]!.AsObject(), "SecondsPath"));
+        Assert.Equal(ReprotectWorkflow.CheckOrphanDeletion.StateName, Text(states[ReprotectWorkflow.CheckOrphanDeletion.WaitState!]!.AsObject(), "Next"));
+        Assert.Equal(ReprotectWorkflow.IsOrphanGone.StateName, Text(check, "Next"));
+        var named = Assert.Single(check["Catch"]!.AsArray(), c => c!["ErrorEquals"]!.AsArray().Any(e => e!.GetValue<string>() == nameof(EfsDr.Core.Exceptions.OrphanDeletionTimeoutException)));
+        Assert.Equal("RecordFailure", named!["Next"]!.GetValue<string>());
+        Assert.DoesNotContain(check["Retry"]!.AsArray().SelectMany(r => r!["ErrorEquals"]!.AsArray()), e => e!.GetValue<string>() == nameof(EfsDr.Core.Exceptions.OrphanDeletionTimeoutException));
     }
 }

@@ -82,6 +82,17 @@ public sealed partial class TimeoutAgreementTests
         }
     }
 
+    [Fact]
+    public void Asl_ReprotectTimeout_OutlastsTheOrphanDeletionWaitWithEveryCheck()
+    {
+        var definition = Definition(WorkflowFile.Reprotect.FileName);
+        var checks = (EfsDr.Core.Reprotect.ReprotectPlanner.DefaultOrphanDeletionBudgetSeconds / new EfsDr.Core.Configuration.PollSettings().PromotionSeconds) + 1;
+        var worstCase = EfsDr.Core.Reprotect.ReprotectPlanner.DefaultOrphanDeletionBudgetSeconds + (checks * FunctionTimeouts.TaskSeconds);
+
+        Assert.Equal(EfsDr.Core.Reprotect.ReprotectPlanner.DefaultOrphanDeletionBudgetSeconds, new EfsDr.Core.Configuration.BudgetSettings().PromotionSeconds);
+        Assert.True(definition.GetProperty("TimeoutSeconds").GetInt32() > worstCase, $"the orphan wait may take {worstCase} s");
+    }
+
     [GeneratedRegex(@"^\s+Timeout: (\d+)\s*$", RegexOptions.Multiline)]
     private static partial Regex FunctionTimeout();
 }

@@ -155,6 +155,13 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeAgent, IIn
     /// <summary>Regions whose SSM (SendCommand, GetCommandInvocation, DescribeInstanceInformation) does not answer.</summary>
     public HashSet<string> UnreachableSsmRegions { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>How many DescribeReplications answers still list an orphaned configuration (DELETING) after its last side was
+    /// deleted LOCAL_CONFIGURATION_ONLY; 0 (the default): it is gone at once. EFS takes minutes.</summary>
+    public int OrphanDeletionChecks { get; set; }
+
+    /// <summary>Orphaned configurations being deleted, by source id: the DescribeReplications answers that still list them.</summary>
+    public Dictionary<string, int> PendingDeletions { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Errors to throw from the next DeleteReplication calls, in order.</summary>
     public Queue<Exception> DeleteFailures { get; } = new();
 
@@ -282,6 +289,7 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeAgent, IIn
             throw new CloudBusyException(new CloudError("efs", "ThrottlingException", "Rate exceeded", 429, null));
         }
 
+        AdvancePendingDeletions(fileSystemId);
         var found = Replications.Where(r => (r.SourceFileSystemId == fileSystemId || r.Destinations.Any(d => d.FileSystemId == fileSystemId)) && !LocallyDeleted.Contains((region, r.SourceFileSystemId)))
             .Where(r => r.SourceFileSystemRegion == region || r.Destination.Region == region)
             .ToList();
@@ -303,17 +311,47 @@ public sealed class InMemoryCloud : IFileSystems, IReplications, INodeAgent, IIn
             throw new NoReplicationException(new CloudError("efs", "ReplicationNotFound", sourceFileSystemId, 404, null));
         }
 
+        if (PendingDeletions.ContainsKey(sourceFileSystemId))
+        {
+            return Task.CompletedTask;
+        }
+
         if (mode == DeletionMode.LocalConfigurationOnly && LocallyDeleted.Any(l => l.SourceId == sourceFileSystemId && l.Region != region))
         {
-            // The last side of an orphaned configuration: it is gone everywhere now.
-            LocallyDeleted.RemoveWhere(l => l.SourceId == sourceFileSystemId);
-            Replications.RemoveAt(index);
+            // The last side of an orphaned configuration: DELETING for OrphanDeletionChecks answers, then gone everywhere.
+            var orphan = Replications[index];
+            Replications[index] = orphan with { Destinations = [orphan.Destination with { Status = ReplicationStatus.Deleting }] };
+            PendingDeletions[sourceFileSystemId] = OrphanDeletionChecks;
+            if (OrphanDeletionChecks == 0)
+            {
+                AdvancePendingDeletions(sourceFileSystemId);
+            }
+
             return Task.CompletedTask;
         }
 
         var r = Replications[index];
         Replications[index] = r with { Destinations = [r.Destination with { Status = ReplicationStatus.Deleting }] };
         return Task.CompletedTask;
+    }
+
+    /// <summary>An orphaned configuration being deleted that <paramref name="fileSystemId"/> takes part in: one answer less
+    /// lists it; once none is left it is gone everywhere.</summary>
+    private void AdvancePendingDeletions(string fileSystemId)
+    {
+        foreach (var r in Replications.Where(r => PendingDeletions.ContainsKey(r.SourceFileSystemId) && (r.SourceFileSystemId == fileSystemId || r.Destination.FileSystemId == fileSystemId)).ToList())
+        {
+            var left = PendingDeletions[r.SourceFileSystemId];
+            if (left > 0)
+            {
+                PendingDeletions[r.SourceFileSystemId] = left - 1;
+                continue;
+            }
+
+            PendingDeletions.Remove(r.SourceFileSystemId);
+            LocallyDeleted.RemoveWhere(l => l.SourceId == r.SourceFileSystemId);
+            Replications.Remove(r);
+        }
     }
 
     /// <summary>Finishes a LOCAL_CONFIGURATION_ONLY deletion made while the source region was down: the destination is
