@@ -212,6 +212,38 @@ public sealed class CliContext : IDisposable
         Out.WriteLine(node.ToJsonString(JsonOutput));
     }
 
+    /// <summary>One progress line for people: on stderr with <c>--output json</c>, so stdout stays one JSON document.</summary>
+    public void Say(string line) => (Json ? Error : Out).WriteLine(line);
+
+    /// <summary>Says a run was started or joined: the starter's notes, then <paramref name="headline"/>.</summary>
+    public void Announce(EfsDr.Runs.StartOutcome outcome, string headline)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        foreach (var note in outcome.Notes)
+        {
+            Say("note: " + note);
+        }
+
+        Say(headline);
+    }
+
+    /// <summary>The answer of a run started (or joined) without <c>--wait</c>: the execution ARN (or, with
+    /// <c>--output json</c>, the run as JSON). Returns exit code 0.</summary>
+    public int WriteStarted(EfsDr.Runs.StartOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        if (Json)
+        {
+            WriteJson(new JsonObject { ["executionArn"] = outcome.ExecutionArn, ["name"] = outcome.Name, ["joined"] = outcome.Joined, ["status"] = "RUNNING" });
+        }
+        else
+        {
+            Out.WriteLine(outcome.ExecutionArn);
+        }
+
+        return ExitCodes.Ok;
+    }
+
     /// <summary>Runs a command body inside efsdr's error boundary: whatever fails becomes one line
     /// <c>efsdr: &lt;what happened&gt;: &lt;what to do&gt;</c> on stderr and its documented exit code (<see cref="ErrorBoundary"/>);
     /// <c>--debug</c> adds the stack trace.</summary>

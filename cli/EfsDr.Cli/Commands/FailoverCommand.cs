@@ -103,24 +103,10 @@ public static class FailoverCommand
             }
         }
 
-        foreach (var note in outcome.Notes)
-        {
-            Say(cli, "note: " + note);
-        }
-
-        Say(cli, outcome.Joined ? $"joining the running failover to {server.Name}: {outcome.Name}" : $"started {outcome.Name} in {server.Region}");
+        cli.Announce(outcome, outcome.Joined ? $"joining the running failover to {server.Name}: {outcome.Name}" : $"started {outcome.Name} in {server.Region}");
         if (!args.Wait)
         {
-            if (cli.Json)
-            {
-                cli.WriteJson(new JsonObject { ["executionArn"] = outcome.ExecutionArn, ["name"] = outcome.Name, ["joined"] = outcome.Joined, ["status"] = "RUNNING" });
-            }
-            else
-            {
-                cli.Out.WriteLine(outcome.ExecutionArn);
-            }
-
-            return ExitCodes.Ok;
+            return cli.WriteStarted(outcome);
         }
 
         return await WaitAsync(cli, server, outcome, args, cancellationToken).ConfigureAwait(false);
@@ -199,11 +185,7 @@ public static class FailoverCommand
     private static string Text(string? value) => string.IsNullOrEmpty(value) ? "–" : value;
 
 
-    private static void Say(CliContext cli, string line)
-    {
-        // Progress goes to stderr with --output json, so stdout stays one JSON document.
-        (cli.Json ? cli.Error : cli.Out).WriteLine(line);
-    }
+    private static void Say(CliContext cli, string line) => cli.Say(line);
 
     private static void Report(CliContext cli, RunRecord run, bool joined, bool dryRun)
     {

@@ -156,7 +156,7 @@ public static class FenceCommand
         _ => "pending",
     };
 
-    private static void Say(CliContext cli, string line) => (cli.Json ? cli.Error : cli.Out).WriteLine(line);
+    private static void Say(CliContext cli, string line) => cli.Say(line);
 
     private static void Warn(CliContext cli, string line) => cli.Error.WriteLine("efsdr: " + line);
 }

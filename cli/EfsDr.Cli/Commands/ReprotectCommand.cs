@@ -86,24 +86,10 @@ public static class ReprotectCommand
             throw new UsageException($"--reprotect-state-machine: no state machine named '{cli.ReprotectStateMachineName}' in {ex.Region}, the primary's region; is the EfsDr stack deployed there?");
         }
 
-        foreach (var note in outcome.Notes)
-        {
-            Say(cli, "note: " + note);
-        }
-
-        Say(cli, outcome.Joined ? $"joining the running reprotect: {outcome.Name}" : $"started {outcome.Name} in {RunLister.RegionOf(outcome.ExecutionArn)}");
+        cli.Announce(outcome, outcome.Joined ? $"joining the running reprotect: {outcome.Name}" : $"started {outcome.Name} in {RunLister.RegionOf(outcome.ExecutionArn)}");
         if (!args.Wait)
         {
-            if (cli.Json)
-            {
-                cli.WriteJson(new JsonObject { ["executionArn"] = outcome.ExecutionArn, ["name"] = outcome.Name, ["joined"] = outcome.Joined, ["status"] = "RUNNING" });
-            }
-            else
-            {
-                cli.Out.WriteLine(outcome.ExecutionArn);
-            }
-
-            return ExitCodes.Ok;
+            return cli.WriteStarted(outcome);
         }
 
         return await WaitAsync(cli, outcome, args, dryRun: false, cancellationToken).ConfigureAwait(false);
@@ -179,7 +165,7 @@ public static class ReprotectCommand
         ReprotectStarter.Create(cli.Aws.Executions, cli.Aws.Parameters, cli.ReprotectStateMachineName, cli.StateMachineName, cli.Configuration.FileSystem.Name);
 
     /// <summary>A progress line: to stderr with --output json, so stdout stays one JSON document.</summary>
-    private static void Say(CliContext cli, string line) => (cli.Json ? cli.Error : cli.Out).WriteLine(line);
+    private static void Say(CliContext cli, string line) => cli.Say(line);
 
     private static void Report(CliContext cli, RunRecord run, bool joined, bool dryRun, bool toError)
     {
