@@ -46,8 +46,8 @@ public static class RunReport
     }
 
     /// <summary>The seconds a run spent in the states of <paramref name="step"/> (for a wait loop: its Wait and checking
-    /// Task) by the execution's own timestamps (simulated time in the local world), first entry to last exit; 0 when it
-    /// never ran.</summary>
+    /// Task) by the execution's own timestamps (in the local world, wall time of a clock scaled by its time scale), first
+    /// entry to last exit; 0 when it never ran.</summary>
     public static double LoopSeconds(RunRecord run, WorkflowStep step)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -78,12 +78,13 @@ public static class RunReport
     }
 
     /// <summary>Total time minus the time spent waiting on AWS: for a failover promotion, node command, DNS INSYNC and (a
-    /// planned one) the sync wait; for a reprotect the new file system's creation and the first-sync wait.</summary>
+    /// planned one) the sync wait; for a reprotect the orphaned configuration's deletion, the new file system's creation and
+    /// the first-sync wait.</summary>
     public static double OverheadSeconds(RunRecord run)
     {
         ArgumentNullException.ThrowIfNull(run);
         var waited = run.Workflow == WorkflowKind.Reprotect
-            ? LoopSeconds(run, ReprotectWorkflow.CheckReplica)
+            ? LoopSeconds(run, ReprotectWorkflow.CheckOrphanDeletion) + LoopSeconds(run, ReprotectWorkflow.CheckReplica)
             : Waited.Sum(step => StepSeconds(run.Summary, step));
         return Math.Max(0, run.Duration.TotalSeconds - waited - SyncWaitSeconds(run));
     }
@@ -104,7 +105,7 @@ public static class RunReport
 
         md.AppendLine().AppendLine("RTO is the execution's start to stop (for a reprotect: its duration; nothing is down meanwhile). The data-loss window is now − LastReplicatedTimestamp at planning (0 when nothing is promoted). " +
             "The sync wait is, for a planned failover, the wait for the replica to catch up with the stopped source, and for a reprotect the wait for ENABLED and the first completed sync, by the execution's own timestamps. " +
-            "Overhead is the RTO minus the time spent waiting on AWS (promotion, the node command, DNS propagation, the sync wait; for a reprotect the new file system's creation and the first-sync wait): the orchestration's own cost.").AppendLine();
+            "Overhead is the RTO minus the time spent waiting on AWS (promotion, the node command, DNS propagation, the sync wait; for a reprotect the orphaned configuration's deletion, the new file system's creation and the first-sync wait): the orchestration's own cost.").AppendLine();
         foreach (var r in runs.Where(r => !r.Succeeded))
         {
             md.AppendLine(Invariant, $"- **{Cell(r.Label)}** failed: `{r.Execution.Error}` — {Cell(RunRecord.Unwrap(r.Execution.Cause))}");

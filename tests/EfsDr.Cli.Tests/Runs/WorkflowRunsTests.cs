@@ -145,6 +145,20 @@ public sealed class WorkflowRunsTests
         Assert.Equal(140 - 30 - 90, RunReport.OverheadSeconds(ReprotectRun()), 3);
 
     [Fact]
+    public void OverheadSeconds_ReprotectWaitingForTheOrphansDeletion_LeavesOutThatWaitToo()
+    {
+        var plain = ReprotectRun();
+        var history = new List<HistoryEvent>(plain.History)
+        {
+            Event(101, "WaitStateEntered", 1, "WaitForOrphanDeletion"), Event(102, "WaitStateExited", 11, "WaitForOrphanDeletion"),
+            Event(103, "TaskStateEntered", 11, "CheckOrphanDeletion"), Event(104, "TaskStateExited", 13, "CheckOrphanDeletion"),
+        };
+        var run = plain with { History = history };
+
+        Assert.Equal(140 - 30 - 90 - 12, RunReport.OverheadSeconds(run), 3);
+    }
+
+    [Fact]
     public void OverheadSeconds_PlannedFailover_LeavesOutTheSyncWait() =>
         Assert.Equal(60 - 10 - 5 - 5 - 20, RunReport.OverheadSeconds(PlannedFailoverRun()), 3);
 
