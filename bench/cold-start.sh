@@ -160,6 +160,7 @@ mkdir -p "$(dirname "${result}")"
   echo "- OS: ${os:-unknown}, kernel $(uname -r)"
   echo "- dotnet --version: $(dotnet --version) (runtime Microsoft.NETCore.App ${runtime:-unknown})"
   echo "- load average (1/5/15 min) before the timed runs: ${load_start:-unknown}; at the end: ${load:-unknown}"
+  echo "- scheduling priority (nice) of the benchmark: $(nice)"
   echo "- commit: ${commit}${dirty}"
   echo "- N: ${runs} timed runs per variant"
   echo
