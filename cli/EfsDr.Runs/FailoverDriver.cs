@@ -1,7 +1,6 @@
 using System.Text.Json;
 using EfsDr.Core.Failover;
 using EfsDr.Core.Model;
-using EfsDr.Core.Paging;
 using EfsDr.Core.Ports;
 using EfsDr.Core.Reprotect;
 using EfsDr.Core.Workflows;
@@ -72,11 +71,20 @@ public sealed record RunRecord(string Label, string TargetServer, Execution Exec
     public int LambdaInvocations => Math.Max(History.Count(e => e.Type == "LambdaFunctionScheduled"), History.Count(e => e.Type == "TaskStateEntered"));
 }
 
-/// <summary>Starts a failover execution and follows it until it ends, reporting each step as it happens.</summary>
-public sealed class FailoverDriver(IExecutions executions)
+/// <summary>Starts a failover execution and follows it until it ends, reporting each step as it happens. It reads the
+/// history incrementally (<see cref="HistoryReader"/>: never the whole history again after the first read) on the
+/// <see cref="Polls"/> schedule of <paramref name="time"/>, learns the end from the history itself and describes the
+/// execution once, at the end: about one Step Functions call per second while steps change, one every
+/// <see cref="PollSchedule.Max"/> during long waits.</summary>
+/// <param name="executions">Step Functions.</param>
+/// <param name="time">The clock the follower polls and times out on (the system clock by default; the drill can pass its
+/// cloud's simulated clock).</param>
+public sealed class FailoverDriver(IExecutions executions, TimeProvider? time = null)
 {
-    /// <summary>How often the history is read while waiting.</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>When the history is read while waiting.</summary>
+    public PollSchedule Polls { get; init; } = new();
 
     /// <summary>How often a "still waiting" line is printed while nothing else happens.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(30);
@@ -99,135 +107,80 @@ public sealed class FailoverDriver(IExecutions executions)
     public async Task<RunRecord> FollowAsync(string executionArn, string label, string targetServer, Action<string> progress, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(progress);
-        var seen = 0;
-        WorkflowDescription? workflow = null;
-        string? last = null;
-        var repeats = 0;
-        var entered = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        string? current = null;
-        var failures = new HashSet<(string?, string?)>();
-        DateTimeOffset? promotionStarted = null;
-        var lastOutput = DateTimeOffset.UtcNow;
-        void Show(HistoryEvent e)
-        {
-            if (e.StateName is { } state && e.Type.EndsWith("StateEntered", StringComparison.Ordinal))
-            {
-                entered[state] = e.Timestamp;
-                current = state;
-                if (IsPromoting(workflow, state))
-                {
-                    promotionStarted ??= e.Timestamp;
-                }
-            }
-
-            if (Describe(e, current, workflow) is not { } line)
-            {
-                return;
-            }
-
-            // Lambda and the Task both report one failure: say it once.
-            if (IsFailure(e) && !failures.Add((e.Error, RunRecord.Unwrap(e.Cause))))
-            {
-                return;
-            }
-
-            if (e.Type == "TaskStateExited" && e.StateName is { } name && entered.TryGetValue(name, out var since))
-            {
-                line += $" ({Durations.ForPeople(e.Timestamp - since)})";
-            }
-
-            // A wait loop polls many times with the same answer: show the first, count the rest.
-            var text = line[(line.IndexOf(' ', 2) + 1)..];
-            var key = text[..Math.Max(0, text.LastIndexOf(" (", StringComparison.Ordinal))];
-            if (key == last)
-            {
-                repeats++;
-                return;
-            }
-
-            if (repeats > 0)
-            {
-                progress($"    (× {repeats + 1})");
-            }
-
-            repeats = 0;
-            last = key;
-            lastOutput = DateTimeOffset.UtcNow;
-            progress(line);
-        }
-
-        var deadline = DateTimeOffset.UtcNow + timeout;
+        var history = new HistoryReader(executions, executionArn);
+        var following = _time.GetUtcNow();
+        var lines = new FollowLines(progress, following, HeartbeatInterval, TypicalPromotion);
+        var deadline = following + timeout;
+        TimeSpan? wait = null;
         while (true)
         {
-            var history = await HistoryAsync(executionArn, cancellationToken).ConfigureAwait(false);
-            workflow ??= history.Any(e => e.StateName is not null) ? WorkflowDescription.Of(executionArn, history) : null;
-            for (; seen < history.Count; seen++)
+            var fresh = await history.ReadNewAsync(cancellationToken).ConfigureAwait(false);
+            lines.Workflow ??= history.Events.Any(e => e.StateName is not null) ? WorkflowDescription.Of(executionArn, history.Events) : null;
+            foreach (var e in fresh)
             {
-                Show(history[seen]);
+                lines.Show(e, _time.GetUtcNow());
             }
 
-            var execution = await executions.DescribeAsync(executionArn, cancellationToken).ConfigureAwait(false);
-            if (execution.Status != ExecutionStatus.Running)
+            var now = _time.GetUtcNow();
+            if (history.Ended)
             {
-                history = await HistoryAsync(executionArn, cancellationToken).ConfigureAwait(false);
-                workflow ??= WorkflowDescription.Of(executionArn, history);
-                for (; seen < history.Count; seen++)
-                {
-                    Show(history[seen]);
-                }
-
-                if (repeats > 0)
-                {
-                    progress($"    (× {repeats + 1})");
-                }
-
-                var summary = execution.Status == ExecutionStatus.Succeeded && workflow.Kind == WorkflowKind.Failover ? EfsDrJson.ParseSummary(execution.Output) : null;
-
-                progress(execution.Status == ExecutionStatus.Succeeded
-                    ? $"  {execution.Status.ToString().ToUpperInvariant()} in {Durations.ForPeople((execution.StopDate ?? execution.StartDate) - execution.StartDate)}"
-                    : $"  {execution.Status.ToString().ToUpperInvariant()}: {execution.Error}: {RunRecord.Unwrap(execution.Cause)}");
-                return new RunRecord(label, targetServer, execution, history, summary) { Workflow = workflow.Kind };
+                return await FinishAsync(executionArn, history, lines, label, targetServer, progress, cancellationToken).ConfigureAwait(false);
             }
 
-            var now = DateTimeOffset.UtcNow;
-            if (now - lastOutput >= HeartbeatInterval)
+            var started = history.Events.FirstOrDefault(e => e.Type == "ExecutionStarted")?.Timestamp ?? following;
+            lines.HeartbeatIfDue(now, started);
+            if (now >= deadline)
             {
-                var elapsed = now - execution.StartDate;
-                var remaining = promotionStarted is { } p && IsPromoting(workflow, current)
-                    ? $", promotion {Durations.ForPeople(now - p)} in, typically {Durations.ForPeople(TypicalPromotion)}: about {Durations.ForPeople(TypicalPromotion - (now - p) > TimeSpan.Zero ? TypicalPromotion - (now - p) : TimeSpan.Zero)} left"
-                    : string.Empty;
-                progress($"  … {current ?? "starting"}, {Durations.ForPeople(elapsed)} elapsed{remaining}");
-                lastOutput = now;
+                // The history has not said it ended: ask once (the old follower described every poll) before giving up.
+                var execution = await executions.DescribeAsync(executionArn, cancellationToken).ConfigureAwait(false);
+                return execution.Status != ExecutionStatus.Running
+                    ? await FinishAsync(executionArn, history, lines, label, targetServer, progress, cancellationToken).ConfigureAwait(false)
+                    : throw new TimeoutException($"{executionArn} still running after {Durations.ForPeople(timeout)}; it goes on");
             }
 
-            if (now > deadline)
-            {
-                throw new TimeoutException($"{executionArn} still running after {Durations.ForPeople(timeout)}; it goes on");
-            }
-
-            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+            wait = Polls.Next(wait, fresh.Count > 0);
+            await SleepAsync(now + wait.Value < deadline ? now + wait.Value : deadline, lines, started, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private Task<List<HistoryEvent>> HistoryAsync(string executionArn, CancellationToken cancellationToken) =>
-        HistoryAsync(executions, executionArn, cancellationToken);
+    /// <summary>Waits until <paramref name="until"/>, printing the "still waiting" line whenever it falls due on the way.</summary>
+    private async Task SleepAsync(DateTimeOffset until, FollowLines lines, DateTimeOffset started, CancellationToken cancellationToken)
+    {
+        while (_time.GetUtcNow() is var now && now < until)
+        {
+            lines.HeartbeatIfDue(now, started);
+            var wake = lines.HeartbeatDue < until ? lines.HeartbeatDue : until;
+            await Task.Delay(wake > now ? wake - now : TimeSpan.Zero, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
-    /// <summary>An execution's whole history, every page, oldest first.</summary>
+    /// <summary>The end: one DescribeExecution for the status and output, the last events, and the final line.</summary>
+    private async Task<RunRecord> FinishAsync(string executionArn, HistoryReader history, FollowLines lines, string label, string targetServer, Action<string> progress, CancellationToken cancellationToken)
+    {
+        var execution = await executions.DescribeAsync(executionArn, cancellationToken).ConfigureAwait(false);
+        if (!history.Ended)
+        {
+            // Described as ended before the history was read to its end event.
+            foreach (var e in await history.ReadNewAsync(cancellationToken).ConfigureAwait(false))
+            {
+                lines.Show(e, _time.GetUtcNow());
+            }
+        }
+
+        var workflow = lines.Workflow ??= WorkflowDescription.Of(executionArn, history.Events);
+        lines.FlushRepeats();
+        var summary = execution.Status == ExecutionStatus.Succeeded && workflow.Kind == WorkflowKind.Failover ? EfsDrJson.ParseSummary(execution.Output) : null;
+        progress(execution.Status == ExecutionStatus.Succeeded
+            ? $"  {execution.Status.ToString().ToUpperInvariant()} in {Durations.ForPeople((execution.StopDate ?? execution.StartDate) - execution.StartDate)}"
+            : $"  {execution.Status.ToString().ToUpperInvariant()}: {execution.Error}: {RunRecord.Unwrap(execution.Cause)}");
+        return new RunRecord(label, targetServer, execution, [.. history.Events], summary) { Workflow = workflow.Kind };
+    }
+
+    /// <summary>An execution's whole history, every page, oldest first (one read: what <c>efsdr report</c> shows).</summary>
     public static async Task<List<HistoryEvent>> HistoryAsync(IExecutions executions, string executionArn, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(executions);
-        var all = new List<HistoryEvent>();
-        var pages = new PageMarkers("states", "GetExecutionHistory");
-        string? token = null;
-        do
-        {
-            var page = await executions.GetHistoryPageAsync(executionArn, token, cancellationToken).ConfigureAwait(false);
-            all.AddRange(page.Items);
-            token = pages.After(page.NextToken);
-        }
-        while (token is not null);
-
-        return all;
+        return [.. await new HistoryReader(executions, executionArn).ReadNewAsync(cancellationToken).ConfigureAwait(false)];
     }
 
     /// <summary>One line for the events worth showing: tasks finishing (with the step's progress line from
@@ -247,10 +200,10 @@ public sealed class FailoverDriver(IExecutions executions)
         }
     }
 
-    private static bool IsFailure(HistoryEvent e) => e.Type is "LambdaFunctionFailed" or "TaskFailed";
+    internal static bool IsFailure(HistoryEvent e) => e.Type is "LambdaFunctionFailed" or "TaskFailed";
 
     /// <summary>True for the states that run or wait on the promotion (its Choices excluded).</summary>
-    private static bool IsPromoting(WorkflowDescription? workflow, string? state) =>
+    internal static bool IsPromoting(WorkflowDescription? workflow, string? state) =>
         (workflow ?? FailoverWorkflow.Description).Find(state) is { Phase: WorkflowPhase.Promotion, Kind: not StepKind.Choice };
 
     /// <summary>The described step's progress line, read from the state the Task left (its output).</summary>

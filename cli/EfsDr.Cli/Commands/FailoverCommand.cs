@@ -114,7 +114,7 @@ public static class FailoverCommand
 
     private static async Task<int> WaitAsync(CliContext cli, ServerSettings server, StartOutcome outcome, FailoverArguments args, CancellationToken cancellationToken)
     {
-        var driver = new FailoverDriver(cli.Aws.Executions);
+        var driver = new FailoverDriver(cli.Aws.Executions, TimeProvider.System);
         var (arn, name, joined) = (outcome.ExecutionArn, outcome.Name, outcome.Joined);
 
         // No call outlives --timeout: one cut off by it is the wait timing out, not AWS failing.

@@ -118,7 +118,7 @@ public static class ReprotectCommand
 
     private static async Task<int> WaitAsync(CliContext cli, StartOutcome outcome, ReprotectArguments args, bool dryRun, CancellationToken cancellationToken)
     {
-        var driver = new FailoverDriver(cli.Aws.Executions);
+        var driver = new FailoverDriver(cli.Aws.Executions, TimeProvider.System);
         var (arn, name, joined) = (outcome.ExecutionArn, outcome.Name, outcome.Joined);
         var waitEnds = DateTimeOffset.UtcNow + args.Timeout;
         try

@@ -20,6 +20,9 @@ public sealed class StepFunctionsClient : IExecutions
         _pipeline = pipeline ?? throw new ArgumentNullException(nameof(pipeline));
     }
 
+    /// <summary>The most events one GetExecutionHistory page may ask for (PageSize: max 1000).</summary>
+    public const int MaxHistoryPage = 1000;
+
     /// <summary>Page size for history and listing (the API's maximum is 1000).</summary>
     public int PageSize { get; init; } = 100;
 
@@ -61,11 +64,24 @@ public sealed class StepFunctionsClient : IExecutions
     }
 
     /// <inheritdoc />
-    public async Task<Page<HistoryEvent>> GetHistoryPageAsync(string executionArn, string? nextToken, CancellationToken cancellationToken)
+    public Task<Page<HistoryEvent>> GetHistoryPageAsync(string executionArn, string? nextToken, CancellationToken cancellationToken) =>
+        HistoryPageAsync(new SfnGetExecutionHistoryRequest { ExecutionArn = executionArn, MaxResults = PageSize, NextToken = nextToken }, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>GetExecutionHistory with reverseOrder=true ("lists events in descending order of their timeStamp") and a
+    /// small maxResults; a nextToken must be used with the other arguments unchanged (botocore stepfunctions
+    /// service-2.json, GetExecutionHistoryInput).</remarks>
+    public Task<Page<HistoryEvent>> GetLatestHistoryPageAsync(string executionArn, int maxResults, string? nextToken, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(
-            new SfnGetExecutionHistoryRequest { ExecutionArn = executionArn, MaxResults = PageSize, NextToken = nextToken },
-            SfnJsonContext.Default.SfnGetExecutionHistoryRequest);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxResults, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxResults, MaxHistoryPage);
+        return HistoryPageAsync(new SfnGetExecutionHistoryRequest { ExecutionArn = executionArn, MaxResults = maxResults, ReverseOrder = true, NextToken = nextToken }, cancellationToken);
+    }
+
+    private async Task<Page<HistoryEvent>> HistoryPageAsync(SfnGetExecutionHistoryRequest request, CancellationToken cancellationToken)
+    {
+        var executionArn = request.ExecutionArn;
+        var body = JsonSerializer.SerializeToUtf8Bytes(request, SfnJsonContext.Default.SfnGetExecutionHistoryRequest);
         var response = await SendAsync("GetExecutionHistory", executionArn, body, cancellationToken).ConfigureAwait(false);
         using var doc = JsonDocument.Parse(response.Body);
         var events = new List<HistoryEvent>();

@@ -71,6 +71,23 @@ public sealed class StepFunctionsContractTests(MotoServerFixture moto)
     }
 
     [Fact]
+    public async Task GetLatestHistoryPageAsync_StartedExecution_IsAcceptedAndParsed()
+    {
+        // moto_server accepts reverseOrder and maxResults and answers its canned history (it neither orders nor pages it):
+        // this checks that the service takes the request and that the answer parses.
+        var pipeline = moto.Pipeline();
+        var client = new StepFunctionsClient(pipeline);
+        var machine = await CreateStateMachineAsync(pipeline, "efsdr-" + Guid.NewGuid().ToString("N")[..8]);
+        var started = await client.StartAsync(machine, "failover-server3-latest", "{}", TestContext.Current.CancellationToken);
+
+        var page = await client.GetLatestHistoryPageAsync(started.ExecutionArn, 20, null, TestContext.Current.CancellationToken);
+
+        Assert.NotEmpty(page.Items);
+        Assert.All(page.Items, e => Assert.True(e.Id > 0));
+        Assert.Contains(page.Items, e => e.Type == "ExecutionStarted");
+    }
+
+    [Fact]
     public async Task DescribeAsync_UnknownExecution_ThrowsExecutionDoesNotExist()
     {
         var client = new StepFunctionsClient(moto.Pipeline());

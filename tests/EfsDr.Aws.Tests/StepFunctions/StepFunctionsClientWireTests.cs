@@ -125,6 +125,51 @@ public sealed class StepFunctionsClientWireTests
     }
 
     [Fact]
+    public async Task GetLatestHistoryPageAsync_SizeAndToken_AsksNewestFirstWithThatPageSize()
+    {
+        var response = """
+            {"events":[
+              {"timestamp":1700000002.0,"type":"TaskStateExited","id":9,"previousEventId":8,"stateExitedEventDetails":{"name":"CheckPromotion","output":"{}"}},
+              {"timestamp":1700000001.0,"type":"TaskStateEntered","id":8,"previousEventId":7,"stateEnteredEventDetails":{"name":"CheckPromotion","input":"{}"}}
+            ],"nextToken":"older"}
+            """;
+        Model.AssertJsonResponseFixture("GetExecutionHistory", response);
+        _handler.Respond(HttpStatusCode.OK, response);
+
+        var page = await _client.GetLatestHistoryPageAsync(ExecutionArn, 20, "newer", TestContext.Current.CancellationToken);
+
+        var request = Assert.Single(_handler.Requests);
+        Model.AssertRequest("GetExecutionHistory", request);
+        using var body = JsonDocument.Parse(request.Body);
+        Assert.True(body.RootElement.GetProperty("reverseOrder").GetBoolean());
+        Assert.Equal(20, body.RootElement.GetProperty("maxResults").GetInt32());
+        Assert.Equal("newer", body.RootElement.GetProperty("nextToken").GetString());
+        Assert.Equal([9L, 8L], page.Items.Select(e => e.Id));
+        Assert.Equal("older", page.NextToken);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1001)]
+    public async Task GetLatestHistoryPageAsync_SizeOutsideTheApisRange_IsRefusedBeforeAnyCall(int size)
+    {
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _client.GetLatestHistoryPageAsync(ExecutionArn, size, null, TestContext.Current.CancellationToken));
+
+        Assert.Empty(_handler.Requests);
+    }
+
+    [Fact]
+    public async Task GetHistoryPageAsync_OldestFirst_SendsNoReverseOrder()
+    {
+        _handler.Respond(HttpStatusCode.OK, """{"events":[]}""");
+
+        await _client.GetHistoryPageAsync(ExecutionArn, null, TestContext.Current.CancellationToken);
+
+        using var body = JsonDocument.Parse(Assert.Single(_handler.Requests).Body);
+        Assert.False(body.RootElement.TryGetProperty("reverseOrder", out _));
+    }
+
+    [Fact]
     public async Task ListAsync_ThreePagesByStatus_SendsFilterAndTokens()
     {
         string Item(string name) => $$"""{"executionArn":"{{ExecutionArn}}-{{name}}","stateMachineArn":"{{StateMachine}}","name":"{{name}}","status":"RUNNING","startDate":1700000000}""";

@@ -307,6 +307,8 @@ public sealed class ReprotectStarterTests
 
         public Task<Execution> DescribeAsync(string executionArn, CancellationToken cancellationToken) => Task.FromResult(_byArn[executionArn]);
 
+        public Task<Page<HistoryEvent>> GetLatestHistoryPageAsync(string executionArn, int maxResults, string? nextToken, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<Page<HistoryEvent>> GetHistoryPageAsync(string executionArn, string? nextToken, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         /// <summary>A state machine ARN that does not exist (the stack is not deployed there).</summary>

@@ -91,6 +91,8 @@ public sealed class RunListerPagingTests
         public int HistoryCalls { get; private set; }
 
         /// <summary>One empty page per call whose token is always "next" when <see cref="RepeatToken"/> is set.</summary>
+        public Task<Page<HistoryEvent>> GetLatestHistoryPageAsync(string executionArn, int maxResults, string? nextToken, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<Page<HistoryEvent>> GetHistoryPageAsync(string executionArn, string? nextToken, CancellationToken cancellationToken)
         {
             if (++HistoryCalls > 1000)

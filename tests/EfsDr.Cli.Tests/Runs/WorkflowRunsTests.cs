@@ -194,6 +194,9 @@ public sealed class WorkflowRunsTests
         public Task<Page<HistoryEvent>> GetHistoryPageAsync(string executionArn, string? nextToken, CancellationToken cancellationToken) =>
             Task.FromResult(new Page<HistoryEvent>(history, null));
 
+        // A finished execution's history ends with its end: the first read is the only one.
+        public Task<Page<HistoryEvent>> GetLatestHistoryPageAsync(string executionArn, int maxResults, string? nextToken, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<string?> FindStateMachineAsync(string region, string name, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<Page<Execution>> ListAsync(string stateMachineArn, ExecutionStatus? status, string? nextToken, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -52,6 +52,8 @@ public sealed class InMemoryExecutions : IExecutions
     public Task<StartedExecution> StartAsync(string stateMachineArn, string name, string input, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
+    public Task<Page<HistoryEvent>> GetLatestHistoryPageAsync(string executionArn, int maxResults, string? nextToken, CancellationToken cancellationToken) => throw new NotSupportedException();
+
     public Task<Page<HistoryEvent>> GetHistoryPageAsync(string executionArn, string? nextToken, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
