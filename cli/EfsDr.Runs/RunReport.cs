@@ -180,55 +180,109 @@ public static class RunReport
     private static string StripVerdict(string detail) =>
         detail.StartsWith("NOT fenced: ", StringComparison.Ordinal) ? detail["NOT fenced: ".Length..] : detail;
 
-    /// <summary>An SVG with one row group per run and one bar per phase, on a shared seconds axis.</summary>
-    public static string Svg(IReadOnlyList<RunRecord> runs)
+    /// <summary>Axis steps, in seconds, from which the SVG picks the smallest giving at most eight ticks.</summary>
+    private static readonly double[] TickSteps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
+
+    /// <summary>An SVG on an opaque background with one row group per run and one bar per phase, on a shared axis in
+    /// minutes:seconds from each execution's start (the history's timestamps × <paramref name="simulatedPerSecond"/>: 1 on
+    /// AWS, the time scale for a local cloud whose timestamps are real). Each run has its RTO marked, and its data-loss
+    /// window drawn before its start.</summary>
+    public static string Svg(IReadOnlyList<RunRecord> runs, double simulatedPerSecond = 1)
     {
         ArgumentNullException.ThrowIfNull(runs);
         const int left = 190, width = 620, row = 18, gap = 14;
-        var longest = Math.Max(1, runs.Select(r => r.Duration.TotalSeconds).DefaultIfEmpty(1).Max());
-        var scale = width / longest;
-        var colors = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var workflow in WorkflowDescription.All)
-        {
-            foreach (var phase in workflow.Phases)
-            {
-                colors.TryAdd(workflow.Label(phase), Colors.GetValueOrDefault(phase, "#bab0ac"));
-            }
-        }
+        var k = simulatedPerSecond;
+        var longest = Math.Max(1, runs.Select(r => r.Duration.TotalSeconds * k).DefaultIfEmpty(1).Max());
+        var loss = runs.Select(r => DataLoss(r) * k).DefaultIfEmpty(0).Max();
+        var step = TickSteps.FirstOrDefault(t => (longest + loss) / t <= 8, TickSteps[^1]);
+        var from = -Math.Ceiling(loss / step) * step;
+        var scale = width / (longest - from);
+        double X(double seconds) => left + ((seconds - from) * scale);
 
         var rows = runs.Sum(r => Timeline(r).Count + 1);
         var height = 40 + (rows * row) + (runs.Count * gap) + 30;
         var svg = new StringBuilder();
         svg.AppendLine(Invariant, $"""<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 80}" height="{height}" font-family="sans-serif" font-size="11">""");
-        svg.AppendLine(Invariant, $"""<text x="10" y="18" font-size="13" font-weight="bold">EfsDr drill timeline (seconds from each execution's start)</text>""");
+        svg.AppendLine(Invariant, $"""<rect class="background" x="0" y="0" width="{left + width + 80}" height="{height}" fill="#ffffff"/>""");
+        svg.AppendLine(Invariant, $"""<text x="10" y="18" font-size="13" font-weight="bold">EfsDr run timeline (minutes:seconds from each execution's start{(k == 1 ? string.Empty : ", simulated")})</text>""");
+        var axis = 36 + (rows * row) + (runs.Count * gap);
+        for (var t = from; t <= longest + 1e-9; t += step)
+        {
+            svg.AppendLine(Invariant, $"""<line class="tick" x1="{X(t):0.0}" y1="30" x2="{X(t):0.0}" y2="{axis}" stroke="{(t == 0 ? "#999" : "#e6e6e6")}"/>""");
+            svg.AppendLine(Invariant, $"""<text class="tick" x="{X(t):0.0}" y="{axis + 14}" text-anchor="middle" fill="#555">{TickLabel(t)}</text>""");
+        }
+
+        svg.AppendLine(Invariant, $"""<line x1="{X(from):0.0}" y1="{axis}" x2="{X(longest):0.0}" y2="{axis}" stroke="#999"/>""");
         var y = 36;
         foreach (var run in runs)
         {
-            svg.AppendLine(Invariant, $"""<text x="10" y="{y + 12}" font-weight="bold">{SecurityElement.Escape(run.Label)} → {run.TargetServer} ({run.Duration.TotalSeconds:0.0} s, {run.Execution.Status.ToString().ToUpperInvariant()})</text>""");
-            y += row;
-            foreach (var bar in Timeline(run))
+            var bars = Timeline(run);
+            var rto = run.Duration.TotalSeconds * k;
+            svg.AppendLine(Invariant, $"""<text x="10" y="{y + 12}" font-weight="bold">{SecurityElement.Escape(run.Label)} → {run.TargetServer} (RTO {RunFigures.MinutesSeconds(rto)}, {run.Execution.Status.ToString().ToUpperInvariant()})</text>""");
+            if (run.Summary?.DataLossWindowSeconds is { } window && run.Workflow == WorkflowKind.Failover)
             {
-                var x = left + (bar.StartSeconds * scale);
-                var w = Math.Max(2, (bar.EndSeconds - bar.StartSeconds) * scale);
+                var w = window * k;
+                svg.AppendLine(Invariant, $"""<rect class="data-loss" x="{X(-w):0.0}" y="{y + 2}" width="{Math.Max(2, w * scale):0.0}" height="{row - 5}" fill="#d62728" fill-opacity="0.35"><title>data-loss window {RunFigures.MinutesSeconds(w)}</title></rect>""");
+            }
+
+            svg.AppendLine(Invariant, $"""<line class="rto" x1="{X(rto):0.0}" y1="{y}" x2="{X(rto):0.0}" y2="{y + ((bars.Count + 1) * row)}" stroke="#d62728" stroke-dasharray="4 2"><title>RTO {RunFigures.MinutesSeconds(rto)}</title></line>""");
+            y += row;
+            foreach (var bar in bars)
+            {
+                var x = X(bar.StartSeconds * k);
+                var w = Math.Max(2, (bar.EndSeconds - bar.StartSeconds) * k * scale);
+                var span = RunFigures.MinutesSeconds((bar.EndSeconds - bar.StartSeconds) * k);
                 svg.AppendLine(Invariant, $"""<text x="20" y="{y + 12}">{SecurityElement.Escape(bar.Phase)}</text>""");
-                svg.AppendLine(Invariant, $"""<rect x="{x:0.0}" y="{y + 2}" width="{w:0.0}" height="{row - 5}" fill="{colors.GetValueOrDefault(bar.Phase, "#bab0ac")}"><title>{SecurityElement.Escape(bar.Phase)}: {bar.StartSeconds:0.00}–{bar.EndSeconds:0.00} s</title></rect>""");
-                svg.AppendLine(Invariant, $"""<text x="{x + w + 4:0.0}" y="{y + 12}" fill="#555">{bar.EndSeconds - bar.StartSeconds:0.00} s</text>""");
+                svg.AppendLine(Invariant, $"""<rect class="phase" x="{x:0.0}" y="{y + 2}" width="{w:0.0}" height="{row - 5}" fill="{PhaseColor(bar.Phase)}"><title>{SecurityElement.Escape(bar.Phase)}: {RunFigures.MinutesSeconds(bar.StartSeconds * k)}–{RunFigures.MinutesSeconds(bar.EndSeconds * k)}</title></rect>""");
+                svg.AppendLine(Invariant, $"""<text x="{x + w + 4:0.0}" y="{y + 12}" fill="#555">{span}</text>""");
                 y += row;
             }
 
             y += gap;
         }
 
-        svg.AppendLine(Invariant, $"""<line x1="{left}" y1="{y}" x2="{left + width}" y2="{y}" stroke="#999"/>""");
-        for (var i = 0; i <= 4; i++)
-        {
-            var seconds = longest * i / 4;
-            svg.AppendLine(Invariant, $"""<text x="{left + (seconds * scale):0.0}" y="{y + 14}" text-anchor="middle" fill="#555">{seconds:0.0} s</text>""");
-        }
-
         svg.AppendLine("</svg>");
         return svg.ToString();
     }
+
+    /// <summary>A tick's label: <c>-1:00</c>, <c>0:00</c>, <c>12:30</c>, <c>0:02</c>.</summary>
+    private static string TickLabel(double seconds)
+    {
+        var whole = (long)Math.Round(Math.Abs(seconds), MidpointRounding.AwayFromZero);
+        return string.Create(Invariant, $"{(seconds < 0 ? "-" : string.Empty)}{whole / 60}:{whole % 60:00}");
+    }
+
+    private static double DataLoss(RunRecord run) =>
+        run.Workflow == WorkflowKind.Failover ? Math.Max(0, run.Summary?.DataLossWindowSeconds ?? 0) : 0;
+
+    /// <summary>The color of a phase's label (the first workflow that has it decides).</summary>
+    private static string PhaseColor(string label)
+    {
+        var phase = WorkflowDescription.All.SelectMany(w => w.Phases.Where(p => w.Label(p) == label)).Select(p => (WorkflowPhase?)p).FirstOrDefault();
+        return phase is { } known && Colors.TryGetValue(known, out var color) ? color : "#bab0ac";
+    }
+
+    /// <summary>The per-run figures in simulated time (<see cref="RunFigures"/>) as a markdown table with its legend.</summary>
+    public static string FiguresMarkdown(IReadOnlyList<RunFigures> figures, string heading)
+    {
+        ArgumentNullException.ThrowIfNull(figures);
+        var md = new StringBuilder();
+        md.AppendLine(Invariant, $"## {heading}").AppendLine();
+        md.AppendLine("| Run | Workflow | Status | RTO | Data-loss window | Promotion | Node | DNS | Physical | Overhead | Transitions | Lambda invocations | Compute held |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var f in figures)
+        {
+            md.AppendLine(Invariant, $"| {Cell(f.Label)} | {f.Kind} | {f.Status} | {RunFigures.MinutesSeconds(f.RtoSeconds)} | {RunFigures.MinutesSeconds(f.DataLossWindowSeconds)} | {LoopCell(f.Promotion)} | {LoopCell(f.Node)} | {LoopCell(f.Dns)} | {RunFigures.MinutesSeconds(f.PhysicalSeconds)} | {RunFigures.MinutesSeconds(f.OverheadSeconds)} | {f.Transitions} | {f.LambdaInvocations} | {RunFigures.MinutesSeconds(f.ComputeSeconds)} |");
+        }
+
+        md.AppendLine().AppendLine("Minutes:seconds. Promotion, Node and DNS: how long the physical step took (the replication's deletion until the replica was writable, the node command's run on the node, the DNS change until INSYNC) " +
+            "and, after +, the detection latency: from its finish until the workflow left its check. Physical is their sum (with a planned move's sync wait); Overhead = RTO − Physical, the orchestration's own time, detection included. " +
+            "Transitions are the StateEntered events (what Step Functions bills), Lambda invocations the LambdaFunctionScheduled events, Compute held the sum of the invocations' durations.").AppendLine();
+        return md.ToString();
+    }
+
+    private static string LoopCell(LoopFigures? loop) =>
+        loop is null ? "–" : $"{RunFigures.MinutesSeconds(loop.PhysicalSeconds)} + {RunFigures.MinutesSeconds(loop.DetectionSeconds)}";
 
     /// <summary>A markdown table cell: pipes escaped, on one line.</summary>
     public static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ");

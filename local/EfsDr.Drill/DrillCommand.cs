@@ -11,15 +11,21 @@ public static class DrillCommand
     /// <summary>What the drill does, for help.</summary>
     public const string Description = "Run a DR drill on the local cloud: the article's section 4 (in-region and cross-region failover) and the DR round trip (reprotect, planned failback, reprotect back; twice) as automated checks.";
 
+    /// <summary>Exit code: an option's value is out of range (one line per problem on stderr, naming the option).</summary>
+    public const int ExitUsage = 2;
+
     /// <summary>Exit code: a check failed.</summary>
     public const int ExitCheckFailed = 3;
 
-    /// <summary>Builds the command <c>drill</c>.</summary>
-    public static Command Create(TextWriter output) => AddTo(new Command("drill", Description), output);
+    /// <summary>The range of <c>--promotion-minutes</c> (simulated minutes).</summary>
+    public const int MinPromotionMinutes = 1, MaxPromotionMinutes = 120;
+
+    /// <summary>Builds the command <c>drill</c>; problems with options go to <paramref name="error"/> (stderr when null).</summary>
+    public static Command Create(TextWriter output, TextWriter? error = null) => AddTo(new Command("drill", Description), output, error);
 
     /// <summary>Gives <paramref name="command"/> the drill's options and runs the drill as its action (the root command of
     /// efsdr-drill is the drill).</summary>
-    public static T AddTo<T>(T command, TextWriter output)
+    public static T AddTo<T>(T command, TextWriter output, TextWriter? error = null)
         where T : Command
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -30,10 +36,11 @@ public static class DrillCommand
         var offlineNode = new Option<string?>("--offline-node") { Description = "A server whose SSM agent is offline (server1, server2 or server3)." };
         var commandFailure = new Option<string?>("--command-failure") { Description = "A server on which every node command fails." };
         var slowDeletion = new Option<double>("--slow-deletion") { Description = "Multiply the replication deletion time (default 1).", DefaultValueFactory = _ => 1 };
+        var promotion = new Option<double?>("--promotion-minutes") { Description = $"How long the replication's deletion (the promotion) lasts, in simulated minutes, {MinPromotionMinutes}–{MaxPromotionMinutes} (default: the local cloud's 12)." };
         var timeScale = new Option<double>("--time-scale") { Description = "Simulated seconds per real second (default 60).", DefaultValueFactory = _ => 60 };
         var roundTrips = new Option<int>("--round-trips") { Description = "DR round trips after the failovers, 0–2 (default 2): reprotect, planned failback, reprotect back; the second with its own cross-region failover.", DefaultValueFactory = _ => 2 };
         var report = new Option<string>("--report") { Description = "Report folder (default artifacts/drill).", DefaultValueFactory = _ => Path.Combine("artifacts", "drill") };
-        foreach (var option in new Option[] { throttle, serverErrors, latency, regionDown, offlineNode, commandFailure, slowDeletion, timeScale, roundTrips, report })
+        foreach (var option in new Option[] { throttle, serverErrors, latency, regionDown, offlineNode, commandFailure, slowDeletion, promotion, timeScale, roundTrips, report })
         {
             command.Options.Add(option);
         }
@@ -50,6 +57,7 @@ public static class DrillCommand
                 OfflineNode = Server(parse.GetValue(offlineNode), "--offline-node", errors),
                 CommandFailureNode = Server(parse.GetValue(commandFailure), "--command-failure", errors),
                 DeletionSlowdown = parse.GetValue(slowDeletion) is var f and >= 0.1 and <= 20 ? f : Fail(errors, "--slow-deletion: must be 0.1–20"),
+                Promotion = PromotionLength(parse.GetValue(promotion), errors),
                 TimeScale = parse.GetValue(timeScale) is var s and >= 1 and <= 10_000 ? s : Fail(errors, "--time-scale: must be 1–10000"),
                 RoundTrips = parse.GetValue(roundTrips) is var n and >= 0 and <= 2 ? n : Fail<int>(errors, "--round-trips: must be 0, 1 or 2"),
                 ReportDirectory = parse.GetValue(report)!,
@@ -58,10 +66,10 @@ public static class DrillCommand
             {
                 foreach (var e in errors)
                 {
-                    await Console.Error.WriteLineAsync(e).ConfigureAwait(false);
+                    await (error ?? Console.Error).WriteLineAsync(e).ConfigureAwait(false);
                 }
 
-                return 2;
+                return ExitUsage;
             }
 
             var result = await new DrillRunner(options, line => output.WriteLine(line)).RunAsync(cancellationToken).ConfigureAwait(false);
@@ -69,6 +77,13 @@ public static class DrillCommand
         });
         return command;
     }
+
+    private static TimeSpan? PromotionLength(double? minutes, List<string> errors) => minutes switch
+    {
+        null => null,
+        >= MinPromotionMinutes and <= MaxPromotionMinutes => TimeSpan.FromMinutes(minutes.Value),
+        _ => Fail<TimeSpan?>(errors, $"--promotion-minutes: must be {MinPromotionMinutes}–{MaxPromotionMinutes} simulated minutes (got {minutes.Value.ToString(CultureInfo.InvariantCulture)})"),
+    };
 
     private static string? Server(string? value, string name, List<string> errors) =>
         value is null || LocalTopology.Servers.Any(s => s.Name == value) ? value : Fail<string>(errors, $"{name}: '{value}' is not a server of the drill (server1, server2, server3)");

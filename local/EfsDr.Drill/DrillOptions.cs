@@ -26,6 +26,10 @@ public sealed record DrillOptions
     /// <summary>Slow replication deletion by this factor.</summary>
     public double DeletionSlowdown { get; init; } = 1;
 
+    /// <summary>How long a replication deletion (the promotion) lasts, simulated; null: the local cloud's default
+    /// (<see cref="LocalCloud.Hosting.LocalCloudOptions.ReplicationDeletion"/>).</summary>
+    public TimeSpan? Promotion { get; init; }
+
     /// <summary>Simulated seconds per real second.</summary>
     public double TimeScale { get; init; } = 60;
 

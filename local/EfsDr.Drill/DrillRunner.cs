@@ -40,7 +40,10 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
     {
         var clock = Stopwatch.StartNew();
         output($"EfsDr drill: the article's section 4 on the local cloud (time scale ×{options.TimeScale:0})");
-        await using var cloud = await LocalCloudHost.StartAsync(new LocalCloudOptions { TimeScale = options.TimeScale }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var cloudOptions = new LocalCloudOptions { TimeScale = options.TimeScale };
+        cloudOptions = options.Promotion is { } promotion ? cloudOptions with { ReplicationDeletion = promotion } : cloudOptions;
+        await using var cloud = await LocalCloudHost.StartAsync(cloudOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var clockStarted = cloud.Context.Clock.Now;
         output($"local cloud: {cloud.Endpoint}");
         cloud.Faults.DeletionSlowdown = options.DeletionSlowdown;
         var topology = await LocalTopology.SeedAsync(cloud.Context, line => output("  " + line), cancellationToken).ConfigureAwait(false);
@@ -160,7 +163,12 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
             Record("drill", "the drill ran to the end", false, $"{ex.GetType().Name}: {ex.Message}");
         }
 
-        var (report, timeline) = DrillReport.Write(options.ReportDirectory, _checks, _runs, clock.Elapsed, cloud.RequestCounts, options.TimeScale);
+        var measurement = new DrillMeasurement(
+            DrillFigures.Spans(cloud.Context.Timeline.Events),
+            DrillFigures.PerTimestampSecond(cloud.Context.Clock.Now - clockStarted, clock.Elapsed, options.TimeScale),
+            cloudOptions.ReplicationDeletion.TotalSeconds,
+            options.DeletionSlowdown);
+        var (report, timeline) = DrillReport.Write(options.ReportDirectory, _checks, _runs, clock.Elapsed, cloud.RequestCounts, options.TimeScale, measurement);
         output(string.Empty);
         output($"{_checks.Count(c => c.Passed)}/{_checks.Count} checks passed in {clock.Elapsed.TotalSeconds:0.0} s; report: {report}");
         return new DrillResult(_checks, _runs, report, timeline, clock.Elapsed);

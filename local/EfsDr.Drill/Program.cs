@@ -27,8 +27,8 @@ public static class Program
     /// is the same; <c>up</c> keeps a seeded world running.</summary>
     public static RootCommand BuildRoot(TextWriter output, TextWriter error)
     {
-        var root = DrillCommand.AddTo(new RootCommand("EfsDr's test bench on the local cloud. " + DrillCommand.Description), output);
-        root.Subcommands.Add(DrillCommand.Create(output));
+        var root = DrillCommand.AddTo(new RootCommand("EfsDr's test bench on the local cloud. " + DrillCommand.Description), output, error);
+        root.Subcommands.Add(DrillCommand.Create(output, error));
         root.Subcommands.Add(UpCommand.Create(output, error));
         return root;
     }

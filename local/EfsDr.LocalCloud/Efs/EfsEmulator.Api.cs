@@ -219,6 +219,10 @@ public sealed partial class EfsEmulator
             {
                 side.State = SideState.Deleting;
                 side.DeletingSince = now;
+                if (side == replication.Destination)
+                {
+                    side.TimelineEntry = Context.Timeline.Start(PhysicalKind.ReplicationDeletion, side.FileSystemId, replication.Source.FileSystemId, now);
+                }
             }
         }
 

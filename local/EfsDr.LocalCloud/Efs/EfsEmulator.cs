@@ -413,6 +413,9 @@ public sealed partial class EfsEmulator : IServiceEmulator, IAsyncDisposable
             foreach (var side in r.Sides.Where(s => s.State == SideState.Deleting && Context.Clock.Elapsed(s.DeletingSince, deletion)))
             {
                 side.State = SideState.Gone;
+
+                // The instant it became due, not this tick's (the timer ticks every 100 ms, 6 simulated s at ×60).
+                Context.Timeline.Finish(side.TimelineEntry, DeletionDue(side.DeletingSince, deletion));
                 if (side == r.Destination && _fileSystems.TryGetValue((side.Region, side.FileSystemId), out var fs))
                 {
                     KeepLostFiles(r, fs);
@@ -423,6 +426,10 @@ public sealed partial class EfsEmulator : IServiceEmulator, IAsyncDisposable
 
         _replications.RemoveAll(r => !r.Source.Present && !r.Destination.Present);
     }
+
+    /// <summary>The exact instant a deletion that started at <paramref name="since"/> and lasts <paramref name="deletion"/>
+    /// (simulated) is done: the first instant <see cref="SimClock.Elapsed"/> is true.</summary>
+    private DateTimeOffset DeletionDue(DateTimeOffset since, TimeSpan deletion) => since + Context.Clock.Real(deletion);
 
     private bool Unreachable(string region) => Context.Faults.For(SigningName, region).Unreachable;
 

@@ -92,6 +92,9 @@ internal sealed class ReplicationSide(string region, string fileSystemId)
 
     public DateTimeOffset DeletingSince { get; set; }
 
+    /// <summary>This side's deletion in the cloud's <see cref="Hosting.PhysicalTimeline"/>, or -1 (only the destination's is recorded).</summary>
+    public int TimelineEntry { get; set; } = -1;
+
     public bool Present => State != SideState.Gone;
 
     public bool Is(string region, string fileSystemId) => Present && Region == region && FileSystemId == fileSystemId;

@@ -25,6 +25,9 @@ public sealed class LocalCloudContext
     /// <summary>The simulated clock.</summary>
     public SimClock Clock { get; }
 
+    /// <summary>What happened physically (deletions, node commands, DNS changes), on <see cref="Clock"/>.</summary>
+    public PhysicalTimeline Timeline { get; } = new();
+
     /// <summary>The fault injector.</summary>
     public FaultInjector Faults { get; }
 

@@ -182,6 +182,8 @@ internal sealed class SsmRunCommand(SsmEmulator owner, SsmFleet fleet) : IDispos
             {
                 invocation.Status = invocation.StatusDetails = "InProgress";
                 invocation.StartedAt = clock.Now;
+                invocation.TimelineEntry = owner.Context.Timeline.Start(
+                    PhysicalKind.NodeCommand, invocation.InstanceId, effective.GetValueOrDefault("Action", invocation.DocumentName), invocation.StartedAt.Value);
             }
 
             if (owner.Context.Faults.CommandFailure(invocation.InstanceId) is { } failure)
@@ -226,6 +228,7 @@ internal sealed class SsmRunCommand(SsmEmulator owner, SsmFleet fleet) : IDispos
             invocation.Stderr = stderr;
             invocation.StartedAt ??= owner.Context.Clock.Now;
             invocation.EndedAt = owner.Context.Clock.Now;
+            owner.Context.Timeline.Finish(invocation.TimelineEntry, invocation.EndedAt.Value);
         }
     }
 
@@ -319,5 +322,8 @@ internal sealed class SsmRunCommand(SsmEmulator owner, SsmFleet fleet) : IDispos
         public DateTimeOffset? StartedAt { get; set; }
 
         public DateTimeOffset? EndedAt { get; set; }
+
+        /// <summary>Its run on the node in the cloud's physical timeline, or -1 before it started there.</summary>
+        public int TimelineEntry { get; set; } = -1;
     }
 }

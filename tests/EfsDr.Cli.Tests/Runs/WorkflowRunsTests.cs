@@ -181,7 +181,7 @@ public sealed class WorkflowRunsTests
     {
         var svg = System.Xml.Linq.XDocument.Parse(RunReport.Svg([ReprotectRun()]));
 
-        Assert.Equal(3, svg.Descendants().Count(e => e.Name.LocalName == "rect"));
+        Assert.Equal(3, svg.Descendants().Count(e => e.Name.LocalName == "rect" && (string?)e.Attribute("class") == "phase"));
     }
 
     /// <summary>One finished execution and its history (one page).</summary>

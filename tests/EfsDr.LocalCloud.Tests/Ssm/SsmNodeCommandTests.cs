@@ -55,6 +55,20 @@ public sealed class SsmNodeCommandTests : SsmCloudTest
     }
 
     [Fact]
+    public async Task SendAsync_CommandRunsOnTheNode_TimelineHoldsItsRunWithTheAction()
+    {
+        CreateFileSystem(Fs, writable: false);
+        var node = AddNode();
+
+        await RunAsync(node, Command("activate", Fs));
+
+        var run = Assert.Single(Cloud.Context.Timeline.Events);
+        Assert.Equal((LocalCloud.Hosting.PhysicalKind.NodeCommand, node.InstanceId, "activate"), (run.Kind, run.Subject, run.Detail));
+        Assert.NotNull(run.Finished);
+        Assert.True(run.Duration > TimeSpan.Zero, "the script ran for no time");
+    }
+
+    [Fact]
     public async Task SendAsync_SecondActivate_IsIdempotentAndKeepsTheSameServer()
     {
         Tools.RequireS3rver();
