@@ -40,6 +40,12 @@ public static class PollSchedule
     /// <summary>The shortest wait of the sparse approach to the watch: below twice this the wait goes to the watch start at once.</summary>
     public const int MinApproachWaitSeconds = 30;
 
+    /// <summary>The approach waits at most this share of the time since the delete request …</summary>
+    public const double ApproachShare = 0.25;
+
+    /// <summary>… or this many seconds, whichever is longer: a promotion shorter than expected is seen within that.</summary>
+    public const int MaxApproachWaitSeconds = 180;
+
     /// <summary>Past the expected end (after the watch): the wait is this share of the time since the delete request …</summary>
     public const double OverdueShare = 0.125;
 
@@ -82,9 +88,10 @@ public static class PollSchedule
         }
         else if (!watchTaken && elapsed < expected - WatchLeadSeconds)
         {
-            // Halve the gap to the watch start: a promotion shorter than expected is still seen within half its time.
+            // Halve the gap to the watch start, never waiting longer than a quarter of the time so far (at least 3 min):
+            // a promotion shorter than expected is still seen soon after it ends.
             var gap = expected - WatchLeadSeconds - elapsed;
-            wait = gap <= 2 * MinApproachWaitSeconds ? gap : gap / 2;
+            wait = gap <= 2 * MinApproachWaitSeconds ? gap : Math.Min(gap / 2, Math.Max(MaxApproachWaitSeconds, elapsed * ApproachShare));
         }
         else
         {
