@@ -112,6 +112,15 @@ public sealed partial class TimeoutAgreementTests
     }
 
     [Fact]
+    public void Asl_FailoverTimeout_OutlastsEveryDefaultBudgetWithFortyFullChecks()
+    {
+        var budgets = new EfsDr.Core.Configuration.BudgetSettings();
+        var worstCase = budgets.SyncSeconds + budgets.PromotionSeconds + budgets.NodeCommandSeconds + budgets.DnsSeconds + (40 * FunctionTimeouts.CheckTaskSeconds);
+
+        Assert.True(Definition(WorkflowFile.Failover.FileName).GetProperty("TimeoutSeconds").GetInt32() > worstCase, $"the waits may take {worstCase} s");
+    }
+
+    [Fact]
     public void Asl_ReprotectTimeout_OutlastsTheOrphanDeletionWaitWithEveryCheck()
     {
         var definition = Definition(WorkflowFile.Reprotect.FileName);
