@@ -101,7 +101,7 @@ public static class LocalTopology
             FileSystem = new FileSystemSettings { Name = FileSystemName, MountPoint = "/mnt/efs", MountMethod = MountMethod.EfsUtils },
             Servers = [.. Servers.Select(s => new ServerSettings { Name = s.Name, Group = s.Group, Region = s.Region, InstanceId = s.InstanceId, PrivateIp = s.Address })],
             Dns = new DnsSettings { HostedZoneId = zone, RecordName = RecordName, Ttl = 300, FailoverTtl = 30 },
-            Budgets = new BudgetSettings { PromotionSeconds = 1800, NodeCommandSeconds = 300, HealthSeconds = 30, DnsSeconds = 300 },
+            Budgets = new BudgetSettings { PromotionSeconds = BudgetSettings.DefaultPromotionSeconds, NodeCommandSeconds = 300, HealthSeconds = 30, DnsSeconds = 300 },
             MountTargets = [.. Servers.Select(s => new MountTargetSettings { Region = s.Region, SubnetId = s.SubnetId, SecurityGroups = [SecurityGroupIn(s.Region)] })],
         };
         ClusterConfigurationValidator.EnsureValid(configuration);

@@ -84,13 +84,14 @@ public sealed record ApplicationSettings
 /// <summary>How often each wait loop polls, in seconds.</summary>
 public sealed record PollSettings
 {
-    /// <summary>Between promotion checks.</summary>
+    /// <summary>Between checks of the orphaned configuration's deletion (reprotect). A failover's promotion checks are
+    /// spaced by the expected promotion instead (<see cref="Failover.PollSchedule"/>).</summary>
     public int PromotionSeconds { get; set; } = 30;
 
-    /// <summary>Between node-command checks.</summary>
+    /// <summary>The longest wait between node-command checks (the first comes after 3 s, then the waits grow to this).</summary>
     public int NodeSeconds { get; set; } = 10;
 
-    /// <summary>Between DNS change checks.</summary>
+    /// <summary>The longest wait between DNS change checks (the first comes after 3 s, then the waits grow to this).</summary>
     public int DnsSeconds { get; set; } = 10;
 
     /// <summary>Between sync checks of a planned failover (the replica catching up with the stopped source).</summary>
@@ -100,8 +101,12 @@ public sealed record PollSettings
 /// <summary>The most each phase may take, in seconds.</summary>
 public sealed record BudgetSettings
 {
-    /// <summary>From the delete request until the replica is writable (EFS says "several minutes"; Terraform waits 20).</summary>
-    public int PromotionSeconds { get; set; } = 1800;
+    /// <summary>From the delete request until the replica is writable: 70 minutes covers a 60-minute promotion with room
+    /// for its last checks (EFS says "several minutes" with no bound; Terraform waits 20; the seed measured 10–15).</summary>
+    public int PromotionSeconds { get; set; } = DefaultPromotionSeconds;
+
+    /// <summary>The default of <see cref="PromotionSeconds"/>.</summary>
+    public const int DefaultPromotionSeconds = 4200;
 
     /// <summary>From SendCommand until the node reports.</summary>
     public int NodeCommandSeconds { get; set; } = 600;

@@ -5,8 +5,13 @@ using EfsDr.Core.Ports;
 namespace EfsDr.Core.Failover;
 
 /// <summary>LowerDnsTtl, SwitchDns and CheckDns: point the record at the target node.</summary>
-public sealed class DnsSwitchService(IDnsRecords dns, TimeProvider time)
+/// <param name="dns">Route 53.</param>
+/// <param name="time">The clock.</param>
+/// <param name="pause">How a check waits while it holds its invocation; null: a delay on <paramref name="time"/>.</param>
+public sealed class DnsSwitchService(IDnsRecords dns, TimeProvider time, Pause? pause = null)
 {
+    private readonly Pause _pause = pause ?? ((delay, token) => Task.Delay(delay, time, token));
+
     /// <summary>Best effort: sets the failover TTL on the current record so caches expire before the flip. Never throws, except on cancellation.</summary>
     public async Task<TtlState> LowerTtlAsync(FailoverState state, CancellationToken cancellationToken)
     {
@@ -84,15 +89,25 @@ public sealed class DnsSwitchService(IDnsRecords dns, TimeProvider time)
         var previous = record is null ? null : string.Join(",", record.Values);
         if (record is not null && record.Values.Count == 1 && record.Values[0] == plan.TargetIp && record.Ttl == plan.Dns.Ttl)
         {
-            return new DnsState { StartedAt = now, PreviousValue = previous, Skipped = true, Done = true, CompletedAt = now };
+            return new DnsState { StartedAt = now, PreviousValue = previous, Skipped = true, Done = true, CompletedAt = now, NextWaitSeconds = 1 };
         }
 
         var change = await dns.UpsertARecordAsync(plan.Dns.HostedZoneId, plan.Dns.RecordName, plan.TargetIp, plan.Dns.Ttl, $"EfsDr {plan.RunId}: fail over to {plan.TargetServer}", cancellationToken).ConfigureAwait(false);
         var done = change.Status == DnsChangeStatus.InSync;
-        return new DnsState { ChangeId = change.ChangeId, StartedAt = now, PreviousValue = previous, Done = done, CompletedAt = done ? now : null };
+        return new DnsState
+        {
+            ChangeId = change.ChangeId,
+            StartedAt = now,
+            PreviousValue = previous,
+            Done = done,
+            CompletedAt = done ? now : null,
+            // WaitForDns follows SwitchDns even when the change is already INSYNC: never a 0 s wait.
+            NextWaitSeconds = done ? 1 : PollSchedule.FirstLoopWait(plan.Waits.DnsSeconds),
+        };
     }
 
-    /// <summary>One check of the change; done at INSYNC.</summary>
+    /// <summary>One invocation of CheckDns: a check, repeated every 2 s for a few seconds while the DNS hold allows
+    /// (<see cref="PollSchedule.DnsHoldSeconds"/>); done at INSYNC. Sets the next wait.</summary>
     /// <exception cref="DnsChangeTimeoutException">Not INSYNC within the DNS budget.</exception>
     public async Task<DnsState> CheckAsync(FailoverState state, CancellationToken cancellationToken)
     {
@@ -101,20 +116,41 @@ public sealed class DnsSwitchService(IDnsRecords dns, TimeProvider time)
         var progress = state.Dns ?? throw new InvalidOperationException("CheckDns needs the DNS state from SwitchDns.");
         if (progress.Done || progress.ChangeId is null)
         {
-            return progress with { Done = true };
+            return progress with { Done = true, NextWaitSeconds = 0 };
         }
 
-        var now = time.GetUtcNow();
-        var change = await dns.GetChangeAsync(progress.ChangeId, cancellationToken).ConfigureAwait(false);
-        progress = progress with { Checks = progress.Checks + 1 };
-        if (change.Status == DnsChangeStatus.InSync)
+        var startedAt = time.GetUtcNow();
+        var hold = Math.Min(PollSchedule.LoopHoldPerCheckSeconds, PollSchedule.DnsHoldSeconds - progress.HeldSeconds);
+        var holdUntil = PollSchedule.HoldUntil(startedAt, TimeSpan.FromSeconds(Math.Max(0, hold)));
+        while (true)
         {
-            return progress with { Done = true, CompletedAt = now };
+            var now = time.GetUtcNow();
+            var change = await dns.GetChangeAsync(progress.ChangeId, cancellationToken).ConfigureAwait(false);
+            progress = progress with { Checks = progress.Checks + 1 };
+            if (change.Status == DnsChangeStatus.InSync)
+            {
+                progress = progress with { Done = true, CompletedAt = now, NextWaitSeconds = 0 };
+                break;
+            }
+
+            if (holdUntil is not { } until || time.GetUtcNow() + PollSchedule.HoldInterval > until)
+            {
+                break;
+            }
+
+            await _pause(PollSchedule.HoldInterval, cancellationToken).ConfigureAwait(false);
         }
 
-        var elapsed = now - progress.StartedAt;
+        var end = time.GetUtcNow();
+        progress = progress with { HeldSeconds = progress.HeldSeconds + (end - startedAt).TotalSeconds };
+        if (progress.Done)
+        {
+            return progress;
+        }
+
+        var elapsed = end - progress.StartedAt;
         return elapsed.TotalSeconds > plan.Budgets.DnsSeconds
             ? throw new DnsChangeTimeoutException($"Change {progress.ChangeId} for {plan.Dns.RecordName} was still PENDING after {elapsed.TotalSeconds:0} s.")
-            : progress;
+            : progress with { NextWaitSeconds = PollSchedule.LoopWait(elapsed.TotalSeconds, plan.Waits.DnsSeconds) };
     }
 }

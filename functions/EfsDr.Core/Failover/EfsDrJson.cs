@@ -29,6 +29,7 @@ public sealed partial class RequestJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(FailoverState))]
 [JsonSerializable(typeof(FailoverPlan))]
 [JsonSerializable(typeof(PromotionState))]
+[JsonSerializable(typeof(PromotionHistoryRecord))]
 [JsonSerializable(typeof(NodeState))]
 [JsonSerializable(typeof(DnsState))]
 [JsonSerializable(typeof(TtlState))]

@@ -309,6 +309,25 @@ public sealed record PromotionState
 
     /// <summary>When it became writable.</summary>
     public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>The promotion this run expects, in seconds from the delete request (see <see cref="PollSchedule"/>).</summary>
+    public int ExpectedSeconds { get; set; }
+
+    /// <summary>Where <see cref="ExpectedSeconds"/> comes from: "history (n promotions)" or "default".</summary>
+    public string? ExpectedFrom { get; set; }
+
+    /// <summary>Seconds WaitForPromotion waits before the next check (its SecondsPath).</summary>
+    public int NextWaitSeconds { get; set; }
+
+    /// <summary>True once a check watched (held its invocation, checking every 2 s) near the expected end, or could no
+    /// longer do so.</summary>
+    public bool Watched { get; set; }
+
+    /// <summary>Compute the promotion's checks have held so far, in seconds (the sum of their invocations' durations).</summary>
+    public double HeldSeconds { get; set; }
+
+    /// <summary>The promotion history could not be read or written (never fails the run); null otherwise.</summary>
+    public string? HistoryNote { get; set; }
 }
 
 /// <summary>Progress of the node command (ActivateNode, then CheckNodeCommand).</summary>
@@ -334,6 +353,12 @@ public sealed record NodeState
 
     /// <summary>The end of the node's output.</summary>
     public string? OutputTail { get; set; }
+
+    /// <summary>Seconds WaitForNode waits before the next check (its SecondsPath).</summary>
+    public int NextWaitSeconds { get; set; }
+
+    /// <summary>Compute the node checks have held so far, in seconds.</summary>
+    public double HeldSeconds { get; set; }
 }
 
 /// <summary>Progress of the DNS switch (SwitchDns, then CheckDns).</summary>
@@ -359,6 +384,12 @@ public sealed record DnsState
 
     /// <summary>When it was INSYNC.</summary>
     public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>Seconds WaitForDns waits before the next check (its SecondsPath).</summary>
+    public int NextWaitSeconds { get; set; }
+
+    /// <summary>Compute the DNS checks have held so far, in seconds.</summary>
+    public double HeldSeconds { get; set; }
 }
 
 /// <summary>What LowerDnsTtl did (best effort; never fails the run).</summary>

@@ -19,7 +19,7 @@ public sealed class ReprotectPlanner(ClusterConfiguration configuration, IFileSy
     public const int DefaultSyncBudgetSeconds = 86400;
 
     /// <summary>The default bound of the wait for the orphaned configuration's deletion (budgets.promotionSeconds' default).</summary>
-    public const int DefaultOrphanDeletionBudgetSeconds = 1800;
+    public const int DefaultOrphanDeletionBudgetSeconds = BudgetSettings.DefaultPromotionSeconds;
 
     /// <summary>The Name an unfenced ex-primary is kept under when the primary has <paramref name="epoch"/>.</summary>
     public static string DivergedNameOf(string name, long epoch) => $"{name}-diverged-{epoch.ToString(CultureInfo.InvariantCulture)}";

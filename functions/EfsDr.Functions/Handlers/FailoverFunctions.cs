@@ -85,7 +85,7 @@ public sealed partial class FailoverFunctions(
     private LambdaHandler Step<T>(WorkflowStep step, Func<FailoverState, CancellationToken, Task<T>> run, JsonTypeInfo<T> output) =>
         (input, context, cancellationToken) => StepAsync(step.Handler!, input, context, run, output, cancellationToken);
 
-    private PromotionService Promotion => new(fileSystems, replications, time);
+    private PromotionService Promotion => new(fileSystems, replications, time, parameters);
 
     private NodeActivationService Nodes => new(nodes, nodeDocument, time);
 

@@ -55,7 +55,7 @@ public sealed class ClusterConfigurationTests
         Assert.Equal("minio", configuration.Application.Unit);
         Assert.Equal("http://127.0.0.1:9000/minio/health/live", configuration.Application.HealthUrl);
         Assert.Equal(900, configuration.RpoSeconds);
-        Assert.Equal(1800, configuration.Budgets.PromotionSeconds);
+        Assert.Equal(4200, configuration.Budgets.PromotionSeconds);
     }
 
     public static TheoryData<string, string> BadFields => new()

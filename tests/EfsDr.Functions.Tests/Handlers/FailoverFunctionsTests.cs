@@ -58,6 +58,7 @@ public sealed class FailoverFunctionsTests
         // Act
         state["ttl"] = await InvokeAsync(FailoverWorkflow.LowerDnsTtl.Handler!, state);
         state["promotion"] = await InvokeAsync(FailoverWorkflow.PromoteReplica.Handler!, state);
+        var firstWait = state["promotion"]!["nextWaitSeconds"]!.GetValue<int>();
         _cloud.CompleteDeletion(SeedCluster.PrimaryId);
         for (var i = 0; i < 5 && state["promotion"]!["done"]!.GetValue<bool>() is false; i++)
         {
@@ -77,6 +78,9 @@ public sealed class FailoverFunctionsTests
         // Assert
         Assert.True(state["ttl"]!["lowered"]!.GetValue<bool>());
         Assert.True(state["promotion"]!["done"]!.GetValue<bool>());
+        Assert.Equal(PollSchedule.MaxApproachWaitSeconds, firstWait);
+        var history = PromotionHistory.NameOf(state["plan"]!["fileSystemName"]!.GetValue<string>(), "us-west-2");
+        Assert.Contains("\"seconds\":[60]", _cloud.ParameterValues["us-west-2:" + history], StringComparison.Ordinal);
         Assert.True(state["node"]!["done"]!.GetValue<bool>());
         Assert.True(state["dns"]!["done"]!.GetValue<bool>());
         Assert.Equal("EfsDr-Node-test", Assert.Single(_cloud.Sent).Document);

@@ -272,17 +272,25 @@ public sealed partial class FailoverAslTests
 
     [Theory]
     [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
-    public void WaitStates_ReadTheirSecondsFromThePlan(string file)
+    public void WaitStates_ReadTheirSecondsFromThePlanOrTheirLoopsLastCheck(string file)
     {
         var waits = StatesOf(Load(file)).Where(s => s.Value.GetProperty("Type").GetString() == "Wait").ToList();
+        var loops = WorkflowFile.All[file].Steps.Where(s => s.Kind == StepKind.WaitLoop).ToDictionary(s => s.WaitState!, StringComparer.Ordinal);
 
-        Assert.Equal(WorkflowFile.All[file].Steps.Count(s => s.Kind == StepKind.WaitLoop), waits.Count);
-        Assert.All(waits, w => Assert.StartsWith("$.plan.", w.Value.GetProperty("SecondsPath").GetString(), StringComparison.Ordinal));
+        Assert.Equal(loops.Count, waits.Count);
+        Assert.All(waits, w => Assert.True(
+            w.Value.GetProperty("SecondsPath").GetString() is { } path
+                && (path.StartsWith("$.plan.", StringComparison.Ordinal) || path == $"$.{loops[w.Name].ResultField}.nextWaitSeconds"),
+            $"{w.Name} reads {w.Value.GetProperty("SecondsPath")}"));
     }
 
-    [Fact]
-    public void WaitStates_OfTheFailover_ReadTheWaitsOfThePlan() =>
-        Assert.All(States.Where(s => s.Value.GetProperty("Type").GetString() == "Wait"), w => Assert.StartsWith("$.plan.waits.", w.Value.GetProperty("SecondsPath").GetString(), StringComparison.Ordinal));
+    [Theory]
+    [InlineData("WaitForPromotion", "$.promotion.nextWaitSeconds")]
+    [InlineData("WaitForNode", "$.node.nextWaitSeconds")]
+    [InlineData("WaitForDns", "$.dns.nextWaitSeconds")]
+    [InlineData("WaitForSync", "$.plan.waits.syncSeconds")]
+    public void WaitStates_OfTheFailover_WaitWhatTheLastStepComputed(string wait, string path) =>
+        Assert.Equal(path, State(wait).GetProperty("SecondsPath").GetString());
 
     [Theory]
     [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]

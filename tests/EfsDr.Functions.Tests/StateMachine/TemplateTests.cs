@@ -219,6 +219,19 @@ public sealed partial class TemplateTests
     }
 
     [Fact]
+    public void PromotionHistory_OnlyThePromotionFunctionsReachItAndOnlyInTheirRegion()
+    {
+        var arn = $"\"arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter{PromotionHistory.Root}/*\"";
+        var promote = Resource("PromoteReplicaFunction");
+        var check = Resource("CheckPromotionFunction");
+
+        Assert.Contains("- ssm:GetParameter\n              Resource: !Sub " + arn, promote, StringComparison.Ordinal);
+        Assert.DoesNotContain("ssm:PutParameter", promote, StringComparison.Ordinal);
+        Assert.Contains("- ssm:GetParameter\n                - ssm:PutParameter\n              Resource: !Sub " + arn, check, StringComparison.Ordinal);
+        Assert.Equal(2, Regex.Count(Template, Regex.Escape(PromotionHistory.Root)));
+    }
+
+    [Fact]
     public void Configuration_IsNoTemplateParameterAndTheStackOwnsNoConfigurationParameter()
     {
         // The configuration reaches each region by `efsdr config push`, never through --parameter-overrides (SAM strips

@@ -3,6 +3,9 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using EfsDr.Aws.Http;
 using EfsDr.Core.Exceptions;
+using EfsDr.Core.Failover;
+using EfsDr.Core.Workflows;
+using EfsDr.Functions.Handlers;
 using EfsDr.Functions.Runtime;
 using EfsDr.Functions.Tests.Support;
 
@@ -29,23 +32,49 @@ public sealed partial class TimeoutAgreementTests
         }).ToList());
 
     [Fact]
-    public void Template_EveryFunction_HasTheOneLambdaTimeout()
+    public void Template_EveryFunction_HasItsHandlersLambdaTimeout()
     {
-        var timeouts = FunctionTimeout().Matches(Template).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+        var functions = FunctionBlock().Matches(Template).Select(m => (Handler: m.Groups[2].Value, Body: m.Value)).ToList();
 
-        Assert.Equal([FunctionTimeouts.FunctionSeconds], timeouts.Distinct());
+        Assert.Equal(FunctionNames.All.Count, functions.Count);
         Assert.Matches(@"Globals:\n  Function:\n(    .*\n)*?    Timeout: " + FunctionTimeouts.FunctionSeconds + "\n", Template);
+        Assert.All(functions, f =>
+        {
+            var own = FunctionTimeout().Match(f.Body);
+            var seconds = own.Success ? int.Parse(own.Groups[1].Value, CultureInfo.InvariantCulture) : FunctionTimeouts.FunctionSeconds;
+            Assert.True(FunctionTimeouts.FunctionSecondsOf(f.Handler) == seconds, $"{f.Handler}: {seconds} s");
+        });
     }
 
     [Theory]
     [MemberData(nameof(WorkflowFile.FileNames), MemberType = typeof(WorkflowFile))]
-    public void Asl_EveryTask_WaitsLongerThanTheLambdaTimeout(string file)
+    public void Asl_EveryTask_WaitsLongerThanItsLambdaTimeout(string file)
     {
+        var workflow = WorkflowFile.All[file];
         var tasks = Tasks(Definition(file).GetProperty("States")).ToList();
 
         Assert.NotEmpty(tasks);
         Assert.True(FunctionTimeouts.TaskSeconds > FunctionTimeouts.FunctionSeconds);
-        Assert.All(tasks, t => Assert.Equal(FunctionTimeouts.TaskSeconds, t.State.GetProperty("TimeoutSeconds").GetInt32()));
+        Assert.True(FunctionTimeouts.CheckTaskSeconds > FunctionTimeouts.CheckFunctionSeconds);
+        Assert.All(tasks, t =>
+        {
+            var handler = workflow.Tasks.Single(s => s.Resource == t.State.GetProperty("Resource").GetString()).Handler!;
+            Assert.True(FunctionTimeouts.TaskSecondsOf(handler) == t.State.GetProperty("TimeoutSeconds").GetInt32(), $"{t.Name} ({handler})");
+        });
+    }
+
+    [Fact]
+    public void CheckFunctions_HoldAtMostTwoMinutes_AndTheirWatchEndsInsideTheCallDeadline()
+    {
+        var started = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var invocationDeadline = started.AddSeconds(FunctionTimeouts.CheckFunctionSeconds);
+        var callDeadline = LambdaRuntime.CallDeadlineFor(invocationDeadline, started);
+
+        Assert.True(FunctionTimeouts.CheckFunctionSeconds <= 120);
+        Assert.True(started.AddSeconds(PollSchedule.WatchMaxSeconds) + PollSchedule.CheckAllowance <= callDeadline, $"call deadline {callDeadline - started}");
+        Assert.Equal(
+            FailoverWorkflow.CheckPromotion.Handler + "," + FailoverWorkflow.CheckNodeCommand.Handler + "," + FailoverWorkflow.CheckDns.Handler,
+            string.Join(",", FunctionTimeouts.CheckHandlers));
     }
 
     [Fact]
@@ -83,16 +112,30 @@ public sealed partial class TimeoutAgreementTests
     }
 
     [Fact]
+    public void Asl_FailoverTimeout_OutlastsEveryDefaultBudgetWithFortyFullChecks()
+    {
+        var budgets = new EfsDr.Core.Configuration.BudgetSettings();
+        var worstCase = budgets.SyncSeconds + budgets.PromotionSeconds + budgets.NodeCommandSeconds + budgets.DnsSeconds + (40 * FunctionTimeouts.CheckTaskSeconds);
+
+        Assert.True(Definition(WorkflowFile.Failover.FileName).GetProperty("TimeoutSeconds").GetInt32() > worstCase, $"the waits may take {worstCase} s");
+    }
+
+    [Fact]
     public void Asl_ReprotectTimeout_OutlastsTheOrphanDeletionWaitWithEveryCheck()
     {
         var definition = Definition(WorkflowFile.Reprotect.FileName);
         var checks = (EfsDr.Core.Reprotect.ReprotectPlanner.DefaultOrphanDeletionBudgetSeconds / new EfsDr.Core.Configuration.PollSettings().PromotionSeconds) + 1;
-        var worstCase = EfsDr.Core.Reprotect.ReprotectPlanner.DefaultOrphanDeletionBudgetSeconds + (checks * FunctionTimeouts.TaskSeconds);
+        // A check ends within its function's timeout (an invocation out of time reports FunctionTimeoutException); the
+        // Task's longer timeout is only the backstop for a function that never answers.
+        var worstCase = EfsDr.Core.Reprotect.ReprotectPlanner.DefaultOrphanDeletionBudgetSeconds + (checks * FunctionTimeouts.FunctionSeconds);
 
         Assert.Equal(EfsDr.Core.Reprotect.ReprotectPlanner.DefaultOrphanDeletionBudgetSeconds, new EfsDr.Core.Configuration.BudgetSettings().PromotionSeconds);
         Assert.True(definition.GetProperty("TimeoutSeconds").GetInt32() > worstCase, $"the orphan wait may take {worstCase} s");
     }
 
-    [GeneratedRegex(@"^\s+Timeout: (\d+)\s*$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^      Timeout: (\d+)\s*$", RegexOptions.Multiline)]
     private static partial Regex FunctionTimeout();
+
+    [GeneratedRegex(@"^  (\w+):\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: ([\w-]+)\n(?:      .*\n|[ \t]*\n)*", RegexOptions.Multiline)]
+    private static partial Regex FunctionBlock();
 }
