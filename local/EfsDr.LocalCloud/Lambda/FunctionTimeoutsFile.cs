@@ -24,18 +24,31 @@ internal sealed record FunctionTimeoutsFile(TimeSpan? Default, IReadOnlyDictiona
         try
         {
             using var reader = new StreamReader(path);
-            var stream = new YamlStream();
-            stream.Load(reader);
-            return stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root ? None : Parse(root);
+            return Read(reader);
         }
-        catch (Exception ex) when (ex is YamlException or IOException)
+        catch (IOException)
         {
             return None;
         }
     }
 
-    /// <summary>The timeouts of a parsed template.</summary>
-    internal static FunctionTimeoutsFile Parse(YamlMappingNode root)
+    /// <summary>The timeouts of a template's text; <see cref="None"/> when it is not YAML.</summary>
+    internal static FunctionTimeoutsFile Read(TextReader template)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(template);
+        }
+        catch (YamlException)
+        {
+            return None;
+        }
+
+        return stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root ? None : Parse(root);
+    }
+
+    private static FunctionTimeoutsFile Parse(YamlMappingNode root)
     {
         var byHandler = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         var globals = Seconds(Child(Child(root, "Globals"), "Function"));
