@@ -111,7 +111,7 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
             await Check("4.2.1", "upload test2.txt", async () =>
             {
                 using var s3 = await world.S3AtRecordAsync(cancellationToken).ConfigureAwait(false);
-                uploaded = DateTimeOffset.UtcNow;
+                uploaded = cloud.Context.Clock.Now; // compared with LastReplicatedTimestamp: the cloud's simulated time
                 await s3.PutAsync(Bucket, "test2.txt", "written on server2", cancellationToken).ConfigureAwait(false);
                 return $"uploaded to {s3.Address}";
             }).ConfigureAwait(false);

@@ -126,10 +126,11 @@ public static class LocalTopology
 
         progress($"efsdr: configuration, functions and the failover and reprotect state machines deployed in {string.Join(" and ", machines.Keys)}");
 
-        var deadline = cloud.Clock.Now + TimeSpan.FromSeconds(30);
+        // A bound on the drill's own wait, in real time (the cloud's clock is simulated and runs ahead).
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
         while (cloud.Efs.Replication("us-west-2", replica)?.LastReplicatedTimestamp is null)
         {
-            if (cloud.Clock.Now > deadline)
+            if (DateTimeOffset.UtcNow > deadline)
             {
                 throw new TimeoutException("The replica did not complete its first sync within 30 s.");
             }

@@ -70,7 +70,7 @@ internal sealed class RoundTrip(
         DateTimeOffset uploaded = default;
         await check($"{prefix}.2.1", $"upload {key} at the DNS record's address (server1)", async () =>
         {
-            uploaded = DateTimeOffset.UtcNow;
+            uploaded = world.Cloud.Context.Clock.Now; // compared with LastReplicatedTimestamp: the cloud's simulated time
             return await PutAsync(key, "written on server1", "server1", cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false);
         await check($"{prefix}.2.2", $"wait until replication has copied {key}", async () =>

@@ -24,7 +24,9 @@ internal sealed class SafetyChecks(
     public async Task RunAsync(RunRecord toServer3, string? regionDown, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(toServer3);
-        var cutOver = toServer3.Execution.StopDate ?? DateTimeOffset.UtcNow;
+        // Real time, as the files' write times it is compared with (the run's StopDate is on the cloud's simulated clock);
+        // the run has ended, so a write on the ex-primary from now on comes after the cut-over.
+        var cutOver = DateTimeOffset.UtcNow;
         if (regionDown is null)
         {
             await check("4.2.7", "the ex-primary is fenced: read-only and tagged fenced, the application stopped on server1 and server2", () => Task.FromResult(Fenced(toServer3))).ConfigureAwait(false);

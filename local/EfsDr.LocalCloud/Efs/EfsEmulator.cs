@@ -60,7 +60,8 @@ public sealed partial class EfsEmulator : IServiceEmulator, IAsyncDisposable
     public EfsEmulator(LocalCloudContext context)
     {
         Context = context ?? throw new ArgumentNullException(nameof(context));
-        _timer = context.Clock.Time.CreateTimer(_ => OnTick(), null, Tick, Tick);
+        // The tick is a poller's cadence in real time, not a simulated duration.
+        _timer = context.Clock.Base.CreateTimer(_ => OnTick(), null, Tick, Tick);
     }
 
     /// <inheritdoc />
@@ -381,7 +382,7 @@ public sealed partial class EfsEmulator : IServiceEmulator, IAsyncDisposable
                 {
                     replication.Status = "ENABLED";
                     replication.LastReplicated = at;
-                    replication.NextCopyAt = at + Context.Clock.Real(Context.Options.ReplicationLag);
+                    replication.NextCopyAt = at + Context.Options.ReplicationLag;
                     replication.InFlight.Clear();
                     replication.Synced = FolderMirror.Manifest(to);
                 }

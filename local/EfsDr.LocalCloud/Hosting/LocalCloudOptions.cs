@@ -1,6 +1,7 @@
 namespace EfsDr.LocalCloud.Hosting;
 
-/// <summary>How the local cloud simulates AWS. Durations are SIMULATED; <see cref="TimeScale"/> divides them into real time.</summary>
+/// <summary>How the local cloud simulates AWS. Durations are SIMULATED: the cloud runs on a simulated clock
+/// (<see cref="SimClock"/>) <see cref="TimeScale"/> times faster than real time, and so do Step Functions Wait states.</summary>
 public sealed record LocalCloudOptions
 {
     /// <summary>Where file system data, node sandboxes and logs live; a new temp folder when null.</summary>
@@ -20,9 +21,6 @@ public sealed record LocalCloudOptions
 
     /// <summary>How long a Route 53 change stays PENDING.</summary>
     public TimeSpan DnsPropagation { get; init; } = TimeSpan.FromSeconds(40);
-
-    /// <summary>Real milliseconds each Step Functions Wait state waits (the ASL's seconds are for AWS).</summary>
-    public int WaitStateMilliseconds { get; init; } = 250;
 
     /// <summary>The repository root (for node/efsdr-node.sh, statemachine/, node_modules/); found from the binaries when null.</summary>
     public string? RepositoryRoot { get; init; }

@@ -46,6 +46,8 @@ public sealed class LambdaEmulator(LocalCloudContext context) : IServiceEmulator
     private readonly Lock _gate = new();
     private readonly Dictionary<string, DeployedFunction> _functions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _invocations = new(StringComparer.Ordinal);
+    private readonly FunctionTimeoutsFile _timeouts = Template(context);
+    private TimeSpan? _functionTimeout;
     private AwsAdapters? _adapters;
     private StreamWriter? _log;
     private JsonLineLoggerProvider? _loggers;
@@ -57,12 +59,18 @@ public sealed class LambdaEmulator(LocalCloudContext context) : IServiceEmulator
 
     internal LocalCloudContext Context { get; } = context;
 
-    /// <summary>How long an invocation may run (the functions' Timeout), on the cloud's clock; its cancellation token fires
-    /// then, and its AWS calls run under a <see cref="CallDeadline"/> a reserve before (<see cref="LambdaRuntime.CallDeadlineFor"/>).</summary>
-    public TimeSpan FunctionTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>How long an invocation may run, in simulated seconds, unless template.yaml gives its function a Timeout of
+    /// its own (<see cref="TimeoutOf"/>): template.yaml's Globals Function Timeout (60 s without a template). The invocation's
+    /// cancellation token fires then, and its AWS calls run under a <see cref="CallDeadline"/> a reserve before
+    /// (<see cref="LambdaRuntime.CallDeadlineFor"/>).</summary>
+    public TimeSpan FunctionTimeout
+    {
+        get => _functionTimeout ?? _timeouts.Default ?? TimeSpan.FromSeconds(60);
+        set => _functionTimeout = value;
+    }
 
-    /// <summary>The retry policy of the handlers' AWS clients; null: the production defaults with the backoff shortened by the
-    /// cloud's time scale (a simulated 500 ms base delay). Set it before <see cref="DeployFunctions"/>.</summary>
+    /// <summary>The retry policy of the handlers' AWS clients; null: the production defaults, whose backoff runs on the
+    /// cloud's simulated clock like everything else of the handlers. Set it before <see cref="DeployFunctions"/>.</summary>
     public AwsRetryOptions? Retry { get; set; }
 
     /// <summary>The JSON-lines log of the handlers and of each invocation (<c>logs/lambda.log</c> under the cloud's root).</summary>
@@ -91,6 +99,9 @@ public sealed class LambdaEmulator(LocalCloudContext context) : IServiceEmulator
             }
         }
     }
+
+    /// <summary>The timeout of the function of <paramref name="handler"/>: its own Timeout in template.yaml, else <see cref="FunctionTimeout"/>.</summary>
+    public TimeSpan TimeoutOf(string handler) => _timeouts.ByHandler.TryGetValue(handler, out var own) ? own : FunctionTimeout;
 
     /// <summary>The ARN the local cloud gives the function of <paramref name="handler"/> in <paramref name="region"/>.</summary>
     public static string FunctionArn(string region, string handler) => $"arn:aws:lambda:{region}:{AccountId}:function:efsdr-{handler}";
@@ -296,11 +307,12 @@ public sealed class LambdaEmulator(LocalCloudContext context) : IServiceEmulator
 
         // As in the custom runtime: the handler's AWS calls must end, answered or not, a reserve before the function's
         // deadline, so a region that never answers is reported as RegionUnreachableException, not FunctionTimeoutException.
-        // The deadline, the timeout and the handlers' AWS adapters (CreateAdapters) all run on the cloud's clock.
+        // The deadline, the timeout and the handlers' AWS adapters (CreateAdapters) all run on the cloud's simulated clock.
+        var functionTimeout = TimeoutOf(function.Name);
         var startedAt = Context.Clock.Now;
-        var deadline = startedAt + FunctionTimeout;
+        var deadline = startedAt + functionTimeout;
         using var calls = CallDeadline.Until(LambdaRuntime.CallDeadlineFor(deadline, startedAt));
-        using var timeout = new CancellationTokenSource(FunctionTimeout, Context.Clock.Time);
+        using var timeout = new CancellationTokenSource(functionTimeout, Context.Clock.Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         LogStart(logger, function.Name, requestId, null);
         try
@@ -322,7 +334,7 @@ public sealed class LambdaEmulator(LocalCloudContext context) : IServiceEmulator
 #pragma warning restore CA1031
         {
             var reported = ex is OperationCanceledException && timeout.IsCancellationRequested
-                ? new FunctionTimeoutException($"Request {requestId} ran out of time: {FunctionTimeout.TotalSeconds:0} s.", ex)
+                ? new FunctionTimeoutException($"Request {requestId} ran out of time: {functionTimeout.TotalSeconds:0} s.", ex)
                 : ex;
             LogEnd(logger, function.Name, requestId, reported.GetType().Name, null);
             return new Outcome([], reported.GetType().Name, reported.Message);
@@ -351,8 +363,7 @@ public sealed class LambdaEmulator(LocalCloudContext context) : IServiceEmulator
 
     private AwsAdapters CreateAdapters(ILogger logger)
     {
-        var defaults = AwsRetryOptions.Default;
-        var retry = Retry ?? defaults with { BaseDelay = Context.Clock.Real(defaults.BaseDelay), MaxDelay = Context.Clock.Real(defaults.MaxDelay) };
+        var retry = Retry ?? AwsRetryOptions.Default;
         return new AwsAdapters(
             new BasicAWSCredentials("local", "local"),
             new EndpointResolver(n => n == "AWS_ENDPOINT_URL" ? Context.Endpoint.ToString().TrimEnd('/') : null),
@@ -360,6 +371,9 @@ public sealed class LambdaEmulator(LocalCloudContext context) : IServiceEmulator
             Context.Clock.Time,
             notice => LogRetry(logger, notice.Retry, notice.ErrorCode, notice.HttpStatus, null));
     }
+
+    private static FunctionTimeoutsFile Template(LocalCloudContext context) =>
+        context is null ? FunctionTimeoutsFile.None : FunctionTimeoutsFile.Read(context.RepositoryRoot);
 
     private static readonly Action<ILogger, string, string, Exception?> LogStart =
         LoggerMessage.Define<string, string>(LogLevel.Information, new EventId(1, "InvokeStart"), "START {Function} {RequestId}");

@@ -164,8 +164,8 @@ internal sealed class SsmRunCommand(SsmEmulator owner, SsmFleet fleet) : IDispos
         var clock = owner.Context.Clock;
         try
         {
-            await Task.Delay(clock.Real(owner.DeliveryDelay), clock.Time, cancellationToken).ConfigureAwait(false);
-            var deadline = invocation.RequestedAt + clock.Real(TimeSpan.FromSeconds(invocation.TimeoutSeconds));
+            await Task.Delay(owner.DeliveryDelay, clock.Time, cancellationToken).ConfigureAwait(false);
+            var deadline = invocation.RequestedAt + TimeSpan.FromSeconds(invocation.TimeoutSeconds);
             while (!fleet.Deliverable(invocation.InstanceId))
             {
                 var remaining = deadline - clock.Now;
@@ -175,7 +175,7 @@ internal sealed class SsmRunCommand(SsmEmulator owner, SsmFleet fleet) : IDispos
                     return;
                 }
 
-                await Task.Delay(remaining < TimeSpan.FromMilliseconds(50) ? remaining : TimeSpan.FromMilliseconds(50), clock.Time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(remaining < TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1), clock.Time, cancellationToken).ConfigureAwait(false);
             }
 
             lock (_gate)

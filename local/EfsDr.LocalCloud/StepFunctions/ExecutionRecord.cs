@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -10,7 +9,7 @@ namespace EfsDr.LocalCloud.StepFunctions;
 /// <param name="StateTransitions">States entered plus retries (what Step Functions Standard bills).</param>
 /// <param name="LambdaInvocations">Lambda Invoke calls made by Task states, retries included.</param>
 /// <param name="HistoryEvents">GetExecutionHistory's event count.</param>
-/// <param name="EngineLog">The tail of the engine process's stderr (diagnostics).</param>
+/// <param name="EngineLog">The tail of what the engine process wrote to stderr while it ran this execution (diagnostics).</param>
 /// <param name="EngineProcessId">The id of the Node process that runs (or ran) it; null before it started.</param>
 public sealed record ExecutionSnapshot(
     string ExecutionArn,
@@ -33,7 +32,9 @@ public sealed record ExecutionSnapshot(
 internal sealed record HistoryEntry(long Id, long PreviousEventId, DateTimeOffset Timestamp, string Type, string? DetailsMember, JsonObject? Details);
 
 /// <summary>
-/// One execution: its status and its history, built from the lines of the engine process (see local/sfn/run-execution.mjs).
+/// One execution: its status and its history, built from the lines of the engine process that carry its id (see
+/// local/sfn/engine-server.mjs). Every timestamp is on the cloud's simulated clock: the engine's (simulated ms) and the
+/// cloud's own (start, stop, a closed execution).
 /// <list type="bullet">
 /// <item>engine StateEntered/StateExited of a state of type T → <c>{T}StateEntered</c>/<c>{T}StateExited</c> with
 /// stateEnteredEventDetails{name,input}/stateExitedEventDetails{name,output} (a Fail state has no Exited event);</item>
@@ -58,11 +59,14 @@ internal sealed class ExecutionRecord
     private readonly List<HistoryEntry> _events = [];
     private readonly Dictionary<long, (string FunctionName, bool Integration)> _pendingLambdas = [];
     private readonly StringBuilder _stderr = new();
+    private readonly TimeProvider _clock;
     private string? _currentTask;
     private (string Name, string Type)? _lastFailedState;
 
-    public ExecutionRecord(StateMachineRecord machine, string arn, string name, string input, DateTimeOffset startDate, long sequence)
+    public ExecutionRecord(StateMachineRecord machine, string arn, string name, string input, TimeProvider clock, long sequence)
     {
+        _clock = clock;
+        var startDate = clock.GetUtcNow();
         Machine = machine;
         Arn = arn;
         Name = name;
@@ -90,17 +94,26 @@ internal sealed class ExecutionRecord
     /// <summary>Creation order, to list the newest first when start dates tie.</summary>
     public long Sequence { get; }
 
-    public Process? Process
+    /// <summary>The id of the engine process that runs it (set when it is routed to one).</summary>
+    public int? EngineProcessId
     {
-        get => _process;
+        get
+        {
+            lock (_gate)
+            {
+                return _processId;
+            }
+        }
+
         set
         {
-            _process = value;
-            _processId = value?.Id;
+            lock (_gate)
+            {
+                _processId = value;
+            }
         }
     }
 
-    private Process? _process;
     private int? _processId;
 
     public string Status
@@ -155,29 +168,10 @@ internal sealed class ExecutionRecord
         }
     }
 
-    /// <summary>Takes one line of the runner's stdout; anything that is not a protocol line is ignored.</summary>
-    public void Accept(string line)
+    /// <summary>Takes one line of the engine's stdout that carries this execution's id.</summary>
+    public void Accept(JsonObject record)
     {
-        if (!line.StartsWith("{\"kind\":", StringComparison.Ordinal))
-        {
-            return;
-        }
-
-        JsonObject? record;
-        try
-        {
-            record = JsonNode.Parse(line) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return;
-        }
-
-        if (record is null)
-        {
-            return;
-        }
-
+        ArgumentNullException.ThrowIfNull(record);
         lock (_gate)
         {
             if (_status != Running)
@@ -196,10 +190,10 @@ internal sealed class ExecutionRecord
                 case "result":
                     // The engine's final event normally closed the execution already; this is the fallback.
                     var status = Text(record["status"]) ?? "FAILED";
-                    Finish(status, DateTimeOffset.UtcNow, Json(record["output"]), Text(record["error"]), Text(record["cause"]));
+                    Finish(status, _clock.GetUtcNow(), Json(record["output"]), Text(record["error"]), Text(record["cause"]));
                     break;
                 case "fatal":
-                    Finish("FAILED", DateTimeOffset.UtcNow, null, Text(record["error"]) ?? "LocalCloud.EngineError", Text(record["cause"]));
+                    Finish("FAILED", _clock.GetUtcNow(), null, Text(record["error"]) ?? "LocalCloud.EngineError", Text(record["cause"]));
                     break;
             }
         }
@@ -323,7 +317,7 @@ internal sealed class ExecutionRecord
 
     private void OnLambda(JsonObject record)
     {
-        var id = record["id"]?.GetValue<long>() ?? 0;
+        var id = record["invocation"]?.GetValue<long>() ?? 0;
         var functionName = Text(record["functionName"]) ?? string.Empty;
         var at = Timestamp(record["timestamp"]);
         switch (Text(record["phase"]))
@@ -462,10 +456,15 @@ internal sealed class ExecutionRecord
     /// <summary>A JSON value as the JSON text Step Functions reports (input/output are strings on the wire).</summary>
     private static string Json(JsonNode? node) => node?.ToJsonString(Relaxed) ?? "null";
 
-    private static DateTimeOffset Timestamp(JsonNode? milliseconds) =>
-        milliseconds is JsonValue v && v.TryGetValue<double>(out var ms)
+    /// <summary>An engine timestamp (simulated ms), never before the start: the engine reads the simulated clock at
+    /// millisecond resolution of the real one, so its first event can land a few simulated ms before StartExecution's.</summary>
+    private DateTimeOffset Timestamp(JsonNode? milliseconds)
+    {
+        var at = milliseconds is JsonValue v && v.TryGetValue<double>(out var ms)
             ? DateTimeOffset.FromUnixTimeMilliseconds((long)ms)
-            : DateTimeOffset.UtcNow;
+            : _clock.GetUtcNow();
+        return at < StartDate ? StartDate : at;
+    }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Arn} {Status}");
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -11,10 +10,11 @@ namespace EfsDr.LocalCloud.StepFunctions;
 
 /// <summary>
 /// Step Functions (JSON 1.0, <c>X-Amz-Target: AWSStepFunctions.&lt;Op&gt;</c>): StartExecution, DescribeExecution,
-/// GetExecutionHistory, ListExecutions, StopExecution, DescribeStateMachine, ListStateMachines. Each execution runs the real
-/// ASL in aws-local-stepfunctions 3.0.0 in its own Node process (local/sfn/run-execution.mjs), whose Task states call this
-/// cloud's Lambda (AWS_ENDPOINT_URL_LAMBDA). Every Wait state waits <see cref="LocalCloudOptions.WaitStateMilliseconds"/>;
-/// a retrier waits its IntervalSeconds divided by the time scale (no backoff). See <see cref="ExecutionRecord"/> for how
+/// GetExecutionHistory, ListExecutions, StopExecution, DescribeStateMachine, ListStateMachines. Every execution runs the
+/// real ASL in aws-local-stepfunctions 3.0.0, all of them in one Node process (<see cref="EngineProcess"/>,
+/// local/sfn/engine-server.mjs), whose Task states call this cloud's Lambda (AWS_ENDPOINT_URL_LAMBDA). The engine runs on
+/// the cloud's simulated clock: Wait states, Retry intervals (with their backoff) and Task and execution TimeoutSeconds
+/// last what the ASL says in simulated time, and every timestamp is simulated. See <see cref="ExecutionRecord"/> for how
 /// the engine's event log becomes the execution history.
 /// </summary>
 public sealed partial class StepFunctionsEmulator(LocalCloudContext context) : IServiceEmulator, IAsyncDisposable
@@ -24,7 +24,7 @@ public sealed partial class StepFunctionsEmulator(LocalCloudContext context) : I
     private readonly Dictionary<string, StateMachineRecord> _machines = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ExecutionRecord> _executions = new(StringComparer.Ordinal);
     private readonly List<Task> _runs = [];
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly EngineProcess _engine = new(context.RepositoryRoot, () => context.Endpoint, context.Clock);
     private long _sequence;
     private bool _disposed;
 
@@ -35,6 +35,9 @@ public sealed partial class StepFunctionsEmulator(LocalCloudContext context) : I
 
     /// <summary>Why executions cannot run on this machine (node or <c>npm ci</c> missing), or null when they can.</summary>
     public static string? EngineUnavailableReason(string repositoryRoot) => EngineProcess.UnavailableReason(repositoryRoot);
+
+    /// <summary>How many engine processes this cloud has started (one unless one died).</summary>
+    internal int EngineProcessesStarted => _engine.ProcessesStarted;
 
     /// <summary>Every execution so far, oldest first.</summary>
     public IReadOnlyList<ExecutionSnapshot> Executions
@@ -123,6 +126,12 @@ public sealed partial class StepFunctionsEmulator(LocalCloudContext context) : I
             }
 
             _machines[arn] = machine;
+            if (EngineProcess.UnavailableReason(Context.RepositoryRoot) is null)
+            {
+                // Validated ahead of the first start, so that the first execution's run does not pay for it.
+                var define = new JsonObject { ["kind"] = "define", ["id"] = arn, ["definition"] = machine.Parsed.DeepClone(), ["region"] = region };
+                Track(_engine.DefineAsync(define));
+            }
         }
 
         return arn;
@@ -157,7 +166,7 @@ public sealed partial class StepFunctionsEmulator(LocalCloudContext context) : I
         return Task.FromResult(answer);
     }
 
-    /// <summary>Kills the engine processes of running executions (they end ABORTED) and waits for their readers.</summary>
+    /// <summary>Closes running executions (ABORTED) and kills the engine process.</summary>
     public async ValueTask DisposeAsync()
     {
         Task[] runs;
@@ -177,20 +186,18 @@ public sealed partial class StepFunctionsEmulator(LocalCloudContext context) : I
         foreach (var execution in running)
         {
             execution.Close("ABORTED", Context.Clock.Now, "LocalCloud.Stopped", "The local cloud stopped while the execution ran.");
-            Kill(execution.Process);
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
             await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            // a reader that does not end is abandoned with its killed process
+            // a job that could not be written is abandoned with the engine
         }
 
-        _stopping.Dispose();
+        await _engine.DisposeAsync().ConfigureAwait(false);
     }
 
     private AwsAnswer StartExecution(JsonElement body)
@@ -250,14 +257,20 @@ public sealed partial class StepFunctionsEmulator(LocalCloudContext context) : I
             }
 
             var arn = $"arn:aws:states:{machine.Region}:{LambdaEmulator.AccountId}:execution:{machine.Name}:{name}";
-            execution = new ExecutionRecord(machine, arn, name, input, Context.Clock.Now, ++_sequence);
+            execution = new ExecutionRecord(machine, arn, name, input, Context.Clock, ++_sequence);
             machine.Executions[name] = execution;
             _executions[arn] = execution;
-            _runs.RemoveAll(r => r.IsCompleted);
-            _runs.Add(Task.Run(() => RunAsync(execution, parsedInput), CancellationToken.None));
+            Track(Task.Run(() => RunAsync(execution, parsedInput), CancellationToken.None));
         }
 
         return Started(execution);
+    }
+
+    /// <summary>Keeps a background job (a write to the engine) so that disposing waits for it. Called under <c>_gate</c>.</summary>
+    private void Track(Task job)
+    {
+        _runs.RemoveAll(r => r.IsCompleted);
+        _runs.Add(job);
     }
 
     private async Task RunAsync(ExecutionRecord execution, JsonNode? input)
@@ -272,6 +285,8 @@ public sealed partial class StepFunctionsEmulator(LocalCloudContext context) : I
         var machine = execution.Machine;
         var job = new JsonObject
         {
+            ["kind"] = "start",
+            ["id"] = execution.Arn,
             ["definition"] = machine.Parsed.DeepClone(),
             ["input"] = input?.DeepClone(),
             ["context"] = new JsonObject
@@ -286,80 +301,9 @@ public sealed partial class StepFunctionsEmulator(LocalCloudContext context) : I
                 },
                 ["StateMachine"] = new JsonObject { ["Id"] = machine.Arn, ["Name"] = machine.Name },
             },
-            ["waitMilliseconds"] = Context.Options.WaitStateMilliseconds,
-            ["retryMillisecondsPerSecond"] = 1000 / Context.Clock.Scale,
+            ["region"] = machine.Region,
         };
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal)
-        {
-            ["AWS_ENDPOINT_URL_LAMBDA"] = Context.Endpoint.ToString().TrimEnd('/'),
-            ["AWS_ENDPOINT_URL"] = null,
-            ["AWS_REGION"] = machine.Region,
-            ["AWS_DEFAULT_REGION"] = machine.Region,
-            ["AWS_ACCESS_KEY_ID"] = "local",
-            ["AWS_SECRET_ACCESS_KEY"] = "local",
-            ["AWS_SESSION_TOKEN"] = null,
-            ["AWS_PROFILE"] = null,
-            ["AWS_MAX_ATTEMPTS"] = "1",
-            ["AWS_EC2_METADATA_DISABLED"] = "true",
-            ["NODE_NO_WARNINGS"] = "1",
-        };
-
-        Process process;
-        try
-        {
-            process = EngineProcess.Start(Context.RepositoryRoot, environment);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
-        {
-            execution.Close("FAILED", Context.Clock.Now, "LocalCloud.EngineUnavailable", ex.Message);
-            return;
-        }
-
-        using (process)
-        {
-            execution.Process = process;
-            if (execution.Status != ExecutionRecord.Running)
-            {
-                // stopped before the process existed
-                Kill(process);
-            }
-
-            process.ErrorDataReceived += (_, e) => execution.AppendStderr(e.Data);
-            process.BeginErrorReadLine();
-            try
-            {
-                await process.StandardInput.WriteAsync(job.ToJsonString(ExecutionRecord.Relaxed)).ConfigureAwait(false);
-                process.StandardInput.Close();
-                while (await process.StandardOutput.ReadLineAsync(_stopping.Token).ConfigureAwait(false) is { } line)
-                {
-                    execution.Accept(line);
-                }
-
-                await process.WaitForExitAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
-            {
-                // the process was killed (StopExecution, cloud stopping) or died; closed below if it still runs
-            }
-
-            var exit = process.HasExited ? process.ExitCode.ToString(CultureInfo.InvariantCulture) : "?";
-            execution.Close("FAILED", Context.Clock.Now, "LocalCloud.EngineError", $"The engine process ended (exit {exit}) without a result. {execution.Snapshot().EngineLog}".TrimEnd());
-        }
-    }
-
-    private static void Kill(Process? process)
-    {
-        try
-        {
-            if (process is { HasExited: false })
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
-        {
-            // already gone
-        }
+        await _engine.StartAsync(execution, job).ConfigureAwait(false);
     }
 
     private AwsAnswer DescribeExecution(JsonElement body)
@@ -507,7 +451,10 @@ public sealed partial class StepFunctionsEmulator(LocalCloudContext context) : I
         var now = Context.Clock.Now;
         if (execution!.Close("ABORTED", now, String(body, "error"), String(body, "cause")))
         {
-            Kill(execution.Process);
+            lock (_gate)
+            {
+                Track(_engine.StopAsync(execution));
+            }
         }
 
         return Ok(new JsonObject { ["stopDate"] = Epoch(execution.StopDate ?? now) });

@@ -144,7 +144,7 @@ public sealed class EfsEmulatorTests : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(sourceDir, "a.txt"), "v2", Ct);
         await File.WriteAllTextAsync(Path.Combine(sourceDir, "b.txt"), "new", Ct);
         File.Delete(Path.Combine(sourceDir, "sub", "c.txt"));
-        var changed = DateTimeOffset.UtcNow;
+        var changed = _harness.Context.Clock.Now;
         await Eventually.True(async () => (await DescribeAsync(West, replica))!.Destination.LastReplicatedTimestamp > changed, "LastReplicatedTimestamp passes the change");
         Assert.Equal("v2", await File.ReadAllTextAsync(Path.Combine(replicaDir, "a.txt"), Ct));
         Assert.Equal("new", await File.ReadAllTextAsync(Path.Combine(replicaDir, "b.txt"), Ct));
@@ -205,7 +205,7 @@ public sealed class EfsEmulatorTests : IAsyncLifetime
         var (source, replica) = await EnabledReplicaAsync();
         var replicaDir = DataDirectory(West, replica);
         await File.WriteAllTextAsync(Path.Combine(DataDirectory(East, source), "synced.txt"), "synced", Ct);
-        var written = DateTimeOffset.UtcNow;
+        var written = _harness.Context.Clock.Now;
         await Eventually.True(async () => (await DescribeAsync(West, replica))!.Destination.LastReplicatedTimestamp > written, "synced.txt is replicated");
         Efs.SetReplicationStatus(West, replica, "ENABLED", lastReplicated: _harness.Context.Clock.Now);
         Directory.CreateDirectory(Path.Combine(replicaDir, "sub"));

@@ -109,7 +109,7 @@ public sealed class BlackHoleTests : IAsyncLifetime
             new Amazon.Runtime.BasicAWSCredentials("local", "local"),
             new EndpointResolver(n => n == "AWS_ENDPOINT_URL" ? cloud.Endpoint.ToString() : null),
             AwsRetryOptions.Default with { MaxAttempts = 1 },
-            cloud.Context.Clock.Time);
+            cloud.Context.Clock.Base);
         cloud.Faults.BlackHoleRegion(West);
         var describe = adapters.FileSystems.DescribeAsync(West, id, Ct);
         Assert.True(await Poll.UntilAsync(() => cloud.RequestCounts.GetValueOrDefault("elasticfilesystem") == 1, TimeSpan.FromSeconds(10)));

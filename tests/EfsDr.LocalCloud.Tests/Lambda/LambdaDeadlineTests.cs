@@ -63,19 +63,19 @@ public sealed class LambdaDeadlineTests : IAsyncLifetime
         });
         host.Faults.BlackHoleRegion(West);
 
-        // Act: attempts at 0, 20 and 40 s; the call deadline is 54 s (60 s less a 6 s reserve).
+        // Act: attempts at 0, 20 and 40 simulated s; the call deadline is 54 s (60 s less a 6 s reserve).
         var invoke = _cloud.InvokeAsync(arn, "{}", region: East);
         await AttemptAsync(1);
-        _time.Advance(TimeSpan.FromSeconds(20));
+        AdvanceSimulated(TimeSpan.FromSeconds(20));
         await AttemptAsync(2);
-        _time.Advance(TimeSpan.FromSeconds(20));
+        AdvanceSimulated(TimeSpan.FromSeconds(20));
         await AttemptAsync(3);
-        _time.Advance(TimeSpan.FromSeconds(14));
+        AdvanceSimulated(TimeSpan.FromSeconds(14));
         var answeredBy54s = await Poll.UntilAsync(() => invoke.IsCompleted, TimeSpan.FromSeconds(10));
         if (!answeredBy54s)
         {
             // Without a call deadline nothing is reported yet: let the function run out, to show what it reports then.
-            _time.Advance(TimeSpan.FromSeconds(6));
+            AdvanceSimulated(TimeSpan.FromSeconds(6));
         }
 
         var (status, functionError, body) = await invoke.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
@@ -87,6 +87,9 @@ public sealed class LambdaDeadlineTests : IAsyncLifetime
         Assert.True(answeredBy54s, "answered only when the function ran out of time");
         Assert.Equal(3, EfsRequests);
     }
+
+    /// <summary>Moves the cloud's simulated clock by <paramref name="simulated"/> (its fake base by that ÷ the scale).</summary>
+    private void AdvanceSimulated(TimeSpan simulated) => _time.Advance(_cloud.Host.Context.Clock.ToBase(simulated));
 
     private async Task AttemptAsync(int number) =>
         Assert.True(await Poll.UntilAsync(() => EfsRequests >= number, TimeSpan.FromSeconds(10)), $"attempt {number} did not reach the cloud");

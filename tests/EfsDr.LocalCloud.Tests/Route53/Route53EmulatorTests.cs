@@ -34,12 +34,14 @@ public sealed class Route53EmulatorTests : IAsyncLifetime
     [Fact]
     public async Task UpsertARecordAsync_NewRecord_PendingThenInSync()
     {
+        var before = _harness.Context.Clock.Now;
         var change = await _harness.Aws.Dns.UpsertARecordAsync(_zoneId, Record, "10.20.1.15", 30, "DR failover to us-west-2", Ct);
+        var after = _harness.Context.Clock.Now;
 
         Assert.Equal(DnsChangeStatus.Pending, change.Status);
         Assert.StartsWith("C", change.ChangeId);
         Assert.Equal("DR failover to us-west-2", change.Comment);
-        Assert.InRange(change.SubmittedAt, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.InRange(change.SubmittedAt, before.AddSeconds(-1), after); // the cloud's simulated time
         Assert.Equal(DnsChangeStatus.Pending, (await _harness.Aws.Dns.GetChangeAsync("/change/" + change.ChangeId, Ct)).Status);
         var record = Dns.Record(_zoneId, Record, "A");
         Assert.Equal(["10.20.1.15"], record!.Values);

@@ -26,7 +26,8 @@ public sealed class CloudHarness : IAsyncDisposable
     public LocalCloudContext Context => Cloud.Context;
 
     /// <summary>Starts a cloud (simulated time 600 times faster unless the options say otherwise) on <paramref name="time"/>
-    /// (the system clock by default); the harness's adapters run on the same clock.</summary>
+    /// (the system clock by default). The harness's adapters are clients of the cloud, as the CLI is: they run on that base
+    /// clock, not on the cloud's simulated one (whose 20 s attempt timeout would be 33 real ms).</summary>
     public static async Task<CloudHarness> StartAsync(LocalCloudOptions? options = null, TimeProvider? time = null) =>
         new(await LocalCloudHost.StartAsync(options ?? new LocalCloudOptions { TimeScale = 600 }, time: time, cancellationToken: TestContext.Current.CancellationToken));
 
@@ -37,7 +38,7 @@ public sealed class CloudHarness : IAsyncDisposable
             new BasicAWSCredentials("local", "local"),
             new EndpointResolver(n => n == "AWS_ENDPOINT_URL" ? Cloud.Endpoint.ToString() : null),
             retry,
-            Cloud.Context.Clock.Time,
+            Cloud.Context.Clock.Base,
             onRetry);
         _owned.Add(adapters);
         return adapters;
@@ -52,7 +53,8 @@ public sealed class CloudHarness : IAsyncDisposable
             http,
             new BasicAWSCredentials("local", "local"),
             new EndpointResolver(n => n == "AWS_ENDPOINT_URL" ? Cloud.Endpoint.ToString() : null),
-            new AwsRetryOptions { MaxAttempts = 2, BaseDelay = TimeSpan.Zero });
+            new AwsRetryOptions { MaxAttempts = 2, BaseDelay = TimeSpan.Zero },
+            Cloud.Context.Clock.Base);
     }
 
     /// <inheritdoc />

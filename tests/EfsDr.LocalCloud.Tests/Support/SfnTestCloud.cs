@@ -44,7 +44,7 @@ public sealed class SfnTestCloud : IAsyncDisposable
 
     /// <summary>Starts a cloud on <paramref name="time"/> (the system clock by default).</summary>
     public static async Task<SfnTestCloud> StartAsync(LocalCloudOptions? options = null, TimeProvider? time = null) =>
-        new(await LocalCloudHost.StartAsync(options ?? new LocalCloudOptions { WaitStateMilliseconds = 5 }, time: time, cancellationToken: TestContext.Current.CancellationToken));
+        new(await LocalCloudHost.StartAsync(options ?? new LocalCloudOptions(), time: time, cancellationToken: TestContext.Current.CancellationToken));
 
     /// <summary>Skips the test (locally) or fails it (CI=true) when node or aws-local-stepfunctions is missing.</summary>
     public static void RequireEngine()
