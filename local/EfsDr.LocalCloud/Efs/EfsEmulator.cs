@@ -429,8 +429,8 @@ public sealed partial class EfsEmulator : IServiceEmulator, IAsyncDisposable
     }
 
     /// <summary>The exact instant a deletion that started at <paramref name="since"/> and lasts <paramref name="deletion"/>
-    /// (simulated) is done: the first instant <see cref="SimClock.Elapsed"/> is true.</summary>
-    private DateTimeOffset DeletionDue(DateTimeOffset since, TimeSpan deletion) => since + Context.Clock.Real(deletion);
+    /// (simulated, on the cloud's simulated clock) is done.</summary>
+    private static DateTimeOffset DeletionDue(DateTimeOffset since, TimeSpan deletion) => since + deletion;
 
     private bool Unreachable(string region) => Context.Faults.For(SigningName, region).Unreachable;
 

@@ -236,7 +236,7 @@ public sealed class Route53Emulator(LocalCloudContext context) : IServiceEmulato
             change = AddChange(comment);
 
             // INSYNC is due at an exact instant (GetChange compares with it), known at submission.
-            Context.Timeline.Start(PhysicalKind.DnsChange, zone.Id, change.Id, change.SubmittedAt, change.SubmittedAt + Context.Clock.Real(Context.Options.DnsPropagation));
+            Context.Timeline.Start(PhysicalKind.DnsChange, zone.Id, change.Id, change.SubmittedAt, change.SubmittedAt + Context.Options.DnsPropagation);
         }
 
         return AwsAnswer.Xml(new XElement(Ns + "ChangeResourceRecordSetsResponse", ChangeInfoXml(change)));
