@@ -6,7 +6,8 @@
 # and writes, per promotion length: detection latency of the promotion loop (median, max), of the node and DNS loops
 # (median), overhead (RTO − physical), billed state transitions, Lambda invocations and compute-seconds held (medians),
 # with the date, commit and machine, to bench/results/detection-<date>.md (or -o FILE).
-# Usage: bench/detection.sh [-n RUNS] [-p "5 15 30 60"] [-s TIME_SCALE] [-o FILE] [--skip-build]
+# Usage: bench/detection.sh [-n RUNS] [-p "5 15 30 60"] [-s TIME_SCALE] [-o FILE] [--skip-build] [--aggregate-only]
+# --aggregate-only writes the table from the drills already in artifacts/bench/detection (e.g. after an interrupted run).
 # Exit codes: 0 measured and written; 1 the drill's build failed; 2 bad usage or a required tool is missing;
 #             3 a drill run failed to produce figures (crashed, or no failover with a promotion);
 #             4 written, but a drill run had a failed check (the table marks it).
@@ -19,6 +20,7 @@ scale=60
 date_utc="$(date -u +%Y-%m-%d)"
 result="${root}/bench/results/detection-${date_utc}.md"
 build=true
+aggregate_only=false
 lock=/tmp/efsdr-local-world.lock
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2; }
@@ -29,6 +31,7 @@ while [[ $# -gt 0 ]]; do
     -s) scale="${2:-}"; shift 2 || { usage; exit 2; } ;;
     -o) result="${2:-}"; shift 2 || { usage; exit 2; } ;;
     --skip-build) build=false; shift ;;
+    --aggregate-only) aggregate_only=true; build=false; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage; exit 2 ;;
   esac
@@ -60,7 +63,7 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 drill="${root}/local/EfsDr.Drill/bin/Release/net10.0/efsdr-drill.dll"
-if [[ "${build}" == true || ! -f "${drill}" ]]; then
+if [[ "${aggregate_only}" == false ]] && [[ "${build}" == true || ! -f "${drill}" ]]; then
   log="$(mktemp)"
   if ! dotnet build "${root}/local/EfsDr.Drill" -c Release -nologo >"${log}" 2>&1; then
     cat "${log}" >&2
@@ -72,12 +75,15 @@ if [[ "${build}" == true || ! -f "${drill}" ]]; then
 fi
 
 work="${root}/artifacts/bench/detection"
-rm -rf "${work}"
+if [[ "${aggregate_only}" == false ]]; then
+  rm -rf "${work}"
+fi
 mkdir -p "${work}"
 
 # --- run the drills ------------------------------------------------------------------------------------------------
 failed_checks=0
 for p in ${promotions}; do
+  [[ "${aggregate_only}" == true ]] && continue
   for i in $(seq 1 "${runs}"); do
     dir="${work}/p${p}-r${i}"
     echo "detection: promotion ${p} min, run ${i}/${runs}" >&2
@@ -116,8 +122,13 @@ row() {
   ' "$@"
 }
 
-first="${work}/p${promotions%% *}-r1/drill-figures.json"
-per_timestamp="$(jq -r '.simulatedPerTimestampSecond' "${first}")"
+shopt -s nullglob
+all=("${work}"/p*-r*/drill-figures.json)
+if [[ "${#all[@]}" -eq 0 ]]; then
+  echo "detection: no drill figures in ${work}" >&2
+  exit 3
+fi
+per_timestamp="$(jq -r '.simulatedPerTimestampSecond' "${all[0]}")"
 commit="$(git -C "${root}" rev-parse --short HEAD)$(git -C "${root}" diff --quiet HEAD -- . 2>/dev/null || echo "+dirty")"
 cpu="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)"
 mkdir -p "$(dirname "${result}")"
@@ -126,7 +137,7 @@ mkdir -p "$(dirname "${result}")"
   echo
   echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ); commit ${commit}"
   echo "- machine: $(uname -srm), ${cpu}, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), dotnet $(dotnet --version)"
-  echo "- drill: \`--round-trips 0 --promotion-minutes P --time-scale ${scale}\`, ${runs} run(s) per length; the row takes the failover with a promotion (4.2 to server3) of each"
+  echo "- drill: \`--round-trips 0 --promotion-minutes P --time-scale ${scale}\`, ${runs} run(s) per length asked (the Runs column says how many made it); the row takes the failover with a promotion (4.2 to server3) of each"
   if [[ "${per_timestamp}" != "1" ]]; then
     echo "- **caveat**: the local cloud's clock was real time (timestamps × ${per_timestamp} = simulated), so its Wait states were flattened and engine start-up is scaled too: these are NOT the figures production would see, only the code path's shape. Re-run once the cloud runs on a simulated clock."
   fi
@@ -137,6 +148,7 @@ mkdir -p "$(dirname "${result}")"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   for p in ${promotions}; do
     files=("${work}/p${p}-r"*/drill-figures.json)
+    [[ "${#files[@]}" -eq 0 ]] && continue
     failed=0
     for f in "${work}/p${p}-r"*/checks-failed; do
       [[ -f "${f}" ]] && failed=$((failed + 1))

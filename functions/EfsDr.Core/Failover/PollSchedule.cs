@@ -2,7 +2,7 @@ using EfsDr.Core.Deadlines;
 
 namespace EfsDr.Core.Failover;
 
-/// <summary>Waits without holding compute for the given time (a Lambda's own clock in production; tests advance a fake one).</summary>
+/// <summary>How a check waits inside its invocation between two checks (a delay on the function's clock in production; tests advance a fake clock).</summary>
 /// <param name="delay">How long.</param>
 /// <param name="cancellationToken">Ends the pause early.</param>
 public delegate Task Pause(TimeSpan delay, CancellationToken cancellationToken);
