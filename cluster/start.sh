@@ -12,6 +12,12 @@
 #   efsdr runs as a child so that this script can report the outcome (clplogcmd). A TERM, INT or HUP sent to this
 #   script (EXPRESSCLUSTER's timeout) is passed on to efsdr, which then stops waiting; that never stops the execution.
 #
+# What the wait costs: efsdr follows the execution's history incrementally (the newest events only, never the whole
+#   history again) about once a second while steps change, backing off to once every 10 s during long waits such as
+#   the promotion, and describes the execution once at the end: at most about 1 Step Functions call per second, about
+#   0.25 a second on average through a 15-minute promotion (a few hundred calls per node and failover; the old
+#   follower made about 18,000). Every waiting node spends this against the account's shared Step Functions quotas.
+#
 # One run per file system: when another server's failover is running, efsdr refuses (exit 3, "efsdr: refused: a
 #   failover to OTHER is running: ARN …"). That happens after an activation failure, when EXPRESSCLUSTER fails the
 #   group over to the next server while the first server's execution still runs. This script then logs the running

@@ -14,7 +14,7 @@ namespace EfsDr.Runs;
 public sealed class HistoryReader(IExecutions executions, string executionArn)
 {
     /// <summary>The smallest page a later read asks for.</summary>
-    public const int MinPageSize = 20;
+    public const int MinPageSize = 50;
 
     /// <summary>The largest page GetExecutionHistory allows.</summary>
     public const int MaxPageSize = 1000;
@@ -30,8 +30,8 @@ public sealed class HistoryReader(IExecutions executions, string executionArn)
     /// <summary>True once the history holds the execution's end (succeeded, failed, timed out or aborted).</summary>
     public bool Ended { get; private set; }
 
-    /// <summary>The page size of the next later read: twice what the last read brought, at least <see cref="MinPageSize"/>,
-    /// so that a busy execution still costs one call a poll and a quiet one transfers little.</summary>
+    /// <summary>The page size of the next later read: twice what the last read brought plus <see cref="MinPageSize"/>, so
+    /// that a busy execution (or a burst of events) still costs one call a poll and a quiet one transfers little.</summary>
     public int PageSize { get; private set; } = MinPageSize;
 
     /// <summary>GetExecutionHistory calls made so far.</summary>
@@ -47,7 +47,7 @@ public sealed class HistoryReader(IExecutions executions, string executionArn)
         _read = true;
         _events.AddRange(fresh);
         Ended |= fresh.Any(IsEnd);
-        PageSize = Math.Clamp(2 * fresh.Count, MinPageSize, MaxPageSize);
+        PageSize = Math.Min((2 * fresh.Count) + MinPageSize, MaxPageSize);
         return fresh;
     }
 

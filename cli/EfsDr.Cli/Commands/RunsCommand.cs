@@ -91,6 +91,7 @@ public static class RunsCommand
             List<HistoryEvent> history;
             try
             {
+                // One DescribeExecution and one read of each history page: a report costs a handful of calls, once.
                 execution = await cli.Aws.Executions.DescribeAsync(arn, token).ConfigureAwait(false);
                 history = await FailoverDriver.HistoryAsync(cli.Aws.Executions, arn, token).ConfigureAwait(false);
             }

@@ -69,7 +69,7 @@ public sealed class FollowCostTests
         var time = new FakeTimeProvider(Start);
         var run = new ScriptedExecution(time);
         run.At(0, "ExecutionStarted");
-        for (var i = 0; i < 50; i++)
+        for (var i = 0; i < 120; i++)
         {
             run.At(1, "PassStateEntered", "Step" + i.ToString(CultureInfo.InvariantCulture));
         }
@@ -80,12 +80,13 @@ public sealed class FollowCostTests
 
         var fresh = await reader.ReadNewAsync(Token);
 
-        Assert.Equal(Enumerable.Range(2, 50).Select(i => (long)i), fresh.Select(e => e.Id));
+        Assert.Equal(Enumerable.Range(2, 120).Select(i => (long)i), fresh.Select(e => e.Id));
         Assert.Equal([1, 2, 3], run.Reverse.Select(r => r.Page));
-        Assert.Equal(100, reader.PageSize);
+        Assert.Equal(290, reader.PageSize);
         Assert.Empty(await reader.ReadNewAsync(Token));
-        Assert.Equal(51, reader.Events.Count);
-        Assert.Equal(100, run.Reverse[^1].MaxResults);
+        Assert.Equal(121, reader.Events.Count);
+        Assert.Equal(290, run.Reverse[^1].MaxResults);
+        Assert.Equal(HistoryReader.MinPageSize, reader.PageSize);
     }
 
     [Fact]
