@@ -171,7 +171,7 @@ internal sealed class EngineProcess(string repositoryRoot, Func<Uri> endpoint, S
 
             if (_current is null || !_current.Route(execution))
             {
-                _instances.RemoveAll(i => i.Ended);
+                // An ended instance stays listed (and is disposed with the rest): only a crash ends one.
                 _current = new Instance(Launch(), clock);
                 _instances.Add(_current);
                 _started++;
