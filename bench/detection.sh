@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): how late the failover notices a finished promotion, and what the failover costs, on the local cloud.
-# Runs the drill (local/EfsDr.Drill, --round-trips 0: the start, 4.1 in-region and 4.2 cross-region failovers) with
+# Runs the drill (local/EfsDr.Drill, --round-trips 2: 4.2 is the world's first cross-region failover, R2.2 the same
+# failover again once the promotion history holds 4.2's promotion) with
 # replication deletions (promotions) of 5, 15, 30 and 60 simulated minutes, RUNS times each, one drill at a time under
-# `flock /tmp/efsdr-local-world.lock`. From each drill's drill-figures.json it takes the failover with a promotion (4.2)
-# and writes, per promotion length: detection latency of the promotion loop (median, max), of the node and DNS loops
+# `flock -o /tmp/efsdr-local-world.lock`. From each drill's drill-figures.json it takes the unplanned cross-region
+# failovers (4.2: no history yet; R2.2: with history) and writes, per promotion length and history: detection latency of the promotion loop (median, max), of the node and DNS loops
 # (median), overhead (RTO − physical), billed state transitions, Lambda invocations and compute-seconds held (medians),
 # with the date, commit and machine, to bench/results/detection-<date>.md (or -o FILE).
 # Usage: bench/detection.sh [-n RUNS] [-p "5 15 30 60"] [-s TIME_SCALE] [-o FILE] [--skip-build] [--aggregate-only]
@@ -88,7 +89,7 @@ for p in ${promotions}; do
     dir="${work}/p${p}-r${i}"
     echo "detection: promotion ${p} min, run ${i}/${runs}" >&2
     status=0
-    flock "${lock}" dotnet "${drill}" --round-trips 0 --promotion-minutes "${p}" --time-scale "${scale}" --report "${dir}" \
+    flock -o "${lock}" dotnet "${drill}" --round-trips 2 --promotion-minutes "${p}" --time-scale "${scale}" --report "${dir}" \
       >"${work}/p${p}-r${i}.log" 2>&1 || status=$?
     if [[ ! -f "${dir}/drill-figures.json" ]] || [[ "${status}" -ne 0 && "${status}" -ne 3 ]]; then
       tail -n 20 "${work}/p${p}-r${i}.log" >&2
@@ -110,15 +111,15 @@ done
 # --- aggregate -------------------------------------------------------------------------------------------------------
 # One markdown row per promotion length from the runs' figures: the (last) failover with a promotion of each drill.
 row() {
-  local p="$1" failed="$2"
-  shift 2
-  jq -r -s --arg p "${p}" --arg failed "${failed}" '
+  local p="$1" failed="$2" label="$3" history="$4"
+  shift 4
+  jq -r -s --arg p "${p}" --arg failed "${failed}" --arg want "${label}" --arg history "${history}" '
     def median: sort | if length == 0 then null elif length % 2 == 1 then .[(length - 1) / 2] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
     def s: if . == null then "–" else (. * 10 | round / 10 | tostring) + " s" end;
     def ms: if . == null then "–" else (round | "\(. / 60 | floor):\(. % 60 | tostring | if length < 2 then "0" + . else . end)") end;
-    [.[] | [.runs[] | select(.promotion != null)] | last] as $r
+    [.[] | [.runs[] | select(.label == $want and .promotion != null)] | last | select(. != null)] as $r
     | ([$r[].promotion.detectionSeconds | select(. != null)]) as $det
-    | "| \($p) min | \($r | length)\(if $failed == "0" then "" else " (\($failed) with a failed check)" end) | \([$r[].promotion.physicalSeconds] | median | ms) | \($det | median | s) | \($det | max | s) | \([$r[].node.detectionSeconds | select(. != null)] | median | s) | \([$r[].dns.detectionSeconds | select(. != null)] | median | s) | \([$r[].rtoSeconds] | median | ms) | \([$r[].overheadSeconds] | median | s) | \([$r[].transitions] | median) | \([$r[].lambdaInvocations] | median) | \([$r[].computeSeconds] | median | s) |"
+    | "| \($p) min | \($history) | \($r | length)\(if $failed == "0" then "" else " (\($failed) with a failed check)" end) | \([$r[].promotion.physicalSeconds] | median | ms) | \($det | median | s) | \($det | max | s) | \([$r[].node.detectionSeconds | select(. != null)] | median | s) | \([$r[].dns.detectionSeconds | select(. != null)] | median | s) | \([$r[].rtoSeconds] | median | ms) | \([$r[].overheadSeconds] | median | s) | \([$r[].transitions] | median) | \([$r[].lambdaInvocations] | median) | \([$r[].computeSeconds] | median | s) |"
   ' "$@"
 }
 
@@ -137,15 +138,15 @@ mkdir -p "$(dirname "${result}")"
   echo
   echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ); commit ${commit}"
   echo "- machine: $(uname -srm), ${cpu}, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), dotnet $(dotnet --version)"
-  echo "- drill: \`--round-trips 0 --promotion-minutes P --time-scale ${scale}\`, ${runs} run(s) per length asked (the Runs column says how many made it); the row takes the failover with a promotion (4.2 to server3) of each"
+  echo "- drill: \`--round-trips 2 --promotion-minutes P --time-scale ${scale}\`, ${runs} run(s) per length asked (the Runs column says how many made it); per length two rows: the world's first unplanned cross-region failover (4.2 to server3, no promotion history: the 10-minute default is expected) and the same failover in round 2 (R2.2 to server3, expecting 4.2's promotion from the history)"
   if [[ "${per_timestamp}" != "1" ]]; then
     echo "- **caveat**: the local cloud's clock was real time (timestamps × ${per_timestamp} = simulated), so its Wait states were flattened and engine start-up is scaled too: these are NOT the figures production would see, only the code path's shape. Re-run once the cloud runs on a simulated clock."
   fi
   echo
   echo "Simulated time. Detection: from the physical finish (replica writable, node script done, DNS INSYNC) until the workflow left the check. Overhead = RTO − physical (promotion + node script + DNS propagation). Transitions: StateEntered events (billed); invocations: LambdaFunctionScheduled; compute: the invocations' started → ended, summed. Medians over the runs, except the max column."
   echo
-  echo "| Promotion | Runs | Promotion took | Detection median | Detection max | Node detection | DNS detection | RTO | Overhead | Transitions | Lambda invocations | Compute held |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| Promotion | History | Runs | Promotion took | Detection median | Detection max | Node detection | DNS detection | RTO | Overhead | Transitions | Lambda invocations | Compute held |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for p in ${promotions}; do
     files=("${work}/p${p}-r"*/drill-figures.json)
     [[ "${#files[@]}" -eq 0 ]] && continue
@@ -153,7 +154,8 @@ mkdir -p "$(dirname "${result}")"
     for f in "${work}/p${p}-r"*/checks-failed; do
       [[ -f "${f}" ]] && failed=$((failed + 1))
     done
-    row "${p}" "${failed}" "${files[@]}"
+    row "${p}" "${failed}" "4.2 to server3" "none (first promotion)" "${files[@]}"
+    row "${p}" "${failed}" "R2.2 to server3" "4.2's promotion" "${files[@]}"
   done
 } >"${result}"
 cat "${result}"
