@@ -310,6 +310,12 @@ public sealed record PromotionState
     /// <summary>When it became writable.</summary>
     public DateTimeOffset? CompletedAt { get; set; }
 
+    /// <summary>The last answer that still showed the replication: EFS finished after it.</summary>
+    public DateTimeOffset? LastSeenAt { get; set; }
+
+    /// <summary>The first answer of the current run of answers without the replication: EFS finished before it.</summary>
+    public DateTimeOffset? GoneAt { get; set; }
+
     /// <summary>The promotion this run expects, in seconds from the delete request (see <see cref="PollSchedule"/>).</summary>
     public int ExpectedSeconds { get; set; }
 

@@ -111,6 +111,25 @@ public sealed class PollScheduleTests
     }
 
     [Fact]
+    public async Task CheckAsync_SparseChecksAroundTheEnd_RecordsTheMiddleOfTheIntervalNotTheConfirmation()
+    {
+        var state = await PromotingAsync();
+        _time.Advance(TimeSpan.FromSeconds(180));
+        var seen = await Promotion().CheckAsync(state, Token);
+        _time.Advance(TimeSpan.FromSeconds(180));
+        _cloud.CompleteDeletion(SeedCluster.PrimaryId);
+        var gone = await Promotion().CheckAsync(state with { Promotion = seen }, Token);
+        _time.Advance(TimeSpan.FromSeconds(gone.NextWaitSeconds));
+
+        var done = await Promotion().CheckAsync(state with { Promotion = gone }, Token);
+        var next = await new PromotionHistory(_cloud, _time).ExpectAsync("DRTest-EFS1", "us-west-2", Token);
+
+        // EFS finished between the check at 180 s (DELETING) and the one at 360 s (gone), confirmed 2 s later.
+        Assert.True(done.Done);
+        Assert.Equal(270, next.ExpectedSeconds);
+    }
+
+    [Fact]
     public async Task PromoteAsync_WithHistory_ExpectsTheLastPromotion()
     {
         await new PromotionHistory(_cloud, _time).RecordAsync("DRTest-EFS1", "us-west-2", 700, Token);
