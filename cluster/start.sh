@@ -31,7 +31,7 @@
 #
 # Settings: sourced from ${EFSDR_CONF:-/etc/efsdr/efsdr.conf} when that file exists (see cluster/efsdr.conf.example).
 #   EFSDR_SERVER (default: hostname -s), EFSDR_BIN (/usr/local/bin/efsdr; a name without / is looked up on PATH),
-#   EFSDR_CONFIG_FILE (/etc/efsdr/cluster.json), EFSDR_TIMEOUT (55m), EFSDR_CONFLICT_WAIT (30m),
+#   EFSDR_CONFIG_FILE (/etc/efsdr/cluster.json), EFSDR_TIMEOUT (125m), EFSDR_CONFLICT_WAIT (30m),
 #   EFSDR_CONFLICT_POLL (30, seconds), EFSDR_ACCEPT_UNVERIFIED_EPOCHS (no), EFSDR_PLANNED (auto),
 #   EFSDR_CLPLOGCMD_OPTIONS (empty).
 # Planned moves (EFSDR_PLANNED): auto uses `--planned-if-possible` for CLP_EVENT=START and --manual (a group move in
@@ -98,7 +98,7 @@ if [[ -z "${EFSDR_SERVER:-}" ]]; then
 fi
 EFSDR_BIN="${EFSDR_BIN:-/usr/local/bin/efsdr}"
 EFSDR_CONFIG_FILE="${EFSDR_CONFIG_FILE:-/etc/efsdr/cluster.json}"
-EFSDR_TIMEOUT="${EFSDR_TIMEOUT:-55m}"
+EFSDR_TIMEOUT="${EFSDR_TIMEOUT:-125m}"
 EFSDR_CONFLICT_WAIT="${EFSDR_CONFLICT_WAIT:-30m}"
 EFSDR_CONFLICT_POLL="${EFSDR_CONFLICT_POLL:-30}"
 EFSDR_ACCEPT_UNVERIFIED_EPOCHS="${EFSDR_ACCEPT_UNVERIFIED_EPOCHS:-no}"

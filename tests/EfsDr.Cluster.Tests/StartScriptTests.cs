@@ -69,7 +69,7 @@ public sealed class StartScriptTests : IDisposable
 
         ScriptRunner.AssertExit(0, result);
         Assert.Equal(
-            ["failover", "--to", "server1", "--wait", "--timeout", "55m", "--config", "/etc/efsdr/cluster.json", "--planned-if-possible", "--reason", "EXPRESSCLUSTER START of failover1"],
+            ["failover", "--to", "server1", "--wait", "--timeout", "125m", "--config", "/etc/efsdr/cluster.json", "--planned-if-possible", "--reason", "EXPRESSCLUSTER START of failover1"],
             _fake.Argv);
     }
 
@@ -421,7 +421,7 @@ public sealed class StartScriptTests : IDisposable
 
     [Theory]
     [InlineData(3, "the failover run to server2 failed")]
-    [InlineData(4, "EFSDR_TIMEOUT=55m passed while waiting")]
+    [InlineData(4, "EFSDR_TIMEOUT=125m passed while waiting")]
     [InlineData(5, "AWS was unreachable")]
     public async Task Start_EfsdrFails_ReportsTheOutcomeAsAnErrorThroughClplogcmd(int code, string text)
     {

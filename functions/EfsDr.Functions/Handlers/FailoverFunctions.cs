@@ -65,24 +65,26 @@ public sealed partial class FailoverFunctions(
     public IReadOnlyDictionary<string, LambdaHandler> Handlers() => new Dictionary<string, LambdaHandler>(StringComparer.Ordinal)
     {
         [FailoverWorkflow.PlanFailover.Handler!] = PlanAsync,
-        [FailoverWorkflow.AcquireRunLock.Handler!] = Step(FailoverWorkflow.AcquireRunLock, (s, k) => Locks.AcquireAsync(s, k), RunLockJsonContext.Default.RunLock),
-        [FailoverWorkflow.LowerDnsTtl.Handler!] = Step(FailoverWorkflow.LowerDnsTtl, (s, k) => new DnsSwitchService(dns, time).LowerTtlAsync(s, k), StateJsonContext.Default.TtlState),
-        [FailoverWorkflow.DeactivateOldPrimary.Handler!] = Step(FailoverWorkflow.DeactivateOldPrimary, async (s, k) => await (await FencingAsync(k).ConfigureAwait(false)).DeactivateAsync(s, k).ConfigureAwait(false), StateJsonContext.Default.DeactivationState),
-        [FailoverWorkflow.DeactivateSource.Handler!] = Step(FailoverWorkflow.DeactivateSource, async (s, k) => await (await SyncAsync(k).ConfigureAwait(false)).DeactivateSourceAsync(s, k).ConfigureAwait(false), StateJsonContext.Default.SyncState),
-        [FailoverWorkflow.CheckSync.Handler!] = Step(FailoverWorkflow.CheckSync, async (s, k) => await (await SyncAsync(k).ConfigureAwait(false)).CheckAsync(s, k).ConfigureAwait(false), StateJsonContext.Default.SyncState),
-        [FailoverWorkflow.PromoteReplica.Handler!] = Step(FailoverWorkflow.PromoteReplica, (s, k) => Promotion.PromoteAsync(s, k), StateJsonContext.Default.PromotionState),
-        [FailoverWorkflow.CheckPromotion.Handler!] = Step(FailoverWorkflow.CheckPromotion, (s, k) => Promotion.CheckAsync(s, k), StateJsonContext.Default.PromotionState),
-        [FailoverWorkflow.FenceOldPrimary.Handler!] = Step(FailoverWorkflow.FenceOldPrimary, async (s, k) => await (await FencingAsync(k).ConfigureAwait(false)).FenceAsync(s, k).ConfigureAwait(false), StateJsonContext.Default.FencingResult),
-        [FailoverWorkflow.ActivateNode.Handler!] = Step(FailoverWorkflow.ActivateNode, (s, k) => Nodes.ActivateAsync(s, k), StateJsonContext.Default.NodeState),
-        [FailoverWorkflow.CheckNodeCommand.Handler!] = Step(FailoverWorkflow.CheckNodeCommand, (s, k) => Nodes.CheckAsync(s, k), StateJsonContext.Default.NodeState),
-        [FailoverWorkflow.SwitchDns.Handler!] = Step(FailoverWorkflow.SwitchDns, (s, k) => new DnsSwitchService(dns, time).SwitchAsync(s, k), StateJsonContext.Default.DnsState),
-        [FailoverWorkflow.CheckDns.Handler!] = Step(FailoverWorkflow.CheckDns, (s, k) => new DnsSwitchService(dns, time).CheckAsync(s, k), StateJsonContext.Default.DnsState),
-        [FailoverWorkflow.ReleaseRunLock.Handler!] = Step(FailoverWorkflow.ReleaseRunLock, (s, k) => Locks.ReleaseAsync(s, k), RunLockJsonContext.Default.RunLockRelease),
-        [FailoverWorkflow.SummarizeRun.Handler!] = Step(FailoverWorkflow.SummarizeRun, (s, _) => Task.FromResult(RunSummarizer.Summarize(s, time.GetUtcNow())), StateJsonContext.Default.RunSummary),
+        [FailoverWorkflow.AcquireRunLock.Handler!] = Step(FailoverWorkflow.AcquireRunLock, (s, k) => Locks.AcquireAsync(s, k), () => RunLockJsonContext.Default.RunLock),
+        [FailoverWorkflow.LowerDnsTtl.Handler!] = Step(FailoverWorkflow.LowerDnsTtl, (s, k) => new DnsSwitchService(dns, time).LowerTtlAsync(s, k), () => StateJsonContext.Default.TtlState),
+        [FailoverWorkflow.DeactivateOldPrimary.Handler!] = Step(FailoverWorkflow.DeactivateOldPrimary, async (s, k) => await (await FencingAsync(k).ConfigureAwait(false)).DeactivateAsync(s, k).ConfigureAwait(false), () => StateJsonContext.Default.DeactivationState),
+        [FailoverWorkflow.DeactivateSource.Handler!] = Step(FailoverWorkflow.DeactivateSource, async (s, k) => await (await SyncAsync(k).ConfigureAwait(false)).DeactivateSourceAsync(s, k).ConfigureAwait(false), () => StateJsonContext.Default.SyncState),
+        [FailoverWorkflow.CheckSync.Handler!] = Step(FailoverWorkflow.CheckSync, async (s, k) => await (await SyncAsync(k).ConfigureAwait(false)).CheckAsync(s, k).ConfigureAwait(false), () => StateJsonContext.Default.SyncState),
+        [FailoverWorkflow.PromoteReplica.Handler!] = Step(FailoverWorkflow.PromoteReplica, (s, k) => Promotion.PromoteAsync(s, k), () => StateJsonContext.Default.PromotionState),
+        [FailoverWorkflow.CheckPromotion.Handler!] = Step(FailoverWorkflow.CheckPromotion, (s, k) => Promotion.CheckAsync(s, k), () => StateJsonContext.Default.PromotionState),
+        [FailoverWorkflow.FenceOldPrimary.Handler!] = Step(FailoverWorkflow.FenceOldPrimary, async (s, k) => await (await FencingAsync(k).ConfigureAwait(false)).FenceAsync(s, k).ConfigureAwait(false), () => StateJsonContext.Default.FencingResult),
+        [FailoverWorkflow.ActivateNode.Handler!] = Step(FailoverWorkflow.ActivateNode, (s, k) => Nodes.ActivateAsync(s, k), () => StateJsonContext.Default.NodeState),
+        [FailoverWorkflow.CheckNodeCommand.Handler!] = Step(FailoverWorkflow.CheckNodeCommand, (s, k) => Nodes.CheckAsync(s, k), () => StateJsonContext.Default.NodeState),
+        [FailoverWorkflow.SwitchDns.Handler!] = Step(FailoverWorkflow.SwitchDns, (s, k) => new DnsSwitchService(dns, time).SwitchAsync(s, k), () => StateJsonContext.Default.DnsState),
+        [FailoverWorkflow.CheckDns.Handler!] = Step(FailoverWorkflow.CheckDns, (s, k) => new DnsSwitchService(dns, time).CheckAsync(s, k), () => StateJsonContext.Default.DnsState),
+        [FailoverWorkflow.ReleaseRunLock.Handler!] = Step(FailoverWorkflow.ReleaseRunLock, (s, k) => Locks.ReleaseAsync(s, k), () => RunLockJsonContext.Default.RunLockRelease),
+        [FailoverWorkflow.SummarizeRun.Handler!] = Step(FailoverWorkflow.SummarizeRun, (s, _) => Task.FromResult(RunSummarizer.Summarize(s, time.GetUtcNow())), () => StateJsonContext.Default.RunSummary),
         [FailoverWorkflow.CleanUpFailedRun.Handler!] = CleanUpAsync,
     };
 
-    private LambdaHandler Step<T>(WorkflowStep step, Func<FailoverState, CancellationToken, Task<T>> run, JsonTypeInfo<T> output) =>
+    // The output's JSON metadata is resolved on the first invocation, not here: configuring a JsonTypeInfo costs a
+    // cold start about a fifth of its CPU, and one process runs one handler (bench/results/cold-start-2026-12-03.md).
+    private LambdaHandler Step<T>(WorkflowStep step, Func<FailoverState, CancellationToken, Task<T>> run, Func<JsonTypeInfo<T>> output) =>
         (input, context, cancellationToken) => StepAsync(step.Handler!, input, context, run, output, cancellationToken);
 
     private PromotionService Promotion => new(fileSystems, replications, time, parameters);
@@ -138,7 +140,7 @@ public sealed partial class FailoverFunctions(
         return JsonSerializer.SerializeToUtf8Bytes(plan, StateJsonContext.Default.FailoverPlan);
     }
 
-    private async Task<byte[]> StepAsync<T>(string step, byte[] input, InvocationContext context, Func<FailoverState, CancellationToken, Task<T>> run, JsonTypeInfo<T> output, CancellationToken cancellationToken)
+    private async Task<byte[]> StepAsync<T>(string step, byte[] input, InvocationContext context, Func<FailoverState, CancellationToken, Task<T>> run, Func<JsonTypeInfo<T>> output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var state = ParseState(input);
@@ -148,7 +150,7 @@ public sealed partial class FailoverFunctions(
         {
             var result = await run(state, cancellationToken).ConfigureAwait(false);
             LogStep(logger, step, clock.ElapsedMilliseconds);
-            return JsonSerializer.SerializeToUtf8Bytes(result, output);
+            return JsonSerializer.SerializeToUtf8Bytes(result, output());
         }
         catch (EfsDrException ex)
         {

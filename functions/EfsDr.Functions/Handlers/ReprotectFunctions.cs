@@ -28,7 +28,7 @@ public sealed partial class ReprotectFunctions(
     public IReadOnlyDictionary<string, LambdaHandler> Handlers() => new Dictionary<string, LambdaHandler>(StringComparer.Ordinal)
     {
         [ReprotectWorkflow.PlanReprotect.Handler!] = PlanAsync,
-        [ReprotectWorkflow.AcquireRunLock.Handler!] = Step(ReprotectWorkflow.AcquireRunLock, (s, k) => Locks.AcquireAsync(s, k), RunLockJsonContext.Default.RunLock),
+        [ReprotectWorkflow.AcquireRunLock.Handler!] = Step(ReprotectWorkflow.AcquireRunLock, (s, k) => Locks.AcquireAsync(s, k), () => RunLockJsonContext.Default.RunLock),
         [ReprotectWorkflow.CleanUpOrphanedConfiguration.Handler!] = Step(ReprotectWorkflow.CleanUpOrphanedConfiguration, (s, k) => Service.CleanUpOrphanAsync(s, k), StateInfo),
         [ReprotectWorkflow.CheckOrphanDeletion.Handler!] = Step(ReprotectWorkflow.CheckOrphanDeletion, (s, k) => Service.CheckOrphanDeletionAsync(s, k), StateInfo),
         [ReprotectWorkflow.KeepDivergedCopy.Handler!] = Step(ReprotectWorkflow.KeepDivergedCopy, (s, k) => Service.KeepDivergedAsync(s, k), StateInfo),
@@ -39,12 +39,12 @@ public sealed partial class ReprotectFunctions(
         [ReprotectWorkflow.TagReplica.Handler!] = Step(ReprotectWorkflow.TagReplica, (s, k) => Service.TagReplicaAsync(s, k), StateInfo),
         [ReprotectWorkflow.CreateMountTargets.Handler!] = Step(ReprotectWorkflow.CreateMountTargets, (s, k) => Service.CreateMountTargetsAsync(s, k), StateInfo),
         [ReprotectWorkflow.CheckSync.Handler!] = Step(ReprotectWorkflow.CheckSync, (s, k) => Service.CheckSyncAsync(s, k), StateInfo),
-        [ReprotectWorkflow.ReleaseRunLock.Handler!] = Step(ReprotectWorkflow.ReleaseRunLock, (s, k) => Locks.ReleaseAsync(s, k), RunLockJsonContext.Default.RunLockRelease),
-        [ReprotectWorkflow.SummarizeReprotect.Handler!] = Step(ReprotectWorkflow.SummarizeReprotect, (s, _) => Task.FromResult(ReprotectService.Summarize(s)), ReprotectStateJsonContext.Default.ReprotectSummary),
+        [ReprotectWorkflow.ReleaseRunLock.Handler!] = Step(ReprotectWorkflow.ReleaseRunLock, (s, k) => Locks.ReleaseAsync(s, k), () => RunLockJsonContext.Default.RunLockRelease),
+        [ReprotectWorkflow.SummarizeReprotect.Handler!] = Step(ReprotectWorkflow.SummarizeReprotect, (s, _) => Task.FromResult(ReprotectService.Summarize(s)), () => ReprotectStateJsonContext.Default.ReprotectSummary),
         [ReprotectWorkflow.CleanUpFailedRun.Handler!] = CleanUpAsync,
     };
 
-    private static JsonTypeInfo<ReprotectState> StateInfo => ReprotectStateJsonContext.Default.ReprotectState;
+    private static JsonTypeInfo<ReprotectState> StateInfo() => ReprotectStateJsonContext.Default.ReprotectState;
 
     private ReprotectService Service => new(fileSystems, replications, time);
 
@@ -78,7 +78,8 @@ public sealed partial class ReprotectFunctions(
         return JsonSerializer.SerializeToUtf8Bytes(report, ReprotectStateJsonContext.Default.String);
     }
 
-    private LambdaHandler Step<T>(WorkflowStep step, Func<ReprotectState, CancellationToken, Task<T>> run, JsonTypeInfo<T> output) =>
+    // The output's JSON metadata is resolved on the first invocation, not here (see FailoverFunctions.Step: cold start).
+    private LambdaHandler Step<T>(WorkflowStep step, Func<ReprotectState, CancellationToken, Task<T>> run, Func<JsonTypeInfo<T>> output) =>
         async (input, context, cancellationToken) =>
         {
             ArgumentNullException.ThrowIfNull(context);
@@ -88,7 +89,7 @@ public sealed partial class ReprotectFunctions(
             {
                 var result = await run(state, cancellationToken).ConfigureAwait(false);
                 LogStep(logger, step.Handler!, "done");
-                return JsonSerializer.SerializeToUtf8Bytes(result, output);
+                return JsonSerializer.SerializeToUtf8Bytes(result, output());
             }
             catch (EfsDrException ex)
             {
