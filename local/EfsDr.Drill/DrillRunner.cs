@@ -62,10 +62,22 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
 
         // The drill's own client only observes: it gets more attempts than EfsDr's adapters, so that injected throttling and
         // 5xx test EfsDr's handling, not the observer's luck (at 25 % failures, 6 attempts fail about once in 6,000 calls).
+        // It runs on the cloud's clock, as the handlers' clients do: its retries back off in simulated time, as a client's
+        // would in production. On the real clock they would be ×scale slower than the workflow they race, and two starts
+        // "at the same moment" (4.1.3b) would no longer be: the second, held up by retries, would read the run lock after
+        // the first execution took it. Its attempt timeout is at least a real second, so that a busy host never times out
+        // an observer's call.
         using var adapters = new AwsAdapters(
             new BasicAWSCredentials("local", "local"),
             new EndpointResolver(n => n == "AWS_ENDPOINT_URL" ? cloud.Endpoint.ToString() : null),
-            new AwsRetryOptions { MaxAttempts = 10, BaseDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(2), AttemptTimeout = TimeSpan.FromSeconds(15) });
+            new AwsRetryOptions
+            {
+                MaxAttempts = 10,
+                BaseDelay = TimeSpan.FromMilliseconds(100),
+                MaxDelay = TimeSpan.FromSeconds(2),
+                AttemptTimeout = TimeSpan.FromSeconds(Math.Max(15, options.TimeScale)),
+            },
+            cloud.Context.Clock);
         var world = new DrillWorld(cloud, topology, adapters, options, output);
 
         var start = new RoundTrip(world, Check, Record, _runs, output).Shape();
