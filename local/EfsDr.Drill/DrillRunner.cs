@@ -62,12 +62,23 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
 
         // The drill's own client only observes: it gets more attempts than EfsDr's adapters, so that injected throttling and
         // 5xx test EfsDr's handling, not the observer's luck (at 25 % failures, 6 attempts fail about once in 6,000 calls).
+        // It runs on the cloud's clock, as the handlers' clients do: its retries back off in simulated time, as a client's
+        // would in production. On the real clock they would be ×scale slower than the workflow they race, and two starts
+        // "at the same moment" (4.1.3b) would no longer be: the second, held up by retries, would read the run lock after
+        // the first execution took it. Its attempt timeout is at least a real second, so that a busy host never times out
+        // an observer's call.
         using var adapters = new AwsAdapters(
             new BasicAWSCredentials("local", "local"),
             new EndpointResolver(n => n == "AWS_ENDPOINT_URL" ? cloud.Endpoint.ToString() : null),
-            new AwsRetryOptions { MaxAttempts = 10, BaseDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(2), AttemptTimeout = TimeSpan.FromSeconds(15) });
-        var driver = new FailoverDriver(adapters.Executions);
-        var world = new DrillWorld(cloud, topology, adapters, driver, options, output);
+            new AwsRetryOptions
+            {
+                MaxAttempts = 10,
+                BaseDelay = TimeSpan.FromMilliseconds(100),
+                MaxDelay = TimeSpan.FromSeconds(2),
+                AttemptTimeout = TimeSpan.FromSeconds(Math.Max(15, options.TimeScale)),
+            },
+            cloud.Context.Clock);
+        var world = new DrillWorld(cloud, topology, adapters, options, output);
 
         var start = new RoundTrip(world, Check, Record, _runs, output).Shape();
         output($"  topology: {start}");
@@ -111,8 +122,11 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
             await Check("4.2.1", "upload test2.txt", async () =>
             {
                 using var s3 = await world.S3AtRecordAsync(cancellationToken).ConfigureAwait(false);
-                uploaded = cloud.Context.Clock.Now; // compared with LastReplicatedTimestamp: the cloud's simulated time
                 await s3.PutAsync(Bucket, "test2.txt", "written on server2", cancellationToken).ConfigureAwait(false);
+                // Taken once the PUT is acknowledged: a copy that started while the PUT was still writing has a
+                // LastReplicatedTimestamp after an instant taken before it, without the object (at ×60 a 20 ms PUT is
+                // 1.2 simulated s, and the bench met that race: R2.2.4 found the object missing on server3).
+                uploaded = cloud.Context.Clock.Now;
                 return $"uploaded to {s3.Address}";
             }).ConfigureAwait(false);
             await Check("4.2.2", "wait until replication has copied test2.txt (LastReplicatedTimestamp after the upload)", async () =>
@@ -252,9 +266,23 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
 }
 
 /// <summary>The drill's handles on the seeded world, shared with the end-to-end tests.</summary>
-public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, AwsAdapters adapters, FailoverDriver driver, DrillOptions options, Action<string> output)
+/// <remarks>Its follower (<see cref="Driver"/>) polls and times out on the cloud's simulated clock, as a follower in
+/// production polls in production time: its cadence and call count per simulated second are what production would
+/// see. <see cref="DrillOptions.RunTimeout"/> stays real time (<see cref="RunTimeout"/> converts it).</remarks>
+public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, AwsAdapters adapters, DrillOptions options, Action<string> output)
 {
     private int _runs;
+
+    /// <summary>The follower of every run: on the cloud's simulated clock.</summary>
+    public FailoverDriver Driver { get; } = new(adapters.Executions, cloud.Context.Clock);
+
+    /// <summary><see cref="DrillOptions.RunTimeout"/> (real time) on <see cref="Driver"/>'s simulated clock.</summary>
+    public TimeSpan RunTimeout => options.RunTimeout * cloud.Context.Clock.Scale;
+
+    /// <summary>Follows an execution started elsewhere to its end (at most <see cref="DrillOptions.RunTimeout"/>, real
+    /// time), printing its progress.</summary>
+    public Task<RunRecord> FollowAsync(string executionArn, string label, string target, CancellationToken cancellationToken) =>
+        Driver.FollowAsync(executionArn, label, target, line => output("  " + line), RunTimeout, cancellationToken);
 
     /// <summary>The cloud.</summary>
     public LocalCloudHost Cloud => cloud;
@@ -272,7 +300,7 @@ public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, Aw
         var name = $"failover-{target}-{Interlocked.Increment(ref _runs).ToString(CultureInfo.InvariantCulture)}-{DateTimeOffset.UtcNow:HHmmss}";
         input ??= Input(target, reason);
         output($"• fail over to {target} ({topology.Server(target).Region})");
-        var run = await driver.RunAsync(topology.StateMachineFor(target), name, input, label, target, line => output("  " + line), options.RunTimeout, cancellationToken).ConfigureAwait(false);
+        var run = await Driver.RunAsync(topology.StateMachineFor(target), name, input, label, target, line => output("  " + line), RunTimeout, cancellationToken).ConfigureAwait(false);
         runs.Add(run);
         return run;
     }
@@ -290,7 +318,7 @@ public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, Aw
         var input = ReprotectJson.SerializeRequest(new ReprotectRequest { Reason = reason });
         var replicaRegion = topology.Configuration.Regions.First(r => r != primaryRegion);
         output($"• reprotect from {primaryRegion} into {replicaRegion}");
-        var run = await driver.RunAsync(topology.ReprotectStateMachineIn(primaryRegion), name, input, label, replicaRegion, line => output("  " + line), options.RunTimeout, cancellationToken).ConfigureAwait(false);
+        var run = await Driver.RunAsync(topology.ReprotectStateMachineIn(primaryRegion), name, input, label, replicaRegion, line => output("  " + line), RunTimeout, cancellationToken).ConfigureAwait(false);
         runs.Add(run);
         return run;
     }
@@ -321,7 +349,7 @@ public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, Aw
         var both = await Task.WhenAll(
             starter.StartOrJoinAsync(topology.Configuration, server, input, cancellationToken),
             starter.StartOrJoinAsync(topology.Configuration, server, input, cancellationToken)).ConfigureAwait(false);
-        var run = await driver.FollowAsync(both[0].ExecutionArn, label, target, line => output("  " + line), options.RunTimeout, cancellationToken).ConfigureAwait(false);
+        var run = await FollowAsync(both[0].ExecutionArn, label, target, cancellationToken).ConfigureAwait(false);
         runs.Add(run);
         return (run, [.. both.Select(b => b.ExecutionArn)]);
     }

@@ -79,7 +79,7 @@ public sealed class LocalWorldHost : IAsyncDisposable
                 new BasicAWSCredentials("local", "local"),
                 new EndpointResolver(n => n == "AWS_ENDPOINT_URL" ? cloud.Endpoint.ToString() : null),
                 new AwsRetryOptions { MaxAttempts = 6, BaseDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(2), AttemptTimeout = TimeSpan.FromSeconds(15) });
-            var world = new DrillWorld(cloud, topology, adapters, new FailoverDriver(adapters.Executions), new DrillOptions { TimeScale = options.TimeScale, RunTimeout = options.StartTimeout }, output);
+            var world = new DrillWorld(cloud, topology, adapters, new DrillOptions { TimeScale = options.TimeScale, RunTimeout = options.StartTimeout }, output);
             var start = await world.FailoverAsync("start", "server1", null, [], cancellationToken).ConfigureAwait(false);
             if (!start.Succeeded)
             {

@@ -70,8 +70,9 @@ internal sealed class RoundTrip(
         DateTimeOffset uploaded = default;
         await check($"{prefix}.2.1", $"upload {key} at the DNS record's address (server1)", async () =>
         {
-            uploaded = world.Cloud.Context.Clock.Now; // compared with LastReplicatedTimestamp: the cloud's simulated time
-            return await PutAsync(key, "written on server1", "server1", cancellationToken).ConfigureAwait(false);
+            var put = await PutAsync(key, "written on server1", "server1", cancellationToken).ConfigureAwait(false);
+            uploaded = world.Cloud.Context.Clock.Now; // once acknowledged (see DrillRunner's 4.2.1); the cloud's simulated time
+            return put;
         }).ConfigureAwait(false);
         await check($"{prefix}.2.2", $"wait until replication has copied {key}", async () =>
         {

@@ -20,7 +20,7 @@ public sealed class CliEndToEndTests : IAsyncLifetime
     {
         Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "local");
         Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "local");
-        _world = await LocalWorld.StartAsync(600, Token);
+        _world = await LocalWorld.StartAsync(Token);
         _config = Path.Combine(Path.GetTempPath(), $"efsdr-cli-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(_config, JsonSerializer.Serialize(_world.World.Topology.Configuration, StrictJsonContext.Default.ClusterConfiguration), Token);
     }
@@ -189,7 +189,7 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         var page = await _world.Adapters.Executions.ListAsync(machine, ExecutionStatus.Running, null, Token);
         var running = page.Items.SingleOrDefault();
         Assert.NotNull(running);
-        var finished = await new EfsDr.Runs.FailoverDriver(_world.Adapters.Executions).FollowAsync(running.ExecutionArn, "after Ctrl-C", "server3", _ => { }, TimeSpan.FromMinutes(2), Token);
+        var finished = await _world.World.FollowAsync(running.ExecutionArn, "after Ctrl-C", "server3", Token);
         Assert.True(finished.Succeeded, finished.Reason);
     }
 

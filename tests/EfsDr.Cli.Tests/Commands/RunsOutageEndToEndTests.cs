@@ -20,7 +20,7 @@ public sealed class RunsOutageEndToEndTests : IAsyncLifetime
     {
         Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "local");
         Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "local");
-        _world = await LocalWorld.StartAsync(600, Token);
+        _world = await LocalWorld.StartAsync(Token);
         _config = Path.Combine(Path.GetTempPath(), $"efsdr-cli-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(_config, JsonSerializer.Serialize(_world.World.Topology.Configuration, StrictJsonContext.Default.ClusterConfiguration), Token);
     }

@@ -39,7 +39,7 @@ public sealed class ClusterStartScriptTests
     [Fact]
     public async Task StartScript_FailoverEvents_RunRealFailoverAndPassExitCodesThrough()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         await world.World.DeactivateAsync("server1", Token);
         var config = Path.Combine(Path.GetTempPath(), $"efsdr-cluster-{Guid.NewGuid():N}.json");
         var conf = Path.ChangeExtension(config, ".conf");

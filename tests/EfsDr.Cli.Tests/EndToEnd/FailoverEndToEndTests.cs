@@ -93,7 +93,7 @@ public sealed class FailoverEndToEndTests
     [Fact]
     public async Task Failover_OfflineTargetNode_FailsClearlyAndPromotesNothing()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         var topology = world.World.Topology;
         world.Cloud.Faults.SetNodeOffline(topology.Server("server3").InstanceId, offline: true);
         var commandsBefore = world.Cloud.Context.Ssm.Commands.Count;
@@ -116,7 +116,7 @@ public sealed class FailoverEndToEndTests
     [InlineData("""{}""", "targetServer")]
     public async Task Failover_BadInput_IsRejectedBeforeAnyChange(string input, string field)
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         var topology = world.World.Topology;
         var commandsBefore = world.Cloud.Context.Ssm.Commands.Count;
 
@@ -140,7 +140,7 @@ public sealed class FailoverEndToEndTests
     [MemberData(nameof(Steps))]
     public async Task Failover_CrashAfterStepThenReRun_CompletesWithNoFileLost(string step)
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         await world.World.DeactivateAsync("server1", Token);
         world.Cloud.Faults.CrashAfterFunction = step;
 

@@ -15,7 +15,7 @@ public sealed class FenceEndToEndTests
     [Fact]
     public async Task Fence_AfterFailoverWithUsEast1Unreachable_StopsServer1AndLeavesTheOldCopyReadOnlyAndTagged()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         var topology = world.World.Topology;
         var server1 = topology.Server("server1");
         var ssm = world.Cloud.Context.Ssm;

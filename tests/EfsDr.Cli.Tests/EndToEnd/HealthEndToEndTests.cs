@@ -22,7 +22,7 @@ public sealed class HealthEndToEndTests
     [Fact]
     public async Task Check_SeededWorld_IsReady_ThenLagAboveRpoIsCritical()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         var topology = world.World.Topology;
 
         var healthy = await CheckAsync(world);
@@ -45,7 +45,7 @@ public sealed class HealthEndToEndTests
     [Fact]
     public async Task Check_ReplicationPaused_ReportsCriticalWithTheStatusMessage()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         world.Cloud.Context.Efs.SetReplicationStatus("us-east-1", world.World.Topology.PrimaryFileSystemId, "PAUSED", "Replication paused: the destination Region was opted out.");
 
         var report = await CheckAsync(world);
@@ -59,7 +59,7 @@ public sealed class HealthEndToEndTests
     [Fact]
     public async Task Check_DrNodeOffline_ReportsCritical()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         world.Cloud.Faults.SetNodeOffline(world.World.Topology.Server("server3").InstanceId, offline: true);
 
         var report = await CheckAsync(world);
@@ -73,7 +73,7 @@ public sealed class HealthEndToEndTests
     [Fact]
     public async Task Check_AfterCrossRegionFailover_ReportsNoDrCopyAndNoStalePrimaryOnceTheRunFencedIt()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         var topology = world.World.Topology;
         var run = await world.World.FailoverAsync("to server3", "server3", null, world.Runs, Token);
         Assert.True(run.Succeeded, world.Transcript());
@@ -93,7 +93,7 @@ public sealed class HealthEndToEndTests
     [Fact]
     public async Task Check_AfterFailoverWithSourceRegionDown_ReportsTheOrphanedConfigurationOnceItAnswers()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         var topology = world.World.Topology;
         foreach (var service in new[] { "elasticfilesystem", "ssm", "ec2", "states", "lambda" })
         {

@@ -54,8 +54,28 @@ public sealed class LocalWorld : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The end-to-end worlds' cloud: ×60 (a simulated minute per real second), the scale the drill runs at, so that the
+    /// simulated budgets mean what they mean in production (a 60 s function timeout is a real second, far more than a
+    /// handler's calls take; a node script of about a real second is a simulated minute, inside its 300 s budget). The
+    /// physical durations no test depends on are shortened to keep the project fast: a 2-minute promotion (seen by the
+    /// first sparse check, 3 minutes after the delete request, when the file system has no history), and a quicker
+    /// replication lag, enabling and DNS propagation. A test that needs the defaults passes its own options.
+    /// </summary>
+    public static LocalCloudOptions Options { get; } = new()
+    {
+        TimeScale = 60,
+        ReplicationDeletion = TimeSpan.FromMinutes(2),
+        ReplicationEnabling = TimeSpan.FromMinutes(1),
+        ReplicationLag = TimeSpan.FromSeconds(30),
+        DnsPropagation = TimeSpan.FromSeconds(20),
+    };
+
+    /// <summary>Starts a world on <see cref="Options"/>.</summary>
+    public static Task<LocalWorld> StartAsync(CancellationToken cancellationToken) => StartAsync(Options, cancellationToken);
+
     /// <summary>Starts a cloud, seeds it, starts the group on server1 and writes test.txt and test2.txt (replicated).</summary>
-    public static async Task<LocalWorld> StartAsync(double timeScale, CancellationToken cancellationToken)
+    public static async Task<LocalWorld> StartAsync(LocalCloudOptions options, CancellationToken cancellationToken)
     {
         RequireNodeTooling();
         var log = new List<string>();
@@ -67,13 +87,14 @@ public sealed class LocalWorld : IAsyncDisposable
             }
         }
 
-        var cloud = await LocalCloudHost.StartAsync(new LocalCloudOptions { TimeScale = timeScale }, cancellationToken: cancellationToken);
+        var cloud = await LocalCloudHost.StartAsync(options, cancellationToken: cancellationToken);
         var topology = await LocalTopology.SeedAsync(cloud.Context, Output, cancellationToken);
         var adapters = new AwsAdapters(
             new BasicAWSCredentials("local", "local"),
             new EndpointResolver(n => n == "AWS_ENDPOINT_URL" ? cloud.Endpoint.ToString() : null),
             new AwsRetryOptions { MaxAttempts = 6, BaseDelay = TimeSpan.FromMilliseconds(50), MaxDelay = TimeSpan.FromSeconds(1) });
-        var world = new DrillWorld(cloud, topology, adapters, new FailoverDriver(adapters.Executions), new DrillOptions { RunTimeout = TimeSpan.FromMinutes(2) }, Output);
+        // Its follower runs on the cloud's clock (simulated); the run timeout is real time.
+        var world = new DrillWorld(cloud, topology, adapters, new DrillOptions { TimeScale = options.TimeScale, RunTimeout = TimeSpan.FromMinutes(2) }, Output);
         var result = new LocalWorld(cloud, world, adapters, log);
         var start = await world.FailoverAsync("start", "server1", null, result.Runs, cancellationToken);
         Assert.True(start.Succeeded, $"starting the group on server1 failed: {start.Execution.Error} {start.Execution.Cause}\n{string.Join('\n', log)}");
@@ -81,7 +102,8 @@ public sealed class LocalWorld : IAsyncDisposable
         {
             await s3.EnsureBucketAsync("test", cancellationToken);
             await s3.PutAsync("test", "test.txt", "one", cancellationToken);
-            var written = DateTimeOffset.UtcNow;
+            // Compared with LastReplicatedTimestamp: the cloud's simulated time, ahead of the real clock.
+            var written = cloud.Context.Clock.Now;
             await s3.PutAsync("test", "test2.txt", "two", cancellationToken);
             await world.WaitForReplicationAfterAsync(topology.ReplicaFileSystemId, written.AddSeconds(1), cancellationToken);
         }

@@ -14,7 +14,7 @@ public sealed class PlannedFailoverEndToEndTests
     [Fact]
     public async Task FailoverPlanned_ObjectWrittenJustBefore_IsReadableOnServer3AndTheWindowIsAProvenZero()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         var topology = world.World.Topology;
         var config = await world.ConfigFileAsync(Token);
         try
@@ -50,7 +50,7 @@ public sealed class PlannedFailoverEndToEndTests
     [Fact]
     public async Task FailoverPlanned_SourceRegionBlackHoled_RefusedWithExit3AndNothingChanged()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         var topology = world.World.Topology;
         var config = await world.ConfigFileAsync(Token);
         var commandsBefore = world.Cloud.Context.Ssm.Commands.Count;
@@ -83,7 +83,7 @@ public sealed class PlannedFailoverEndToEndTests
     [Fact]
     public async Task FailoverPlannedIfPossible_SourceRegionBlackHoled_FallsBackToAnOrdinaryFailover()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         var topology = world.World.Topology;
         var config = await world.ConfigFileAsync(Token);
         try

@@ -17,7 +17,7 @@ public sealed class ReprotectCliEndToEndTests
     [Fact]
     public async Task Reprotect_AfterFailoverToServer3_ReplicatesBackIntoTheExPrimaryAndAPlannedFailbackLosesNothing()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         var topology = world.World.Topology;
         var (west, east) = (topology.ReplicaFileSystemId, topology.PrimaryFileSystemId);
         var config = await world.ConfigFileAsync(Token);

@@ -24,7 +24,7 @@ public sealed class ReprotectEndToEndTests
     [Fact]
     public async Task Reprotect_RoundTripTwice_FencedExPrimaryBecomesTheReplicaAndTheStartTopologyComesBack()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         var topology = world.World.Topology;
         var east = topology.PrimaryFileSystemId;
         var west = topology.ReplicaFileSystemId;
@@ -121,7 +121,7 @@ public sealed class ReprotectEndToEndTests
     [InlineData(true)]
     public async Task Reprotect_ZombieWriteDuringOutage_KeepsTheExPrimaryDivergedWithTheWriteEvenWhenFencedLater(bool fencedAfterTheZombieWrite)
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         var topology = world.World.Topology;
         var exPrimary = topology.PrimaryFileSystemId;
         world.Cloud.Faults.BlackHoleRegion("us-east-1");
@@ -183,7 +183,7 @@ public sealed class ReprotectEndToEndTests
     [Fact]
     public async Task Reprotect_OverwriteDivergedWhileTheOrphanIsStillDeleting_WaitsUntilItIsGoneThenReplicatesIntoTheExPrimary()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         var topology = world.World.Topology;
         var exPrimary = topology.PrimaryFileSystemId;
         world.Cloud.Faults.BlackHoleRegion("us-east-1");
@@ -194,8 +194,8 @@ public sealed class ReprotectEndToEndTests
         Assert.NotNull(world.Cloud.Context.Efs.Replication("us-east-1", exPrimary));
         await ReprotectWorldState.PutAtRecordAsync(world, "server3", "after-outage.txt", "written on server3 after the outage");
 
-        // EFS deletes the orphan in 24 simulated minutes (within budgets.promotionSeconds, 30): far longer than the steps
-        // up to CreateReplication take, so without the wait they meet ReplicationAlreadyExists.
+        // EFS deletes the orphan in twice the world's deletion time (4 simulated minutes, within budgets.promotionSeconds):
+        // far longer than the steps up to CreateReplication take, so without the wait they meet ReplicationAlreadyExists.
         world.Cloud.Faults.DeletionSlowdown = 2;
         var reprotect = await ReprotectWorldState.ReprotectAsync(world, "us-west-2", "overwrite-diverged", overwriteDiverged: true);
         world.Cloud.Faults.DeletionSlowdown = 1;
@@ -261,7 +261,7 @@ internal static class ReprotectWorldState
         var arn = world.World.Topology.ReprotectStateMachineIn(region);
         Log(world, $"• reprotect in {region} ({name})");
         var started = await world.Adapters.Executions.StartAsync(arn, name, ReprotectJson.SerializeRequest(new ReprotectRequest { DryRun = dryRun, OverwriteDiverged = overwriteDiverged, Reason = label }), Token);
-        var run = await new FailoverDriver(world.Adapters.Executions).FollowAsync(started.ExecutionArn, label, "reprotect", line => Log(world, "  " + line), TimeSpan.FromMinutes(2), Token);
+        var run = await world.World.FollowAsync(started.ExecutionArn, label, "reprotect", Token);
         world.Runs.Add(run);
         var summary = run.Succeeded ? JsonSerializer.Deserialize(run.Execution.Output!, ReprotectStateJsonContext.Default.ReprotectSummary) : null;
         if (summary is not null)
@@ -323,7 +323,7 @@ public sealed class ReprotectCrashWorld : IAsyncLifetime
     public LocalWorld World { get; private set; } = null!;
 
     /// <inheritdoc />
-    public async ValueTask InitializeAsync() => World = await LocalWorld.StartAsync(600, TestContext.Current.CancellationToken);
+    public async ValueTask InitializeAsync() => World = await LocalWorld.StartAsync(TestContext.Current.CancellationToken);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await World.DisposeAsync();

@@ -22,7 +22,7 @@ public sealed class SafetyEndToEndTests
     [Fact]
     public async Task Failover_BackIntoTheOldRegionAfterALocalOnlyPromotion_IsRefusedWithNothingMountedAndDnsUntouched()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         var topology = world.World.Topology;
         await world.World.DeactivateAsync("server1", Token);
         foreach (var service in new[] { "elasticfilesystem", "ssm" })
@@ -51,7 +51,7 @@ public sealed class SafetyEndToEndTests
     [Fact]
     public async Task Failover_TwoDirectStartsForTheSameTarget_OneActsAndTheOtherIsRefusedBeforeAnyChange()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         var topology = world.World.Topology;
         var machine = topology.StateMachineFor("server3");
         var input = DrillWorld.Input("server3");
@@ -60,8 +60,7 @@ public sealed class SafetyEndToEndTests
         var started = await Task.WhenAll(
             world.Adapters.Executions.StartAsync(machine, "console-a", input, Token),
             world.Adapters.Executions.StartAsync(machine, "console-b", input, Token));
-        var driver = new FailoverDriver(world.Adapters.Executions);
-        var runs = await Task.WhenAll(started.Select(s => driver.FollowAsync(s.ExecutionArn, "twin", "server3", _ => { }, TimeSpan.FromMinutes(2), Token)));
+        var runs = await Task.WhenAll(started.Select(s => world.World.FollowAsync(s.ExecutionArn, "twin", "server3", Token)));
 
         Assert.Single(runs, r => r.Succeeded);
         var refused = Assert.Single(runs, r => !r.Succeeded);
@@ -75,7 +74,7 @@ public sealed class SafetyEndToEndTests
     [Fact]
     public async Task Failover_ToAnotherTargetWhileOneRuns_IsRefusedByTheCliNamingTheRunningExecution()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         var config = await world.ConfigFileAsync(Token);
         try
         {
@@ -90,7 +89,7 @@ public sealed class SafetyEndToEndTests
             Assert.Contains("refused", second.Err, StringComparison.Ordinal);
             Assert.Contains(running, second.Err, StringComparison.Ordinal);
             Assert.Equal(usEast1Before, await world.World.ExecutionCountAsync("server2", Token));
-            var finished = await new FailoverDriver(world.Adapters.Executions).FollowAsync(running, "first", "server3", _ => { }, TimeSpan.FromMinutes(2), Token);
+            var finished = await world.World.FollowAsync(running, "first", "server3", Token);
             Assert.True(finished.Succeeded, finished.Reason);
         }
         finally
@@ -102,7 +101,7 @@ public sealed class SafetyEndToEndTests
     [Fact]
     public async Task Failover_TwoCliStartsForTheSameTargetAtOnce_MakeOneExecution()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         var config = await world.ConfigFileAsync(Token);
         try
         {
@@ -128,7 +127,7 @@ public sealed class SafetyEndToEndTests
     [Fact]
     public async Task Failover_FailingAfterTheTtlWasLowered_RestoresTheTtlAndReleasesTheLock()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         var topology = world.World.Topology;
         world.Cloud.Faults.SetCommandFailure(topology.Server("server3").InstanceId, "efsdr-node: injected failure: mount: mount.nfs4: Connection timed out");
 
@@ -151,7 +150,7 @@ public sealed class SafetyEndToEndTests
     [Fact]
     public async Task Failover_Route53UnreachableOnceTheNodeIsActive_EndsWithTheSwitchByHandAnswer()
     {
-        await using var world = await LocalWorld.StartAsync(600, Token);
+        await using var world = await LocalWorld.StartAsync(Token);
         var topology = world.World.Topology;
         world.Cloud.Faults.Set("route53", "*", new ServiceFaults { Unreachable = true });
 

@@ -124,7 +124,7 @@ public sealed class PollScheduleSimulationTests
             time.Advance(delay);
             return Task.CompletedTask;
         };
-        var efs = new TimedEfs(cloud, time, time.GetUtcNow() + promotion);
+        var efs = new TimedReplications(cloud, time, time.GetUtcNow() + promotion);
         var dns = new TimedDns(cloud, time, TimeSpan.FromSeconds(40));
         var promotionService = new PromotionService(cloud, efs, time, cloud, pause);
         var meter = new Meter(time);
@@ -195,28 +195,6 @@ public sealed class PollScheduleSimulationTests
 
             throw new InvalidOperationException("the loop never ended");
         }
-    }
-
-    /// <summary>EFS finishing the deletion at <paramref name="end"/>.</summary>
-    private sealed class TimedEfs(InMemoryCloud cloud, TimeProvider time, DateTimeOffset end) : IReplications
-    {
-        public DateTimeOffset End => end;
-
-        public Task<IReadOnlyList<ReplicationConfiguration>> DescribeReplicationsAsync(string region, string fileSystemId, CancellationToken cancellationToken)
-        {
-            if (time.GetUtcNow() >= end && cloud.Replications.FirstOrDefault(r => r.Destination.FileSystemId == fileSystemId) is { } replication)
-            {
-                cloud.CompleteDeletion(replication.SourceFileSystemId);
-            }
-
-            return cloud.DescribeReplicationsAsync(region, fileSystemId, cancellationToken);
-        }
-
-        public Task DeleteReplicationAsync(string region, string sourceFileSystemId, DeletionMode mode, CancellationToken cancellationToken) =>
-            cloud.DeleteReplicationAsync(region, sourceFileSystemId, mode, cancellationToken);
-
-        public Task<ReplicationConfiguration> CreateReplicationAsync(string region, string sourceFileSystemId, ReplicationTarget target, CancellationToken cancellationToken) =>
-            cloud.CreateReplicationAsync(region, sourceFileSystemId, target, cancellationToken);
     }
 
     /// <summary>Route 53 reaching INSYNC <see cref="Propagation"/> after each UPSERT.</summary>

@@ -96,7 +96,7 @@ public sealed class PollScheduleTests
         var state = await PromotingAsync();
         _time.Advance(TimeSpan.FromSeconds(PollSchedule.DefaultExpectedPromotionSeconds - PollSchedule.WatchLeadSeconds));
         var end = _time.GetUtcNow().AddSeconds(30);
-        var efs = new FinishingReplications(_cloud, _time, end);
+        var efs = new TimedReplications(_cloud, _time, end);
 
         PromotionState progress;
         using (CallDeadline.Until(_time.GetUtcNow().AddSeconds(108)))
@@ -201,25 +201,5 @@ public sealed class PollScheduleTests
         Assert.InRange(progress.HeldSeconds, 8, PollSchedule.LoopHoldPerCheckSeconds);
         Assert.Equal(PollSchedule.LoopWait((_time.GetUtcNow() - state.Node.StartedAt).TotalSeconds, plan.Waits.NodeSeconds), progress.NextWaitSeconds);
         Assert.True(progress.Checks > 1);
-    }
-
-    /// <summary>EFS finishing the deletion at <paramref name="end"/>.</summary>
-    private sealed class FinishingReplications(InMemoryCloud cloud, TimeProvider time, DateTimeOffset end) : Ports.IReplications
-    {
-        public Task<IReadOnlyList<ReplicationConfiguration>> DescribeReplicationsAsync(string region, string fileSystemId, CancellationToken cancellationToken)
-        {
-            if (time.GetUtcNow() >= end && cloud.Replications.FirstOrDefault(r => r.Destination.FileSystemId == fileSystemId) is { } replication)
-            {
-                cloud.CompleteDeletion(replication.SourceFileSystemId);
-            }
-
-            return cloud.DescribeReplicationsAsync(region, fileSystemId, cancellationToken);
-        }
-
-        public Task DeleteReplicationAsync(string region, string sourceFileSystemId, DeletionMode mode, CancellationToken cancellationToken) =>
-            cloud.DeleteReplicationAsync(region, sourceFileSystemId, mode, cancellationToken);
-
-        public Task<ReplicationConfiguration> CreateReplicationAsync(string region, string sourceFileSystemId, ReplicationTarget target, CancellationToken cancellationToken) =>
-            cloud.CreateReplicationAsync(region, sourceFileSystemId, target, cancellationToken);
     }
 }
