@@ -18,7 +18,8 @@ public sealed class PhysicalTimelineTests : IAsyncLifetime
 
     private LocalCloudContext Context => _harness.Context;
 
-    /// <summary>At 600×: a deletion lasts 2 real seconds, a DNS change 100 ms.</summary>
+    /// <summary>At 600× on the cloud's simulated clock: a deletion lasts 20 simulated minutes (2 real seconds of the base
+    /// clock), a DNS change one simulated minute (100 real ms).</summary>
     public async ValueTask InitializeAsync() => _harness = await CloudHarness.StartAsync(
         new LocalCloudOptions { TimeScale = 600, ReplicationDeletion = TimeSpan.FromMinutes(20), DnsPropagation = TimeSpan.FromMinutes(1) }, _time);
 
@@ -30,7 +31,7 @@ public sealed class PhysicalTimelineTests : IAsyncLifetime
         // Arrange
         var source = Context.Efs.CreateFileSystem(East, "DRTest-EFS1");
         var replica = Context.Efs.CreateReplica(East, source, West);
-        var requested = _time.GetUtcNow();
+        var requested = Context.Clock.Now;
 
         // Act: delete, then let 2.37 s pass (the timer's 100 ms ticks fall elsewhere) before anyone reads.
         await _harness.Aws.Replications.DeleteReplicationAsync(West, source, DeletionMode.AllConfigurations, Ct);
@@ -44,8 +45,8 @@ public sealed class PhysicalTimelineTests : IAsyncLifetime
         var deletion = Assert.Single(Context.Timeline.Events);
         Assert.Equal((PhysicalKind.ReplicationDeletion, replica, source), (deletion.Kind, deletion.Subject, deletion.Detail));
         Assert.Equal(requested, deletion.Started);
-        Assert.Equal(requested.AddSeconds(2), deletion.Finished);
-        Assert.Equal(TimeSpan.FromSeconds(2), deletion.Duration);
+        Assert.Equal(requested.AddMinutes(20), deletion.Finished);
+        Assert.Equal(TimeSpan.FromMinutes(20), deletion.Duration);
     }
 
     [Fact]
@@ -53,7 +54,7 @@ public sealed class PhysicalTimelineTests : IAsyncLifetime
     {
         // Arrange
         var zone = Context.Route53.CreateHostedZone("internal.example.com");
-        var submitted = _time.GetUtcNow();
+        var submitted = Context.Clock.Now;
 
         // Act
         var change = await _harness.Aws.Dns.UpsertARecordAsync(zone, "minio.internal.example.com", "10.20.1.15", 30, "failover", Ct);
@@ -63,7 +64,7 @@ public sealed class PhysicalTimelineTests : IAsyncLifetime
         Assert.Equal((PhysicalKind.DnsChange, zone), (dns.Kind, dns.Subject));
         Assert.EndsWith(dns.Detail, change.ChangeId, StringComparison.Ordinal);
         Assert.Equal(submitted, dns.Started);
-        Assert.Equal(TimeSpan.FromMilliseconds(100), dns.Duration);
+        Assert.Equal(TimeSpan.FromMinutes(1), dns.Duration);
         _time.Advance(TimeSpan.FromMilliseconds(99));
         Assert.Equal(DnsChangeStatus.Pending, (await _harness.Aws.Dns.GetChangeAsync(change.ChangeId, Ct)).Status);
         _time.Advance(TimeSpan.FromMilliseconds(1));
