@@ -75,7 +75,7 @@ public sealed record RunRecord(string Label, string TargetServer, Execution Exec
 /// history incrementally (<see cref="HistoryReader"/>: never the whole history again after the first read) on the
 /// <see cref="Polls"/> schedule of <paramref name="time"/>, learns the end from the history itself and describes the
 /// execution once, at the end: about one Step Functions call per second while steps change, one every
-/// <see cref="PollSchedule.Max"/> during long waits.</summary>
+/// <see cref="FollowCadence.Max"/> during long waits.</summary>
 /// <param name="executions">Step Functions.</param>
 /// <param name="time">The clock the follower polls and times out on (the system clock by default; the drill can pass its
 /// cloud's simulated clock).</param>
@@ -84,7 +84,7 @@ public sealed class FailoverDriver(IExecutions executions, TimeProvider? time = 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>When the history is read while waiting.</summary>
-    public PollSchedule Polls { get; init; } = new();
+    public FollowCadence Polls { get; init; } = new();
 
     /// <summary>How often a "still waiting" line is printed while nothing else happens.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(30);

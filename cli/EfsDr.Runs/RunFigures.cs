@@ -118,7 +118,7 @@ public sealed record RunFigures
             Dns = loops[2],
             PhysicalSeconds = physicalSeconds,
             OverheadSeconds = overhead,
-            Transitions = run.History.Count(e => e.Type.EndsWith("StateEntered", StringComparison.Ordinal)),
+            Transitions = run.Transitions,
             LambdaInvocations = run.History.Count(e => e.Type == "LambdaFunctionScheduled"),
             ComputeSeconds = ComputeHeld(run) * k,
         };

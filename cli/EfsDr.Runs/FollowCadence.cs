@@ -8,7 +8,7 @@ namespace EfsDr.Runs;
 /// GetExecutionHistory's account-wide quota (a token bucket that refills at a few calls per second, shared by every
 /// waiting node; https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html).
 /// </summary>
-public sealed record PollSchedule
+public sealed record FollowCadence
 {
     /// <summary>The wait while steps change (the default: 1 s).</summary>
     public TimeSpan Min { get; init; } = TimeSpan.FromSeconds(1);
