@@ -50,13 +50,45 @@ CHANGE_XML = ('<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 def event_body(run_id):
-    """A failover state at CheckDns: the plan and a DNS change that SwitchDns started a moment ago."""
+    """The failover state as the workflow hands it to CheckDns in a cross-region failover: the plan and what every step
+    before it recorded (the run lock, the TTL, the ex-primary's deactivation and fencing, the promotion, the node
+    command) and the DNS change SwitchDns started a moment ago. CheckDns reads only the plan and the DNS state; the rest
+    is what a real invocation carries and has to get past."""
     now = datetime.now(timezone.utc).isoformat()
+    arn = f"arn:aws:states:us-west-2:123456789012:execution:efsdr-failover:{run_id}"
+    nodes = [{"server": server, "instanceId": f"i-0{n}23456789abcdef0", "region": "us-east-1", "commandId": f"cmd-{n}",
+              "status": "deactivated", "regionUnreachable": False} for n, server in ((1, "server1"), (2, "server2"))]
     return json.dumps({
-        "plan": {"runId": run_id, "plannedAt": now, "targetServer": "server3", "targetRegion": "us-west-2",
-                 "fileSystemId": "fs-0123456789abcdef0", "action": "promote",
-                 "dns": {"hostedZoneId": "Z0BENCH", "recordName": "app.example.com"}},
-        "dns": {"changeId": CHANGE_ID, "startedAt": now, "checks": 0, "done": False},
+        "plan": {"runId": run_id, "executionArn": arn, "plannedAt": now, "targetServer": "server3",
+                 "targetRegion": "us-west-2", "targetInstanceId": "i-0323456789abcdef0", "targetIp": "10.1.0.13",
+                 "targetAvailabilityZone": "us-west-2a", "fileSystemId": "fs-0fedcba9876543210",
+                 "fileSystemName": "efsdr-cluster", "regions": ["us-east-1", "us-west-2"], "action": "promote",
+                 "decision": "promote the replica in us-west-2: the primary in us-east-1 is unreachable",
+                 "sourceFileSystemId": "fs-0123456789abcdef0", "sourceRegion": "us-east-1", "replicationStatus": "enabled",
+                 "fenceExPrimary": True, "lastReplicatedTimestamp": now, "dataLossWindowSeconds": 42.5,
+                 "nextEpoch": 3, "reason": "bench", "preflight": ["target node answers", "replica enabled"],
+                 "warnings": [], "unreadableRegions": [], "acceptedRisks": [], "mountPoint": "/mnt/efs",
+                 "mountMethod": "efs-utils", "unit": "minio", "healthUrl": "http://127.0.0.1:9000/minio/health/live",
+                 "dns": {"hostedZoneId": "Z0BENCH", "recordName": "app.example.com", "ttl": 300, "failoverTtl": 30},
+                 "waits": {"promotionSeconds": 30, "nodeSeconds": 10, "dnsSeconds": 10, "syncSeconds": 30},
+                 "budgets": {"promotionSeconds": 4200, "nodeCommandSeconds": 600, "healthSeconds": 120,
+                             "dnsSeconds": 600, "syncSeconds": 1800}},
+        "lock": {"fileSystemName": "efsdr-cluster", "path": "/efsdr/run-lock/efsdr-cluster",
+                 "owner": {"executionArn": arn, "runId": run_id, "targetServer": "server3"},
+                 "held": [{"region": "us-west-2", "generation": 7, "parameterName": "/efsdr/run-lock/efsdr-cluster",
+                           "alreadyHeld": False}],
+                 "skipped": [{"region": "us-east-1", "reason": "unreachable"}]},
+        "ttl": {"lowered": True, "at": now},
+        "deactivation": {"at": now, "nodes": nodes, "note": "deactivation sent to server1 and server2"},
+        "fencing": {"fenced": True, "changed": True, "regionUnreachable": False, "fileSystemId": "fs-0123456789abcdef0",
+                    "region": "us-east-1", "fencedEpoch": 2, "detail": "read-only and tagged fenced", "nodes": nodes},
+        "promotion": {"startedAt": now, "deletionMode": "replica", "notFoundCount": 2, "checks": 9,
+                      "lastStatus": "writable", "protection": "ENABLED", "done": True, "completedAt": now,
+                      "lastSeenAt": now, "goneAt": now, "expectedSeconds": 720, "expectedFrom": "history",
+                      "nextWaitSeconds": 0, "watched": True, "heldSeconds": 61.5},
+        "node": {"commandId": "cmd-3", "startedAt": now, "lastStatus": "success", "checks": 2, "done": True,
+                 "completedAt": now, "outputTail": "efsdr-node: activated", "nextWaitSeconds": 0, "heldSeconds": 4.0},
+        "dns": {"changeId": CHANGE_ID, "startedAt": now, "previousValue": "10.0.0.11", "checks": 0, "done": False},
     }).encode()
 
 

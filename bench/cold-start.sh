@@ -12,7 +12,9 @@
 # The variants run in rounds, rotating which goes first. Reports min/median/p90/max, the median time to the first
 # GET /next and to the AWS call, CPU and peak RSS, and writes a markdown table with the machine's details to
 # bench/results/cold-start-<UTC date>.md (or -o FILE).
-# Usage: bench/cold-start.sh [-n RUNS] [-o FILE] [--skip-publish]
+# --baseline REV adds a fourth variant, the Native AOT bootstrap of commit REV (published from a temporary worktree), so
+# that a change is compared with older code in the same run on the same machine state, not with a figure from another day.
+# Usage: bench/cold-start.sh [-n RUNS] [-o FILE] [--skip-publish] [--baseline REV]
 # Exit codes: 0 measured and written; 1 a publish failed; 2 bad usage or a required tool is missing;
 #             3 a benchmarked run failed (no response, an error, a wrong answer, or not exactly one signed AWS call).
 set -euo pipefail
@@ -21,6 +23,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${RUNS:-20}"
 result="${root}/bench/results/cold-start-$(date -u +%Y-%m-%d).md"
 publish=true
+baseline=""
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2; }
 while [[ $# -gt 0 ]]; do
@@ -28,12 +31,17 @@ while [[ $# -gt 0 ]]; do
     -n) runs="${2:-}"; shift 2 || { usage; exit 2; } ;;
     -o) result="${2:-}"; shift 2 || { usage; exit 2; } ;;
     --skip-publish) publish=false; shift ;;
+    --baseline) baseline="${2:-}"; shift 2 || { usage; exit 2; } ;;
     -h|--help) usage; exit 0 ;;
     *) usage; exit 2 ;;
   esac
 done
 if ! [[ "${runs}" =~ ^[0-9]+$ ]] || [[ "${runs}" -lt 1 ]]; then
   echo "cold-start: -n must be a positive integer" >&2
+  exit 2
+fi
+if [[ -n "${baseline}" ]] && ! git -C "${root}" rev-parse --verify --quiet "${baseline}^{commit}" >/dev/null; then
+  echo "cold-start: --baseline ${baseline} is not a commit of this repository" >&2
   exit 2
 fi
 for tool in dotnet python3; do
@@ -76,13 +84,26 @@ declare -A label=(
   [jit-dotnet]="JIT \`dotnet artifacts/lambda-jit/bootstrap.dll\`"
   [jit-apphost]="JIT apphost \`artifacts/lambda-jit/bootstrap\`"
 )
+variant_args=(--variant "aot=${aot_dir}/bootstrap" --variant "jit-dotnet=${dotnet_bin} ${jit_dir}/bootstrap.dll" --variant "jit-apphost=${jit_dir}/bootstrap")
+if [[ -n "${baseline}" ]]; then
+  base_rev="$(git -C "${root}" rev-parse --short "${baseline}^{commit}")"
+  git -C "${root}" worktree add --detach "${work}/src" "${base_rev}" >/dev/null 2>&1 || { echo "cold-start: cannot check out ${baseline}" >&2; exit 1; }
+  log="${work}/baseline-publish.log"
+  if ! dotnet publish "${work}/src/functions/EfsDr.Functions" -c Release -r linux-x64 -o "${work}/baseline" -nologo >"${log}" 2>&1; then
+    cat "${log}" >&2
+    git -C "${root}" worktree remove --force "${work}/src" || true
+    echo "cold-start: the baseline ${baseline} does not publish" >&2
+    exit 1
+  fi
+  git -C "${root}" worktree remove --force "${work}/src"
+  variants+=(baseline)
+  label[baseline]="Native AOT at ${base_rev} (\`--baseline ${baseline}\`)"
+  variant_args+=(--variant "baseline=${work}/baseline/bootstrap")
+fi
 load_start="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)"
 echo "cold-start: ${runs} rounds of ${#variants[@]} variants, one check-dns invocation per process" >&2
 rc=0
-python3 "${root}/bench/cold-start-harness.py" --runs "${runs}" --out-dir "${work}" \
-  --variant "aot=${aot_dir}/bootstrap" \
-  --variant "jit-dotnet=${dotnet_bin} ${jit_dir}/bootstrap.dll" \
-  --variant "jit-apphost=${jit_dir}/bootstrap" || rc=$?
+python3 "${root}/bench/cold-start-harness.py" --runs "${runs}" --out-dir "${work}" "${variant_args[@]}" || rc=$?
 if [[ "${rc}" -ne 0 ]]; then
   for v in "${variants[@]}"; do
     if [[ -f "${work}/${v}.log" ]]; then
@@ -129,7 +150,7 @@ mkdir -p "$(dirname "${result}")"
   echo "# Lambda cold start: Native AOT vs framework-dependent (JIT)"
   echo
   echo "Written by \`bench/cold-start.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): ${runs} timed runs per variant, in rounds that rotate which variant goes first, after one untimed run each."
-  echo "Each run is a fresh process handling ONE \`check-dns\` invocation (one SigV4-signed Route 53 GetChange) against"
+  echo "Each run is a fresh process handling ONE \`check-dns\` invocation (the whole failover state as the workflow passes it at CheckDns; one SigV4-signed Route 53 GetChange) against"
   echo "\`bench/cold-start-harness.py\`, a fake Lambda Runtime API and fake Route 53 on loopback. **First response** is the time from just before"
   echo "the process is spawned to the harness receiving \`POST /runtime/invocation/{id}/response\`, on one monotonic clock."
   echo "\`/next\` and AWS call are the medians of the times at which the first \`GET /runtime/invocation/next\` and the signed call arrived."

@@ -109,11 +109,17 @@ public sealed class DnsSwitchService(IDnsRecords dns, TimeProvider time, Pause? 
     /// <summary>One invocation of CheckDns: a check, repeated every 2 s for a few seconds while the DNS hold allows
     /// (<see cref="PollSchedule.DnsHoldSeconds"/>); done at INSYNC. Sets the next wait.</summary>
     /// <exception cref="DnsChangeTimeoutException">Not INSYNC within the DNS budget.</exception>
-    public async Task<DnsState> CheckAsync(FailoverState state, CancellationToken cancellationToken)
+    public Task<DnsState> CheckAsync(FailoverState state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var plan = state.Plan;
-        var progress = state.Dns ?? throw new InvalidOperationException("CheckDns needs the DNS state from SwitchDns.");
+        return CheckAsync(state.Plan, state.Dns, cancellationToken);
+    }
+
+    /// <summary>CheckDns from only what it reads: the plan and the DNS change's progress.</summary>
+    public async Task<DnsState> CheckAsync(FailoverPlan plan, DnsState? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        progress = progress ?? throw new InvalidOperationException("CheckDns needs the DNS state from SwitchDns.");
         if (progress.Done || progress.ChangeId is null)
         {
             return progress with { Done = true, NextWaitSeconds = 0 };

@@ -47,11 +47,17 @@ public sealed class NodeActivationService(INodeAgent nodes, string documentName,
     /// Sets the next wait.</summary>
     /// <exception cref="NodeCommandFailedException">Failed, TimedOut or Cancelled; the message carries the stderr tail.</exception>
     /// <exception cref="NodeCommandTimeoutException">No result within the node-command budget.</exception>
-    public async Task<NodeState> CheckAsync(FailoverState state, CancellationToken cancellationToken)
+    public Task<NodeState> CheckAsync(FailoverState state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var plan = state.Plan;
-        var progress = state.Node ?? throw new InvalidOperationException("CheckNodeCommand needs the node state from ActivateNode.");
+        return CheckAsync(state.Plan, state.Node, cancellationToken);
+    }
+
+    /// <summary>CheckNodeCommand from only what it reads: the plan and the node command's progress.</summary>
+    public async Task<NodeState> CheckAsync(FailoverPlan plan, NodeState? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        progress = progress ?? throw new InvalidOperationException("CheckNodeCommand needs the node state from ActivateNode.");
         var startedAt = time.GetUtcNow();
         var hold = Math.Min(PollSchedule.LoopHoldPerCheckSeconds, PollSchedule.NodeHoldSeconds - progress.HeldSeconds);
         var holdUntil = PollSchedule.HoldUntil(startedAt, TimeSpan.FromSeconds(Math.Max(0, hold)));

@@ -102,11 +102,19 @@ public sealed class PromotionService(IFileSystems fileSystems, IReplications rep
     /// <exception cref="ReplicationFailedException">The replication is in ERROR or PAUSED.</exception>
     /// <exception cref="PromotionTimeoutException">The budget from the start of the promotion is spent and the last
     /// answer still showed the replication (an answer without it is always confirmed first).</exception>
-    public async Task<PromotionState> CheckAsync(FailoverState state, CancellationToken cancellationToken)
+    public Task<PromotionState> CheckAsync(FailoverState state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var plan = Require(state);
-        var progress = state.Promotion ?? throw new InvalidOperationException("CheckPromotion needs the promotion state from PromoteReplica.");
+        return CheckAsync(state.Plan, state.Promotion, cancellationToken);
+    }
+
+    /// <summary>CheckPromotion from only what it reads: the plan and the promotion's progress (the handler parses no more
+    /// of the state than this; see <see cref="CheckAsync(FailoverState, CancellationToken)"/>).</summary>
+    public async Task<PromotionState> CheckAsync(FailoverPlan plan, PromotionState? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        Require(plan);
+        progress = progress ?? throw new InvalidOperationException("CheckPromotion needs the promotion state from PromoteReplica.");
         var startedAt = time.GetUtcNow();
         var expected = progress.ExpectedSeconds > 0 ? progress.ExpectedSeconds : PollSchedule.DefaultExpectedPromotionSeconds;
         var holdLeft = TimeSpan.FromSeconds(Math.Max(0, PollSchedule.PromotionHoldSeconds - progress.HeldSeconds));
@@ -230,9 +238,10 @@ public sealed class PromotionService(IFileSystems fileSystems, IReplications rep
         return after + ((before > after ? before - after : TimeSpan.Zero) / 2) - progress.StartedAt;
     }
 
-    private static FailoverPlan Require(FailoverState state)
+    private static FailoverPlan Require(FailoverState state) => Require(state.Plan);
+
+    private static FailoverPlan Require(FailoverPlan plan)
     {
-        var plan = state.Plan;
         if (plan.Action != PlanAction.Promote || plan.SourceFileSystemId is null || plan.DryRun)
         {
             throw new InvalidOperationException($"The plan for {plan.RunId} does not promote (action {plan.Action}, dry run {plan.DryRun}).");

@@ -71,12 +71,12 @@ public sealed partial class FailoverFunctions(
         [FailoverWorkflow.DeactivateSource.Handler!] = Step(FailoverWorkflow.DeactivateSource, async (s, k) => await (await SyncAsync(k).ConfigureAwait(false)).DeactivateSourceAsync(s, k).ConfigureAwait(false), () => StateJsonContext.Default.SyncState),
         [FailoverWorkflow.CheckSync.Handler!] = Step(FailoverWorkflow.CheckSync, async (s, k) => await (await SyncAsync(k).ConfigureAwait(false)).CheckAsync(s, k).ConfigureAwait(false), () => StateJsonContext.Default.SyncState),
         [FailoverWorkflow.PromoteReplica.Handler!] = Step(FailoverWorkflow.PromoteReplica, (s, k) => Promotion.PromoteAsync(s, k), () => StateJsonContext.Default.PromotionState),
-        [FailoverWorkflow.CheckPromotion.Handler!] = Step(FailoverWorkflow.CheckPromotion, (s, k) => Promotion.CheckAsync(s, k), () => StateJsonContext.Default.PromotionState),
+        [FailoverWorkflow.CheckPromotion.Handler!] = Step(FailoverWorkflow.CheckPromotion, () => LoopCheckJsonContext.Default.PromotionCheckInput, i => i.Plan, (i, k) => Promotion.CheckAsync(i.Plan, i.Promotion, k), () => StateJsonContext.Default.PromotionState),
         [FailoverWorkflow.FenceOldPrimary.Handler!] = Step(FailoverWorkflow.FenceOldPrimary, async (s, k) => await (await FencingAsync(k).ConfigureAwait(false)).FenceAsync(s, k).ConfigureAwait(false), () => StateJsonContext.Default.FencingResult),
         [FailoverWorkflow.ActivateNode.Handler!] = Step(FailoverWorkflow.ActivateNode, (s, k) => Nodes.ActivateAsync(s, k), () => StateJsonContext.Default.NodeState),
-        [FailoverWorkflow.CheckNodeCommand.Handler!] = Step(FailoverWorkflow.CheckNodeCommand, (s, k) => Nodes.CheckAsync(s, k), () => StateJsonContext.Default.NodeState),
+        [FailoverWorkflow.CheckNodeCommand.Handler!] = Step(FailoverWorkflow.CheckNodeCommand, () => LoopCheckJsonContext.Default.NodeCheckInput, i => i.Plan, (i, k) => Nodes.CheckAsync(i.Plan, i.Node, k), () => StateJsonContext.Default.NodeState),
         [FailoverWorkflow.SwitchDns.Handler!] = Step(FailoverWorkflow.SwitchDns, (s, k) => new DnsSwitchService(dns, time).SwitchAsync(s, k), () => StateJsonContext.Default.DnsState),
-        [FailoverWorkflow.CheckDns.Handler!] = Step(FailoverWorkflow.CheckDns, (s, k) => new DnsSwitchService(dns, time).CheckAsync(s, k), () => StateJsonContext.Default.DnsState),
+        [FailoverWorkflow.CheckDns.Handler!] = Step(FailoverWorkflow.CheckDns, () => LoopCheckJsonContext.Default.DnsCheckInput, i => i.Plan, (i, k) => new DnsSwitchService(dns, time).CheckAsync(i.Plan, i.Dns, k), () => StateJsonContext.Default.DnsState),
         [FailoverWorkflow.ReleaseRunLock.Handler!] = Step(FailoverWorkflow.ReleaseRunLock, (s, k) => Locks.ReleaseAsync(s, k), () => RunLockJsonContext.Default.RunLockRelease),
         [FailoverWorkflow.SummarizeRun.Handler!] = Step(FailoverWorkflow.SummarizeRun, (s, _) => Task.FromResult(RunSummarizer.Summarize(s, time.GetUtcNow())), () => StateJsonContext.Default.RunSummary),
         [FailoverWorkflow.CleanUpFailedRun.Handler!] = CleanUpAsync,
@@ -85,7 +85,12 @@ public sealed partial class FailoverFunctions(
     // The output's JSON metadata is resolved on the first invocation, not here: configuring a JsonTypeInfo costs a
     // cold start about a fifth of its CPU, and one process runs one handler (bench/results/cold-start-2026-12-03.md).
     private LambdaHandler Step<T>(WorkflowStep step, Func<FailoverState, CancellationToken, Task<T>> run, Func<JsonTypeInfo<T>> output) =>
-        (input, context, cancellationToken) => StepAsync(step.Handler!, input, context, run, output, cancellationToken);
+        Step(step, () => StateJsonContext.Default.FailoverState, s => s.Plan, run, output);
+
+    // A step that parses only part of the state (TInput, e.g. the loop checks' inputs), skipping the other members unread.
+    private LambdaHandler Step<TInput, T>(WorkflowStep step, Func<JsonTypeInfo<TInput>> input, Func<TInput, FailoverPlan?> plan, Func<TInput, CancellationToken, Task<T>> run, Func<JsonTypeInfo<T>> output)
+        where TInput : class =>
+        (bytes, context, cancellationToken) => StepAsync(step.Handler!, () => ParseState(bytes, input(), plan), context, run, output, cancellationToken);
 
     private PromotionService Promotion => new(fileSystems, replications, time, parameters);
 
@@ -140,11 +145,12 @@ public sealed partial class FailoverFunctions(
         return JsonSerializer.SerializeToUtf8Bytes(plan, StateJsonContext.Default.FailoverPlan);
     }
 
-    private async Task<byte[]> StepAsync<T>(string step, byte[] input, InvocationContext context, Func<FailoverState, CancellationToken, Task<T>> run, Func<JsonTypeInfo<T>> output, CancellationToken cancellationToken)
+    private async Task<byte[]> StepAsync<TInput, T>(string step, Func<(TInput State, FailoverPlan Plan)> parse, InvocationContext context, Func<TInput, CancellationToken, Task<T>> run, Func<JsonTypeInfo<T>> output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var state = ParseState(input);
-        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["runId"] = state.Plan.RunId, ["step"] = step, ["requestId"] = context.RequestId });
+        var input = parse();
+        var state = input.State;
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["runId"] = input.Plan.RunId, ["step"] = step, ["requestId"] = context.RequestId });
         var clock = Stopwatch.StartNew();
         try
         {
@@ -159,24 +165,26 @@ public sealed partial class FailoverFunctions(
         }
     }
 
-    private static FailoverState ParseState(byte[] input)
+    private static (TInput State, FailoverPlan Plan) ParseState<TInput>(byte[] input, JsonTypeInfo<TInput> type, Func<TInput, FailoverPlan?> plan)
+        where TInput : class
     {
-        FailoverState? state;
+        TInput? state;
         try
         {
-            state = JsonSerializer.Deserialize(input, StateJsonContext.Default.FailoverState);
+            state = JsonSerializer.Deserialize(input, type);
         }
         catch (JsonException ex)
         {
             throw new InvalidInputException([new FieldError(string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path.TrimStart('$', '.'), "is not valid: " + ex.Message.Split(" Path:", 2)[0])]);
         }
 
-        if (state?.Plan is null || string.IsNullOrEmpty(state.Plan.RunId) || string.IsNullOrEmpty(state.Plan.FileSystemId))
+        var parsedPlan = state is null ? null : plan(state);
+        if (parsedPlan is null || string.IsNullOrEmpty(parsedPlan.RunId) || string.IsNullOrEmpty(parsedPlan.FileSystemId))
         {
             throw new InvalidInputException([new FieldError("plan", "is required: the state must carry the plan made by the Plan step")]);
         }
 
-        return state;
+        return (state!, parsedPlan);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Planned failover to {TargetServer}: {Action} {FileSystemId}, data-loss window {DataLossWindowSeconds} s, in {ElapsedMs} ms")]

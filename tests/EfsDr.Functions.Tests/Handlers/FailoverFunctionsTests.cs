@@ -93,6 +93,49 @@ public sealed class FailoverFunctionsTests
     }
 
     [Fact]
+    public async Task LoopChecks_StateWithMembersTheyDoNotRead_ReadOnlyThePlanAndTheirOwnProgress()
+    {
+        // Arrange: a cross-region failover up to each loop; the members a check does not read are made unreadable for it
+        // (the whole state used to be parsed, so any of them could fail or slow down a check's cold start).
+        var state = new JsonObject { ["targetServer"] = "server3" };
+        state["plan"] = await InvokeAsync(FailoverWorkflow.PlanFailover.Handler!, Input("server3"));
+        state["promotion"] = await InvokeAsync(FailoverWorkflow.PromoteReplica.Handler!, state);
+        _cloud.CompleteDeletion(SeedCluster.PrimaryId);
+        var unread = new JsonObject { ["fencing"] = "not a fencing result", ["lock"] = 42, ["deactivation"] = new JsonArray(), ["sync"] = false };
+
+        // Act
+        for (var i = 0; i < 5 && state["promotion"]!["done"]!.GetValue<bool>() is false; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(30));
+            state["promotion"] = await InvokeAsync(FailoverWorkflow.CheckPromotion.Handler!, With(state, unread));
+        }
+
+        state["node"] = await InvokeAsync(FailoverWorkflow.ActivateNode.Handler!, state);
+        _cloud.Invocations[state["node"]!["commandId"]!.GetValue<string>()] = new Queue<Func<NodeProgress>>([() => new NodeProgress(NodeProgressState.Succeeded, "Success", null, 0, "healthy", string.Empty)]);
+        state["node"] = await InvokeAsync(FailoverWorkflow.CheckNodeCommand.Handler!, With(state, unread));
+        state["dns"] = await InvokeAsync(FailoverWorkflow.SwitchDns.Handler!, state);
+        _cloud.Changes[state["dns"]!["changeId"]!.GetValue<string>()] = DnsChangeStatus.InSync;
+        state["dns"] = await InvokeAsync(FailoverWorkflow.CheckDns.Handler!, With(state, unread));
+
+        // Assert
+        Assert.True(state["promotion"]!["done"]!.GetValue<bool>());
+        Assert.True(state["node"]!["done"]!.GetValue<bool>());
+        Assert.True(state["dns"]!["done"]!.GetValue<bool>());
+        Assert.Equal(1, state["dns"]!["checks"]!.GetValue<int>());
+    }
+
+    private static JsonObject With(JsonObject state, JsonObject extra)
+    {
+        var copy = state.DeepClone().AsObject();
+        foreach (var (name, value) in extra)
+        {
+            copy[name] = value?.DeepClone();
+        }
+
+        return copy;
+    }
+
+    [Fact]
     public async Task Plan_DryRun_ReturnsPlanAndChangesNothing()
     {
         var plan = await InvokeAsync(FailoverWorkflow.PlanFailover.Handler!, Input("server3", dryRun: true));
@@ -119,6 +162,9 @@ public sealed class FailoverFunctionsTests
     [InlineData("PromoteReplica")]
     [InlineData("ActivateNode")]
     [InlineData("SwitchDns")]
+    [InlineData("CheckPromotion")]
+    [InlineData("CheckNodeCommand")]
+    [InlineData("CheckDns")]
     public async Task Step_StateWithoutPlan_ThrowsInvalidInputAndChangesNothing(string state)
     {
         var name = FailoverWorkflow.Find(state)!.Handler!;
