@@ -1,3 +1,5 @@
+using EfsDr.Core.Failover;
+
 namespace EfsDr.Drill.Chaos;
 
 /// <summary>One named invariant's verdict after a round; <paramref name="Evidence"/> says what was looked at and, when it
@@ -26,6 +28,17 @@ public sealed record LossWindow(string RunId, DateTimeOffset From, DateTimeOffse
 {
     /// <summary>True when <paramref name="at"/> lies in the window, both ends included.</summary>
     public bool Contains(DateTimeOffset at) => From <= at && at <= To;
+
+    /// <summary>
+    /// The window a failover's summary reports: from the replica's last sync the plan saw to the plan's moment
+    /// (<see cref="RunSummary.DataLossWindowSeconds"/> after it); null when it reports none or 0 s (a planned move that
+    /// proved its sync, a failover that promoted nothing). A write acknowledged after the plan, while the old primary still
+    /// served, is outside it: a drill whose writers keep writing during runs finds such writes as lost, as it should.
+    /// </summary>
+    public static LossWindow? FromSummary(RunSummary? summary) =>
+        summary is { DataLossWindowSeconds: > 0 and var seconds, Plan.LastReplicatedTimestamp: { } from }
+            ? new LossWindow(summary.RunId, from, from.AddSeconds(seconds))
+            : null;
 }
 
 /// <summary>A run the round expected to be refused, or that was refused: the world before it started and after it ended.</summary>
