@@ -14,6 +14,19 @@ namespace EfsDr.Drill.Chaos;
 /// address, as a client reads them. Each check names what it looked at; a failed one says exactly what is wrong.
 /// One check at a time: the runner calls <see cref="CheckAsync"/> after each round, never concurrently.
 /// </summary>
+/// <remarks>
+/// <para><b>Which objects.</b> Those acknowledged up to <see cref="RoundFacts.LastCompletedRunEndedAt"/>; when no run has
+/// completed yet (null), every object acknowledged before the check started: an acknowledged write must survive whatever
+/// happened since, failed and refused runs included, so checking more is never wrong. A key rewritten after the cutoff
+/// is left out (its content is the later write's, not promised yet).</para>
+/// <para><b>Reading less.</b> An object read back with its checksum is not read again while the same node serves the same
+/// file system with the same protection, role and epoch at the record's address: only a run rewrites a primary's data
+/// (writers add new keys; faults touch the control plane, not the data), and every run that could lose or replace data
+/// (a failover promotes another copy or moves the record, a reprotect turns a copy into a replica) changes one of those.
+/// Then every object is read again. Objects found missing are read again every check.</para>
+/// <para><b>Lost.</b> Missing (404), different content, or unreadable after retries at the record's address. Acknowledged
+/// inside a reported window (<see cref="ObjectLedger.WindowOf"/>): lost-in-window, counted and listed, not a failure.</para>
+/// </remarks>
 public sealed class ChaosInvariants(DrillWorld world, ObjectLedger ledger)
 {
     /// <summary>Every object acknowledged before the last completed run is readable with the same checksum at the record's

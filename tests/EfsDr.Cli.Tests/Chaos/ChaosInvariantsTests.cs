@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using EfsDr.Aws.Ssm;
 using EfsDr.Cli.Tests.EndToEnd;
+using EfsDr.Core.Configuration;
+using EfsDr.Core.Exceptions;
+using EfsDr.Core.Model;
 using EfsDr.Core.Failover;
 using EfsDr.Drill;
 using EfsDr.Drill.Chaos;
@@ -169,6 +173,34 @@ public sealed class ChaosInvariantsTests(ChaosWorldFixture fixture) : IClassFixt
         {
             route53.UpsertRecord(world.Topology.HostedZoneId, LocalTopology.RecordName, "A", original.Ttl ?? 300, original.Values);
         }
+    }
+
+    [Fact]
+    public async Task RecordAtServingNode_Server2AlsoServesThePrimary_FailsAndCountsASplitBrain()
+    {
+        var local = await fixture.WorldAsync();
+        var world = local.World;
+        var invariants = new ChaosInvariants(world, new ObjectLedger());
+        await ActivateBehindEfsDrsBackAsync(world, "server2");
+        try
+        {
+            var results = await invariants.CheckAsync(Facts(world), Token);
+
+            var record = Result(results, ChaosInvariants.RecordAtServingNode);
+            Assert.False(record.Passed);
+            Assert.StartsWith("2 nodes serve the application: server1, server2.", record.Evidence, StringComparison.Ordinal);
+            Assert.Contains($"server2 127.0.0.12 (us-east-1): mounts {world.Topology.PrimaryFileSystemId} (us-east-1), application pid ", record.Evidence, StringComparison.Ordinal);
+            Assert.True(Result(results, ChaosInvariants.OneWriter).Passed);
+            Assert.Equal(1, invariants.SplitBrainMoments);
+        }
+        finally
+        {
+            await world.DeactivateAsync("server2", Token);
+        }
+
+        Assert.False(invariants.SampleSplitBrain());
+        Assert.True(Result(await invariants.CheckAsync(Facts(world), Token), ChaosInvariants.RecordAtServingNode).Passed);
+        Assert.Equal(1, invariants.SplitBrainMoments);
     }
 
     [Fact]
@@ -365,6 +397,37 @@ public sealed class ChaosInvariantsTests(ChaosWorldFixture fixture) : IClassFixt
         foreach (var directory in Directory.EnumerateDirectories(data, "*", SearchOption.AllDirectories).Where(d => d.Contains(key, StringComparison.Ordinal)).OrderByDescending(d => d.Length).ToList())
         {
             Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>Mounts the primary on <paramref name="server"/> and starts the application there, as the node document's
+    /// activate does, without EfsDr: a second node serving.</summary>
+    private static async Task ActivateBehindEfsDrsBackAsync(DrillWorld world, string server)
+    {
+        var node = world.Topology.Server(server);
+        var configuration = world.Topology.Configuration;
+        var parameters = NodeDocumentParameters.For(NodeDocumentParameters.Activate, world.Topology.PrimaryFileSystemId, node.Region, configuration.FileSystem.MountPoint, configuration.Application.Unit, MountMethod.EfsUtils);
+        var commands = world.Adapters.NodeCommands;
+        var commandId = await commands.SendAsync(node.Region, node.InstanceId, new NodeCommand(LocalTopology.NodeDocument, parameters, "chaos test: a second node serving"), Token);
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                var invocation = await commands.GetInvocationAsync(node.Region, commandId, node.InstanceId, Token);
+                if (invocation.IsTerminal)
+                {
+                    Assert.True(invocation.Status == CommandStatus.Success, $"activate on {server}: {invocation.Status}: {invocation.StandardError}");
+                    Assert.NotNull(world.Cloud.Context.Ssm.ApplicationPid(node.InstanceId));
+                    return;
+                }
+            }
+            catch (NodeCommandNotFoundException)
+            {
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"activate on {server} did not finish within 60 s");
+            await Task.Delay(100, Token);
         }
     }
 
