@@ -86,6 +86,8 @@ public sealed class ChaosInvariants(DrillWorld world, ObjectLedger ledger)
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Nothing was checked this time: the figures must not carry the last check's counts over.
+            LastObjectCheck = new ObjectCheck(0, 0, 0, []);
             objects = new InvariantResult(ObjectsReadable, false, $"the check could not look: {ex.GetType().Name}: {ex.Message}");
         }
 
@@ -248,9 +250,12 @@ public sealed class ChaosInvariants(DrillWorld world, ObjectLedger ledger)
         if (run.RanAlone)
         {
             var changes = run.Before.Differences(run.After);
+            var path = !string.IsNullOrEmpty(run.ExecutionArn) && world.Cloud.Context.StepFunctions.StatesEntered(run.ExecutionArn) is { } history
+                ? $" (states entered: {string.Join(" → ", history)})"
+                : string.Empty;
             return changes.Count == 0
-                ? (true, $"{who} ran alone: the world is as before")
-                : (false, $"{who} ran alone and the world changed: {string.Join(" | ", changes)}");
+                ? (true, $"{who} ran alone: the world is as before{path}")
+                : (false, $"{who} ran alone and the world changed: {string.Join(" | ", changes)}{path}");
         }
 
         if (string.IsNullOrEmpty(run.ExecutionArn))

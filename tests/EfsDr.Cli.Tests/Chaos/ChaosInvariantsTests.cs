@@ -376,6 +376,11 @@ public sealed class ChaosInvariantsTests(ChaosWorldFixture fixture) : IClassFixt
             Facts(world, new RefusedRun(start, "said refused", before, before, RanAlone: false)),
             Token);
 
+        var alone = Result(
+            await new ChaosInvariants(world, new ObjectLedger()).CheckAsync(Facts(world, new RefusedRun(refusal.Execution.ExecutionArn, refusal.Execution.Error!, before, after, RanAlone: true)), Token),
+            ChaosInvariants.RefusedChangedNothing);
+        Assert.True(alone.Passed, alone.Evidence);
+        Assert.Contains("ran alone: the world is as before (states entered: PlanFailover →", alone.Evidence, StringComparison.Ordinal);
         var refused = Result(results, ChaosInvariants.RefusedChangedNothing);
         Assert.True(refused.Passed, refused.Evidence);
         Assert.Contains($"{refusal.Execution.ExecutionArn} ({refusal.Execution.Error}) ran beside another run and entered only steps that change nothing: PlanFailover →", refused.Evidence, StringComparison.Ordinal);
