@@ -157,11 +157,21 @@ public sealed class ChaosInvariantsTests(ChaosWorldFixture fixture) : IClassFixt
     {
         var world = (await fixture.WorldAsync()).World;
         var route53 = world.Cloud.Context.Route53;
+        var ledger = new ObjectLedger();
+        var first = await WriteAsync(world, ledger, Unique("before-the-record-moved"), "one");
+        var second = await WriteAsync(world, ledger, Unique("before-the-record-moved"), "two");
         var original = route53.Record(world.Topology.HostedZoneId, LocalTopology.RecordName, "A")!;
         route53.UpsertRecord(world.Topology.HostedZoneId, LocalTopology.RecordName, "A", original.Ttl ?? 300, [world.Topology.Server("server3").Address]);
         try
         {
-            var results = await new ChaosInvariants(world, new ObjectLedger()).CheckAsync(Facts(world), Token);
+            var invariants = new ChaosInvariants(world, ledger);
+            var results = await invariants.CheckAsync(Facts(world), Token);
+
+            var objects = Result(results, ChaosInvariants.ObjectsReadable);
+            Assert.False(objects.Passed);
+            Assert.StartsWith($"2 lost outside every reported window: test/{first.Key} (unreadable after 3 attempts: ", objects.Evidence, StringComparison.Ordinal);
+            Assert.Contains($"test/{second.Key} (unreadable (not tried: 127.0.0.13 did not answer the first read);", objects.Evidence, StringComparison.Ordinal);
+            Assert.Equal(2, invariants.LastObjectCheck.Lost);
 
             var record = Result(results, ChaosInvariants.RecordAtServingNode);
             Assert.False(record.Passed);
