@@ -60,6 +60,23 @@ public sealed partial class StepFunctionsEmulator(LocalCloudContext context) : I
         }
     }
 
+    /// <summary>The names of the states an execution entered so far, in order (its history's <c>…StateEntered</c> events), or
+    /// null when there is no such execution. Read from the emulator, not through the API: injected faults do not hide it.</summary>
+    public IReadOnlyList<string>? StatesEntered(string executionArn)
+    {
+        ExecutionRecord? execution;
+        lock (_gate)
+        {
+            execution = _executions.GetValueOrDefault(executionArn);
+        }
+
+        return execution?.History()
+            .Where(e => e.Type.EndsWith("StateEntered", StringComparison.Ordinal))
+            .Select(e => e.Details?["name"]?.GetValue<string>())
+            .OfType<string>()
+            .ToList();
+    }
+
     /// <inheritdoc />
     public AwsAnswer Throttled() => AwsAnswer.JsonError(400, "ThrottlingException", "Rate exceeded");
 
