@@ -209,6 +209,15 @@ public sealed class ChaosRound(DrillWorld world, Action<string> output)
             : operation;
         output($"  re-run of the same request ({(crashed ? "after the crash" : "after " + string.Join(", ", first.Select(r => r.Execution.Error)))})");
         var rerun = await RunOnceAsync(string.Create(CultureInfo.InvariantCulture, $"round {round} re-run {again}"), again, cancellationToken).ConfigureAwait(false);
+        if (!rerun.Succeeded && again.Kind == ChaosOperationKind.PlannedFailover && rerun.Execution.Error?.StartsWith("PlannedFailover", StringComparison.Ordinal) == true)
+        {
+            // The planned move stopped after its promotion: the target is no longer a replica, and the refusal says that
+            // "an unplanned failover (without --planned) is still possible". The operator follows it.
+            output("  the planned re-run was refused (the target is promoted already): an unplanned failover to the same server, as the refusal advises");
+            var unplanned = again with { Kind = ChaosOperationKind.InRegionFailover };
+            rerun = await RunOnceAsync(string.Create(CultureInfo.InvariantCulture, $"round {round} re-run unplanned {again.Target}"), unplanned, cancellationToken).ConfigureAwait(false);
+        }
+
         return rerun.Succeeded ? (crashed ? 1 : 0, crashed ? 0 : 1, 0) : (0, 0, 1);
     }
 
