@@ -68,8 +68,9 @@ public sealed record FaultPlan(double ThrottleRate, double ServerErrorRate, Time
     /// <item>A crash after a random step of the workflow the operation runs, in about a third of the single-run valid
     /// rounds (an invalid one is refused by its plan, before any step a crash could follow).</item>
     /// <item>A random server offline for 0.5–5 real seconds (or the whole run), in about a fifth of the valid rounds.</item>
-    /// <item>The primary's region black-holed for 2–20 real seconds (or the whole run), in about a sixth of the unplanned
-    /// cross-region failovers: the outage those exist for. Its node is then left running, cut off, as in a real outage.</item>
+    /// <item>The primary's region black-holed for 2–20 real seconds (or the whole run), in about 40 % of the unplanned
+    /// cross-region failovers: the outage those exist for (they are about one round in twenty-five). Its node is then left
+    /// running, cut off, as in a real outage.</item>
     /// </list>
     /// </remarks>
     public static FaultPlan Pick(ChaosOperation operation, DrState state, IReadOnlyList<DrillServer> servers, Random random)
@@ -92,7 +93,7 @@ public sealed record FaultPlan(double ThrottleRate, double ServerErrorRate, Time
         var offline = !operation.ExpectRefused && offlineDraw < 0.2 ? offlineServer : null;
         var downDraw = random.NextDouble();
         var downFor = Duration(random, 2, 20);
-        var down = operation.Kind == ChaosOperationKind.CrossRegionFailover && downDraw < 0.17 ? state.PrimaryRegion : null;
+        var down = operation.Kind == ChaosOperationKind.CrossRegionFailover && downDraw < 0.4 ? state.PrimaryRegion : null;
         return new FaultPlan(throttle, errors, latency, crash, offline, offline is null ? null : offlineFor, down, down is null ? null : downFor);
     }
 
