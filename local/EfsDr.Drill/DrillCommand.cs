@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using EfsDr.Drill.Chaos;
 using EfsDr.Runs;
 
 namespace EfsDr.Drill;
@@ -39,8 +40,11 @@ public static class DrillCommand
         var promotion = new Option<double?>("--promotion-minutes") { Description = $"How long the replication's deletion (the promotion) lasts, in simulated minutes, {MinPromotionMinutes}–{MaxPromotionMinutes} (default: the local cloud's 12)." };
         var timeScale = new Option<double>("--time-scale") { Description = "Simulated seconds per real second (default 60).", DefaultValueFactory = _ => 60 };
         var roundTrips = new Option<int>("--round-trips") { Description = "DR round trips after the failovers, 0–2 (default 2): reprotect, planned failback, reprotect back; the second with its own cross-region failover.", DefaultValueFactory = _ => 2 };
-        var report = new Option<string>("--report") { Description = "Report folder (default artifacts/drill).", DefaultValueFactory = _ => Path.Combine("artifacts", "drill") };
-        foreach (var option in new Option[] { throttle, serverErrors, latency, regionDown, offlineNode, commandFailure, slowDeletion, promotion, timeScale, roundTrips, report })
+        var report = new Option<string?>("--report") { Description = "Report folder (default artifacts/drill; with --chaos artifacts/chaos)." };
+        var chaos = new Option<bool>("--chaos") { Description = "Run the chaos drill instead: random DR operations under random faults, the invariants checked after every round (the fault options above do not apply; the drill picks its own)." };
+        var seed = new Option<int?>("--seed") { Description = "With --chaos: the seed of every choice (operations, targets, faults, timing, objects), 0 or more; the same seed replays the same drill (default: from the clock, printed)." };
+        var rounds = new Option<int?>("--rounds") { Description = $"With --chaos: how many rounds, {ChaosOptions.MinRounds}–{ChaosOptions.MaxRounds} (default {ChaosOptions.DefaultRounds})." };
+        foreach (var option in new Option[] { throttle, serverErrors, latency, regionDown, offlineNode, commandFailure, slowDeletion, promotion, timeScale, roundTrips, report, chaos, seed, rounds })
         {
             command.Options.Add(option);
         }
@@ -60,8 +64,11 @@ public static class DrillCommand
                 Promotion = PromotionLength(parse.GetValue(promotion), errors),
                 TimeScale = parse.GetValue(timeScale) is var s and >= 1 and <= 10_000 ? s : Fail(errors, "--time-scale: must be 1–10000"),
                 RoundTrips = parse.GetValue(roundTrips) is var n and >= 0 and <= 2 ? n : Fail<int>(errors, "--round-trips: must be 0, 1 or 2"),
-                ReportDirectory = parse.GetValue(report)!,
+                ReportDirectory = parse.GetValue(report) ?? Path.Combine("artifacts", "drill"),
             };
+            var chaosOptions = parse.GetValue(chaos)
+                ? Chaos(parse.GetValue(seed), parse.GetValue(rounds), parse.GetValue(promotion), options, parse.GetValue(report), errors)
+                : NotChaos(parse.GetValue(seed), parse.GetValue(rounds), errors);
             if (errors.Count > 0)
             {
                 foreach (var e in errors)
@@ -72,10 +79,52 @@ public static class DrillCommand
                 return ExitUsage;
             }
 
+            if (chaosOptions is not null)
+            {
+                var chaosResult = await new ChaosRunner(chaosOptions, line => output.WriteLine(line)).RunAsync(cancellationToken).ConfigureAwait(false);
+                return chaosResult.Passed ? 0 : ExitCheckFailed;
+            }
+
             var result = await new DrillRunner(options, line => output.WriteLine(line)).RunAsync(cancellationToken).ConfigureAwait(false);
             return result.Passed ? 0 : ExitCheckFailed;
         });
         return command;
+    }
+
+    /// <summary>The chaos drill's options from the command line's; problems go to <paramref name="errors"/>.</summary>
+    private static ChaosOptions Chaos(int? seed, int? rounds, double? promotion, DrillOptions drill, string? report, List<string> errors) => new()
+    {
+        Seed = seed switch
+        {
+            null => Environment.TickCount & int.MaxValue,
+            >= 0 => seed.Value,
+            _ => Fail<int>(errors, $"--seed: must be 0 or more (got {seed.Value.ToString(CultureInfo.InvariantCulture)})"),
+        },
+        Rounds = rounds switch
+        {
+            null => ChaosOptions.DefaultRounds,
+            >= ChaosOptions.MinRounds and <= ChaosOptions.MaxRounds => rounds.Value,
+            _ => Fail<int>(errors, $"--rounds: must be {ChaosOptions.MinRounds}–{ChaosOptions.MaxRounds} (got {rounds.Value.ToString(CultureInfo.InvariantCulture)})"),
+        },
+        TimeScale = drill.TimeScale,
+        Promotion = promotion is null ? ChaosOptions.DefaultPromotion : drill.Promotion ?? ChaosOptions.DefaultPromotion,
+        ReportDirectory = report ?? Path.Combine("artifacts", "chaos"),
+    };
+
+    /// <summary>Without --chaos, --seed and --rounds mean nothing: say so rather than ignore them.</summary>
+    private static ChaosOptions? NotChaos(int? seed, int? rounds, List<string> errors)
+    {
+        if (seed is not null)
+        {
+            errors.Add("--seed: only with --chaos");
+        }
+
+        if (rounds is not null)
+        {
+            errors.Add("--rounds: only with --chaos");
+        }
+
+        return null;
     }
 
     private static TimeSpan? PromotionLength(double? minutes, List<string> errors) => minutes switch

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Globalization;
+using Amazon.Runtime;
+using EfsDr.Aws;
+using EfsDr.Aws.Http;
+using EfsDr.Core.Failover;
+using EfsDr.Core.Reprotect;
+using EfsDr.LocalCloud.Hosting;
+
+namespace EfsDr.Drill.Chaos;
+
+/// <summary>The chaos drill's outcome.</summary>
+/// <param name="Figures">The figures.</param>
+/// <param name="Failures">The failed invariants of the round that stopped the drill (empty when every round held).</param>
+/// <param name="ReportPath">chaos-report.md.</param>
+/// <param name="FiguresPath">chaos-figures.json.</param>
+public sealed record ChaosResult(ChaosFigures Figures, IReadOnlyList<InvariantResult> Failures, string ReportPath, string FiguresPath)
+{
+    /// <summary>True when every round's invariants held.</summary>
+    public bool Passed => Failures.Count == 0 && Figures.Held && Figures.RoundsRun == Figures.RoundsPlanned;
+}
+
+/// <summary>
+/// The chaos drill (<c>drill --chaos --seed N --rounds R</c>): on a seeded local world, R rounds, each a random DR operation
+/// valid from the current state (or an invalid one that must be refused cleanly) under random faults, with clients writing
+/// objects through the record's address between rounds, and the invariants (<see cref="ChaosInvariants"/>) checked after
+/// every round. One <see cref="Random"/> seeded with the seed makes every choice, so a failure replays with the same seed.
+/// </summary>
+public sealed class ChaosRunner(ChaosOptions options, Action<string> output)
+{
+    /// <summary>Runs the drill; stops at the first round whose invariants fail. Throws only for cancellation or when the
+    /// world cannot be started.</summary>
+    public async Task<ChaosResult> RunAsync(CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var clock = Stopwatch.StartNew();
+        output(string.Create(CultureInfo.InvariantCulture, $"EfsDr chaos drill: seed {options.Seed}, {options.Rounds} rounds (time scale ×{options.TimeScale:0}, promotion {options.Promotion.TotalMinutes:0.#} simulated min); replay with --chaos --seed {options.Seed} --rounds {options.Rounds}"));
+        var cloudOptions = CloudOptions(options);
+        await using var cloud = await LocalCloudHost.StartAsync(cloudOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var topology = await LocalTopology.SeedAsync(cloud.Context, line => output("  " + line), cancellationToken).ConfigureAwait(false);
+        using var adapters = ObserverAdapters(cloud, options.TimeScale);
+        var world = new DrillWorld(cloud, topology, adapters, new DrillOptions { TimeScale = options.TimeScale, RunTimeout = options.RunTimeout }, output);
+        var start = await world.FailoverAsync("start", "server1", null, [], cancellationToken).ConfigureAwait(false);
+        if (!start.Succeeded)
+        {
+            throw new InvalidOperationException($"starting the group on server1 failed: {start.Reason}");
+        }
+
+        var ledger = new ObjectLedger();
+        var writers = new ChaosWriters(world, ledger);
+        await writers.PrepareAsync(cancellationToken).ConfigureAwait(false);
+        var tally = new ChaosTally(options);
+        var failures = await RoundsAsync(world, ledger, writers, tally, cancellationToken).ConfigureAwait(false);
+        var figures = tally.Figures(writers.Failed, ledger, clock.Elapsed);
+        var (report, json) = ChaosReport.Write(options.ReportDirectory, figures, tally.Lines, failures);
+        output(string.Empty);
+        foreach (var line in ChaosReport.Summary(figures))
+        {
+            output(line);
+        }
+
+        output($"report: {report}");
+        return new ChaosResult(figures, failures, report, json);
+    }
+
+    /// <summary>The local cloud of the chaos world: the end-to-end tests' quick physical durations (a short promotion, a
+    /// quick replication lag, enabling and DNS change) so that a round takes a few real seconds, and the fault injector's
+    /// own draws (which calls a throttling rate hits) seeded with the drill's seed.</summary>
+    public static LocalCloudOptions CloudOptions(ChaosOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new LocalCloudOptions
+        {
+            TimeScale = options.TimeScale,
+            ReplicationDeletion = options.Promotion,
+            ReplicationEnabling = TimeSpan.FromMinutes(1),
+            ReplicationLag = TimeSpan.FromSeconds(30),
+            DnsPropagation = TimeSpan.FromSeconds(20),
+            RandomSeed = options.Seed,
+        };
+    }
+
+    private async Task<IReadOnlyList<InvariantResult>> RoundsAsync(DrillWorld world, ObjectLedger ledger, ChaosWriters writers, ChaosTally tally, CancellationToken cancellationToken)
+    {
+        var random = new Random(options.Seed);
+        var invariants = new ChaosInvariants(world, ledger);
+        var round = new ChaosRound(world, output);
+        DateTimeOffset? lastCompleted = null;
+        for (var n = 1; n <= options.Rounds; n++)
+        {
+            var state = Observe(world);
+            var operation = ChaosOperations.Pick(state, world.Topology.Servers, random);
+            var faults = FaultPlan.Pick(operation, state, world.Topology.Servers, random);
+            var burst = ChaosWriters.Plan(n, options.Writers, random);
+            var choice = string.Create(CultureInfo.InvariantCulture, $"round {n}/{options.Rounds} (seed {options.Seed}): {operation} | {faults} | from {state}");
+            output(string.Empty);
+            output(choice);
+            var written = await writers.WriteAsync(burst, cancellationToken).ConfigureAwait(false);
+            var started = Stopwatch.StartNew();
+            var outcome = await round.RunAsync(n, operation, faults, state, cancellationToken).ConfigureAwait(false);
+            foreach (var window in outcome.LossWindows)
+            {
+                ledger.AddLossWindow(window);
+            }
+
+            lastCompleted = outcome.Runs.Where(r => r.Succeeded).Select(r => r.Execution.StopDate).Max() ?? lastCompleted;
+            var results = await invariants.CheckAsync(new RoundFacts(n, outcome.Refused, lastCompleted), cancellationToken).ConfigureAwait(false);
+            var failed = results.Concat(outcome.Problems).Where(r => !r.Passed).ToList();
+            tally.Add(operation, faults, outcome, written, invariants, failed.Count, choice, started.Elapsed, Observe(world));
+            output(string.Create(CultureInfo.InvariantCulture, $"  {written} objects written; {outcome.Runs.Count} run(s): {string.Join(", ", outcome.Runs.Select(r => $"{r.TargetServer} {r.Execution.Status}{(r.Succeeded ? string.Empty : " " + r.Execution.Error)}"))}; {outcome.Refused.Count} refused; invariants: {string.Join(", ", results.Select(r => (r.Passed ? "✔ " : "✘ ") + r.Name))} ({started.Elapsed.TotalSeconds:0.0} s)"));
+            if (failed.Count > 0)
+            {
+                foreach (var f in failed)
+                {
+                    output($"✘ {f.Name} after round {n} (seed {options.Seed}): {f.Evidence}");
+                }
+
+                return failed;
+            }
+        }
+
+        return [];
+    }
+
+    /// <summary>The DR state as the emulators hold it: the region of the one writable copy carrying the Name (else the
+    /// region of the serving server), whether it replicates ENABLED into the copy carrying the Name in the other region (and
+    /// whether EfsDr tagged that copy its replica at the primary's epoch), and the one serving server.</summary>
+    public static DrState Observe(DrillWorld world)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        var regions = world.Topology.Configuration.Regions;
+        var writable = regions.SelectMany(world.CopiesNamed).Where(c => c.Protection == "ENABLED" && c.Writable).ToList();
+        var serving = world.ServersServing();
+        var active = serving is [var one] ? one : null;
+        var primary = writable is [var w] ? w : null;
+        var region = primary?.Region ?? (active is null ? regions[0] : world.Topology.Server(active).Region);
+        var other = regions.FirstOrDefault(r => r != region);
+        var replica = other is null ? [] : world.CopiesNamed(other);
+        var replication = primary is null ? null : world.Cloud.Context.Efs.Replication(primary.Region, primary.FileSystemId);
+        var replicaCopy = replica is [var r] ? r : null;
+        var protectedPair = replication is { Status: "ENABLED" } && replicaCopy is not null && replication.DestinationFileSystemId == replicaCopy.FileSystemId;
+        var tagged = protectedPair && replicaCopy!.Tags.GetValueOrDefault(EfsDrTags.Role) == ReprotectTags.Replica && EfsDrTags.EpochOf(replicaCopy.Tags) == EfsDrTags.EpochOf(primary!.Tags);
+        return new DrState(region, protectedPair, active, tagged);
+    }
+
+    /// <summary>The drill's own client only observes: more attempts than EfsDr's adapters, on the cloud's clock (see
+    /// <see cref="DrillRunner"/>), so that injected faults test EfsDr, not the observer's luck.</summary>
+    private static AwsAdapters ObserverAdapters(LocalCloudHost cloud, double timeScale) => new(
+        new BasicAWSCredentials("local", "local"),
+        new EndpointResolver(n => n == "AWS_ENDPOINT_URL" ? cloud.Endpoint.ToString() : null),
+        new AwsRetryOptions
+        {
+            MaxAttempts = 10,
+            BaseDelay = TimeSpan.FromMilliseconds(100),
+            MaxDelay = TimeSpan.FromSeconds(2),
+            AttemptTimeout = TimeSpan.FromSeconds(Math.Max(15, timeScale)),
+        },
+        cloud.Context.Clock);
+}
