@@ -28,6 +28,9 @@ public sealed record ChaosResult(ChaosFigures Figures, IReadOnlyList<InvariantRe
 /// </summary>
 public sealed class ChaosRunner(ChaosOptions options, Action<string> output)
 {
+    /// <summary>The check that a round ran to its end (beside the invariants': a round that throws stops the drill).</summary>
+    public const string RoundRan = "round-ran";
+
     /// <summary>Runs the drill; stops at the first round whose invariants fail. Throws only for cancellation or when the
     /// world cannot be started.</summary>
     public async Task<ChaosResult> RunAsync(CancellationToken cancellationToken)
@@ -97,7 +100,22 @@ public sealed class ChaosRunner(ChaosOptions options, Action<string> output)
             output(choice);
             var written = await writers.WriteAsync(burst, cancellationToken).ConfigureAwait(false);
             var started = Stopwatch.StartNew();
-            var outcome = await round.RunAsync(n, operation, faults, state, cancellationToken).ConfigureAwait(false);
+            RoundOutcome outcome;
+            try
+            {
+                outcome = await round.RunAsync(n, operation, faults, state, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // A round that could not finish (a run not ended within its timeout, a node command that never answered)
+                // stops the drill like a failed invariant: the seed replays it.
+                var broken = new InvariantResult(RoundRan, false, $"round {n} ({operation}) did not finish: {ex.GetType().Name}: {ex.Message}");
+                output($"✘ {broken.Name} (seed {options.Seed}): {broken.Evidence}");
+                world.Cloud.Faults.Clear();
+                tally.RoundBroken();
+                return [broken];
+            }
+
             foreach (var window in outcome.LossWindows)
             {
                 ledger.AddLossWindow(window);
