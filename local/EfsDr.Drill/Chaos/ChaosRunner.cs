@@ -26,7 +26,11 @@ public sealed record ChaosResult(ChaosFigures Figures, IReadOnlyList<InvariantRe
 /// objects through the record's address between rounds, and the invariants (<see cref="ChaosInvariants"/>) checked after
 /// every round. One <see cref="Random"/> seeded with the seed makes every choice, so a failure replays with the same seed.
 /// </summary>
-public sealed class ChaosRunner(ChaosOptions options, Action<string> output)
+/// <param name="options">The seed, rounds and world.</param>
+/// <param name="output">Where each line goes.</param>
+/// <param name="behindEfsDrsBack">What happens to the world behind EfsDr's back after a round's runs, before its check
+/// (tests break an invariant with it); null: nothing.</param>
+public sealed class ChaosRunner(ChaosOptions options, Action<string> output, Action<DrillWorld, int>? behindEfsDrsBack = null)
 {
     /// <summary>The check that a round ran to its end (beside the invariants': a round that throws stops the drill).</summary>
     public const string RoundRan = "round-ran";
@@ -116,6 +120,7 @@ public sealed class ChaosRunner(ChaosOptions options, Action<string> output)
                 return [broken];
             }
 
+            behindEfsDrsBack?.Invoke(world, n);
             foreach (var window in outcome.LossWindows)
             {
                 ledger.AddLossWindow(window);
