@@ -26,8 +26,15 @@ public sealed record ChaosResult(ChaosFigures Figures, IReadOnlyList<InvariantRe
 /// objects through the record's address between rounds, and the invariants (<see cref="ChaosInvariants"/>) checked after
 /// every round. One <see cref="Random"/> seeded with the seed makes every choice, so a failure replays with the same seed.
 /// </summary>
-public sealed class ChaosRunner(ChaosOptions options, Action<string> output)
+/// <param name="options">The seed, rounds and world.</param>
+/// <param name="output">Where each line goes.</param>
+/// <param name="behindEfsDrsBack">What happens to the world behind EfsDr's back after a round's runs, before its check
+/// (tests break an invariant with it); null: nothing.</param>
+public sealed class ChaosRunner(ChaosOptions options, Action<string> output, Action<DrillWorld, int>? behindEfsDrsBack = null)
 {
+    /// <summary>The check that a round ran to its end (beside the invariants': a round that throws stops the drill).</summary>
+    public const string RoundRan = "round-ran";
+
     /// <summary>Runs the drill; stops at the first round whose invariants fail. Throws only for cancellation or when the
     /// world cannot be started.</summary>
     public async Task<ChaosResult> RunAsync(CancellationToken cancellationToken)
@@ -82,44 +89,84 @@ public sealed class ChaosRunner(ChaosOptions options, Action<string> output)
 
     private async Task<IReadOnlyList<InvariantResult>> RoundsAsync(DrillWorld world, ObjectLedger ledger, ChaosWriters writers, ChaosTally tally, CancellationToken cancellationToken)
     {
-        var random = new Random(options.Seed);
-        var invariants = new ChaosInvariants(world, ledger);
-        var round = new ChaosRound(world, output);
-        DateTimeOffset? lastCompleted = null;
+        var loop = new Loop(options, output, behindEfsDrsBack, world, ledger, writers, tally);
         for (var n = 1; n <= options.Rounds; n++)
         {
-            var state = Observe(world);
-            var operation = ChaosOperations.Pick(state, world.Topology.Servers, random);
-            var faults = FaultPlan.Pick(operation, state, world.Topology.Servers, random);
-            var burst = ChaosWriters.Plan(n, options.Writers, random);
-            var choice = string.Create(CultureInfo.InvariantCulture, $"round {n}/{options.Rounds} (seed {options.Seed}): {operation} | {faults} | from {state}");
-            output(string.Empty);
-            output(choice);
-            var written = await writers.WriteAsync(burst, cancellationToken).ConfigureAwait(false);
-            var started = Stopwatch.StartNew();
-            var outcome = await round.RunAsync(n, operation, faults, state, cancellationToken).ConfigureAwait(false);
-            foreach (var window in outcome.LossWindows)
-            {
-                ledger.AddLossWindow(window);
-            }
-
-            lastCompleted = outcome.Runs.Where(r => r.Succeeded).Select(r => r.Execution.StopDate).Max() ?? lastCompleted;
-            var results = await invariants.CheckAsync(new RoundFacts(n, outcome.Refused, lastCompleted), cancellationToken).ConfigureAwait(false);
-            var failed = results.Concat(outcome.Problems).Where(r => !r.Passed).ToList();
-            tally.Add(operation, faults, outcome, written, invariants, failed.Count, choice, started.Elapsed, Observe(world));
-            output(string.Create(CultureInfo.InvariantCulture, $"  {written} objects written; {outcome.Runs.Count} run(s): {string.Join(", ", outcome.Runs.Select(r => $"{r.TargetServer} {r.Execution.Status}{(r.Succeeded ? string.Empty : " " + r.Execution.Error)}"))}; {outcome.Refused.Count} refused; invariants: {string.Join(", ", results.Select(r => (r.Passed ? "✔ " : "✘ ") + r.Name))} ({started.Elapsed.TotalSeconds:0.0} s)"));
+            var failed = await loop.RoundAsync(n, cancellationToken).ConfigureAwait(false);
             if (failed.Count > 0)
             {
-                foreach (var f in failed)
-                {
-                    output($"✘ {f.Name} after round {n} (seed {options.Seed}): {f.Evidence}");
-                }
-
                 return failed;
             }
         }
 
         return [];
+    }
+
+    /// <summary>The rounds' shared state: the one seeded random sequence, the invariants, the last completed run.</summary>
+    private sealed class Loop(ChaosOptions options, Action<string> output, Action<DrillWorld, int>? behindEfsDrsBack, DrillWorld world, ObjectLedger ledger, ChaosWriters writers, ChaosTally tally)
+    {
+        private readonly Random _random = new(options.Seed);
+        private readonly ChaosInvariants _invariants = new(world, ledger);
+        private readonly ChaosRound _round = new(world, output);
+        private DateTimeOffset? _lastCompleted;
+
+        /// <summary>One round: the choice (printed with the seed), the writers, the operation under its faults, the check.
+        /// Returns the failed checks (empty: go on).</summary>
+        public async Task<IReadOnlyList<InvariantResult>> RoundAsync(int n, CancellationToken cancellationToken)
+        {
+            var state = Observe(world);
+            var operation = ChaosOperations.Pick(state, world.Topology.Servers, _random);
+            var faults = FaultPlan.Pick(operation, state, world.Topology.Servers, _random);
+            var burst = ChaosWriters.Plan(n, options.Writers, _random);
+            var choice = string.Create(CultureInfo.InvariantCulture, $"round {n}/{options.Rounds} (seed {options.Seed}): {operation} | {faults} | from {state}");
+            output(string.Empty);
+            output(choice);
+            var written = await writers.WriteAsync(burst, cancellationToken).ConfigureAwait(false);
+            var started = Stopwatch.StartNew();
+            RoundOutcome outcome;
+            try
+            {
+                outcome = await _round.RunAsync(n, operation, faults, state, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // A round that could not finish (a run not ended within its timeout, a node command that never answered)
+                // stops the drill like a failed invariant: the seed replays it.
+                world.Cloud.Faults.Clear();
+                tally.RoundBroken();
+                return Report(n, [new InvariantResult(RoundRan, false, $"round {n} ({operation}) did not finish: {ex.GetType().Name}: {ex.Message}")]);
+            }
+
+            behindEfsDrsBack?.Invoke(world, n);
+            var results = await CheckAsync(n, outcome, cancellationToken).ConfigureAwait(false);
+            var failed = results.Concat(outcome.Problems).Where(r => !r.Passed).ToList();
+            tally.Add(operation, faults, outcome, written, _invariants, failed.Count, choice, started.Elapsed, Observe(world));
+            output(string.Create(CultureInfo.InvariantCulture, $"  {written} objects written; {outcome.Runs.Count} run(s): {string.Join(", ", outcome.Runs.Select(r => $"{r.TargetServer} {r.Execution.Status}{(r.Succeeded ? string.Empty : " " + r.Execution.Error)}"))}; {outcome.Refused.Count} refused; invariants: {string.Join(", ", results.Select(r => (r.Passed ? "✔ " : "✘ ") + r.Name))} ({started.Elapsed.TotalSeconds:0.0} s)"));
+            return Report(n, failed);
+        }
+
+        /// <summary>Gives the invariants the round's loss windows, refused runs and last completed run, and checks them.</summary>
+        private Task<IReadOnlyList<InvariantResult>> CheckAsync(int n, RoundOutcome outcome, CancellationToken cancellationToken)
+        {
+            foreach (var window in outcome.LossWindows)
+            {
+                ledger.AddLossWindow(window);
+            }
+
+            _lastCompleted = outcome.Runs.Where(r => r.Succeeded).Select(r => r.Execution.StopDate).Max() ?? _lastCompleted;
+            return _invariants.CheckAsync(new RoundFacts(n, outcome.Refused, _lastCompleted), cancellationToken);
+        }
+
+        /// <summary>Prints each failure with the round, its evidence and the seed.</summary>
+        private List<InvariantResult> Report(int n, List<InvariantResult> failed)
+        {
+            foreach (var f in failed)
+            {
+                output($"✘ {f.Name} after round {n} (seed {options.Seed}): {f.Evidence}");
+            }
+
+            return failed;
+        }
     }
 
     /// <summary>The DR state as the emulators hold it: the region of the one writable copy carrying the Name (else the

@@ -42,6 +42,9 @@ public sealed class ChaosTally(ChaosOptions options)
         _lines.Add(string.Create(CultureInfo.InvariantCulture, $"{choice} → {string.Join(", ", outcome.Runs.Select(r => $"{r.TargetServer} {r.Execution.Status}{(r.Succeeded ? string.Empty : " " + r.Execution.Error)}"))}; now {after}; {took.TotalSeconds:0.0} s"));
     }
 
+    /// <summary>Counts a round that could not finish as a failed check (the drill stops there).</summary>
+    public void RoundBroken() => _invariantFailures++;
+
     /// <summary>The figures so far.</summary>
     public ChaosFigures Figures(int writesFailed, ObjectLedger ledger, TimeSpan elapsed)
     {

@@ -1,3 +1,4 @@
+using EfsDr.Drill;
 using EfsDr.Drill.Chaos;
 
 namespace EfsDr.Cli.Tests.EndToEnd;
@@ -39,6 +40,41 @@ public sealed class ChaosEndToEndTests
         Assert.Equal(10, lines.Count(l => l.StartsWith("round ", StringComparison.Ordinal) && l.Contains($"(seed {Seed})", StringComparison.Ordinal)));
         Assert.Equal(f.Seed, ChaosFigures.FromJson(await File.ReadAllTextAsync(result.FiguresPath, Token))!.Seed);
         Assert.Contains($"--seed {Seed} --rounds 10", await File.ReadAllTextAsync(result.ReportPath, Token), StringComparison.Ordinal);
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task RunAsync_AWritableCopyWithTheNameMadeAfterRound2_StopsThereWithTheEvidenceAndTheSeed()
+    {
+        LocalWorld.RequireNodeTooling();
+        var directory = Path.Combine(Path.GetTempPath(), "efsdr-chaos-" + Guid.NewGuid().ToString("N")[..8]);
+        var lines = new List<string>();
+        string? rogue = null;
+        void Output(string line)
+        {
+            lock (lines)
+            {
+                lines.Add(line);
+            }
+        }
+
+        void Tamper(DrillWorld world, int round)
+        {
+            if (round == 2)
+            {
+                rogue = world.Cloud.Context.Efs.CreateFileSystem("us-west-2", world.Topology.Configuration.FileSystem.Name);
+            }
+        }
+
+        var result = await new ChaosRunner(new ChaosOptions { Seed = Seed, Rounds = 10, ReportDirectory = directory }, Output, Tamper).RunAsync(Token);
+
+        var transcript = string.Join('\n', lines);
+        Assert.False(result.Passed, transcript);
+        Assert.Equal((2, 1), (result.Figures.RoundsRun, result.Figures.InvariantFailures));
+        var failure = Assert.Single(result.Failures, f => f.Name == ChaosInvariants.OneWriter);
+        Assert.Contains(rogue!, failure.Evidence, StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.StartsWith($"✘ one-writer after round 2 (seed {Seed})", StringComparison.Ordinal) && l.Contains(rogue!, StringComparison.Ordinal));
+        Assert.Contains(rogue!, await File.ReadAllTextAsync(result.ReportPath, Token), StringComparison.Ordinal);
         Directory.Delete(directory, recursive: true);
     }
 
