@@ -67,17 +67,7 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
         // "at the same moment" (4.1.3b) would no longer be: the second, held up by retries, would read the run lock after
         // the first execution took it. Its attempt timeout is at least a real second, so that a busy host never times out
         // an observer's call.
-        using var adapters = new AwsAdapters(
-            new BasicAWSCredentials("local", "local"),
-            new EndpointResolver(n => n == "AWS_ENDPOINT_URL" ? cloud.Endpoint.ToString() : null),
-            new AwsRetryOptions
-            {
-                MaxAttempts = 10,
-                BaseDelay = TimeSpan.FromMilliseconds(100),
-                MaxDelay = TimeSpan.FromSeconds(2),
-                AttemptTimeout = TimeSpan.FromSeconds(Math.Max(15, options.TimeScale)),
-            },
-            cloud.Context.Clock);
+        using var adapters = ObserverAdapters(cloud, options.TimeScale);
         var world = new DrillWorld(cloud, topology, adapters, options, output);
 
         var start = new RoundTrip(world, Check, Record, _runs, output).Shape();
@@ -263,6 +253,21 @@ public sealed class DrillRunner(DrillOptions options, Action<string> output)
         _checks.Add(new DrillCheck(id, description, passed, detail));
         output($"{(passed ? "✔" : "✘")} {id} {description}: {detail}");
     }
+
+    /// <summary>The drill's own AWS client, which only observes and starts runs: more attempts than EfsDr's adapters, on the
+    /// cloud's clock (see <see cref="RunAsync"/>), so that injected faults test EfsDr, not the observer's luck. The chaos
+    /// drill uses the same.</summary>
+    internal static AwsAdapters ObserverAdapters(LocalCloudHost cloud, double timeScale) => new(
+        new BasicAWSCredentials("local", "local"),
+        new EndpointResolver(n => n == "AWS_ENDPOINT_URL" ? cloud.Endpoint.ToString() : null),
+        new AwsRetryOptions
+        {
+            MaxAttempts = 10,
+            BaseDelay = TimeSpan.FromMilliseconds(100),
+            MaxDelay = TimeSpan.FromSeconds(2),
+            AttemptTimeout = TimeSpan.FromSeconds(Math.Max(15, timeScale)),
+        },
+        cloud.Context.Clock);
 }
 
 /// <summary>The drill's handles on the seeded world, shared with the end-to-end tests.</summary>

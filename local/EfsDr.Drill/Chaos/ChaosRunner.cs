@@ -45,7 +45,7 @@ public sealed class ChaosRunner(ChaosOptions options, Action<string> output, Act
         var cloudOptions = CloudOptions(options);
         await using var cloud = await LocalCloudHost.StartAsync(cloudOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
         var topology = await LocalTopology.SeedAsync(cloud.Context, line => output("  " + line), cancellationToken).ConfigureAwait(false);
-        using var adapters = ObserverAdapters(cloud, options.TimeScale);
+        using var adapters = DrillRunner.ObserverAdapters(cloud, options.TimeScale);
         var world = new DrillWorld(cloud, topology, adapters, new DrillOptions { TimeScale = options.TimeScale, RunTimeout = options.RunTimeout }, output);
         var start = await world.FailoverAsync("start", "server1", null, [], cancellationToken).ConfigureAwait(false);
         if (!start.Succeeded)
@@ -189,18 +189,4 @@ public sealed class ChaosRunner(ChaosOptions options, Action<string> output, Act
         var tagged = protectedPair && replicaCopy!.Tags.GetValueOrDefault(EfsDrTags.Role) == ReprotectTags.Replica && EfsDrTags.EpochOf(replicaCopy.Tags) == EfsDrTags.EpochOf(primary!.Tags);
         return new DrState(region, protectedPair, active, tagged);
     }
-
-    /// <summary>The drill's own client only observes: more attempts than EfsDr's adapters, on the cloud's clock (see
-    /// <see cref="DrillRunner"/>), so that injected faults test EfsDr, not the observer's luck.</summary>
-    private static AwsAdapters ObserverAdapters(LocalCloudHost cloud, double timeScale) => new(
-        new BasicAWSCredentials("local", "local"),
-        new EndpointResolver(n => n == "AWS_ENDPOINT_URL" ? cloud.Endpoint.ToString() : null),
-        new AwsRetryOptions
-        {
-            MaxAttempts = 10,
-            BaseDelay = TimeSpan.FromMilliseconds(100),
-            MaxDelay = TimeSpan.FromSeconds(2),
-            AttemptTimeout = TimeSpan.FromSeconds(Math.Max(15, timeScale)),
-        },
-        cloud.Context.Clock);
 }

@@ -56,9 +56,6 @@ public sealed class ChaosWriters(DrillWorld world, ObjectLedger ledger)
         return counts.Sum();
     }
 
-    /// <summary>The SHA-256 of a text's UTF-8 bytes, lower-case hex.</summary>
-    public static string Sha256Of(string content) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)));
-
     private async Task<int> WriterAsync(IReadOnlyList<(string Key, string Content)> objects, CancellationToken cancellationToken)
     {
         var acknowledged = 0;
@@ -69,7 +66,7 @@ public sealed class ChaosWriters(DrillWorld world, ObjectLedger ledger)
                 using var s3 = await world.S3AtRecordAsync(cancellationToken).ConfigureAwait(false);
                 await s3.PutAsync(Bucket, key, content, cancellationToken).ConfigureAwait(false);
                 // Taken once the PUT is acknowledged, on the clock the run summaries' windows use.
-                ledger.Acknowledged(new LedgerEntry(Bucket, key, Sha256Of(content), world.Cloud.Context.Clock.GetUtcNow(), s3.Address));
+                ledger.Acknowledged(new LedgerEntry(Bucket, key, ObjectLedger.Sha256Of(content), world.Cloud.Context.Clock.GetUtcNow(), s3.Address));
                 acknowledged++;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -19,7 +19,7 @@ public sealed record InvariantResult(string Name, bool Passed, string Evidence);
 /// <param name="Address">The address the PUT went to (the record's value then).</param>
 public sealed record LedgerEntry(string Bucket, string Key, string Sha256, DateTimeOffset AcknowledgedAt, string Address);
 
-/// <summary>A data-loss window reported by an unplanned (cross-region) failover's summary: writes acknowledged in
+/// <summary>A data-loss window reported by an unplanned (cross-region) failover (<see cref="ChaosRound.LossWindowOf"/>): writes acknowledged in
 /// [<paramref name="From"/>, <paramref name="To"/>] may be missing and are then counted as lost-in-window, never as lost.</summary>
 /// <param name="RunId">The run that reported it.</param>
 /// <param name="From">The window's start (the last sync the promoted copy holds), simulated clock.</param>
@@ -28,17 +28,6 @@ public sealed record LossWindow(string RunId, DateTimeOffset From, DateTimeOffse
 {
     /// <summary>True when <paramref name="at"/> lies in the window, both ends included.</summary>
     public bool Contains(DateTimeOffset at) => From <= at && at <= To;
-
-    /// <summary>
-    /// The window a failover's summary reports: from the replica's last sync the plan saw to the plan's moment
-    /// (<see cref="RunSummary.DataLossWindowSeconds"/> after it); null when it reports none or 0 s (a planned move that
-    /// proved its sync, a failover that promoted nothing). A write acknowledged after the plan, while the old primary still
-    /// served, is outside it: a drill whose writers keep writing during runs finds such writes as lost, as it should.
-    /// </summary>
-    public static LossWindow? FromSummary(RunSummary? summary) =>
-        summary is { DataLossWindowSeconds: > 0 and var seconds, Plan.LastReplicatedTimestamp: { } from }
-            ? new LossWindow(summary.RunId, from, from.AddSeconds(seconds))
-            : null;
 }
 
 /// <summary>A run the round expected to be refused, or that was refused: the world before it started and after it ended.</summary>

@@ -144,35 +144,4 @@ public sealed class ObjectLedgerTests
     {
         Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", ObjectLedger.Sha256Of("abc"));
     }
-
-    [Fact]
-    public void FromSummary_UnplannedPromotionWithAWindow_SpansFromTheLastSyncToThePlan()
-    {
-        var summary = new RunSummary
-        {
-            RunId = "run-1",
-            Plan = new FailoverPlan { PlannedAt = Start.AddSeconds(42), LastReplicatedTimestamp = Start },
-            DataLossWindowSeconds = 42,
-        };
-
-        Assert.Equal(new LossWindow("run-1", Start, Start.AddSeconds(42)), LossWindow.FromSummary(summary));
-    }
-
-    [Theory]
-    [InlineData(0.0, true)]
-    [InlineData(null, true)]
-    [InlineData(30.0, false)]
-    public void FromSummary_NoWindowOrNoLastSync_IsNull(double? seconds, bool withLastSync)
-    {
-        var summary = new RunSummary
-        {
-            RunId = "run-2",
-            Plan = new FailoverPlan { PlannedAt = Start, LastReplicatedTimestamp = withLastSync ? Start.AddSeconds(-5) : null },
-            DataLossWindowSeconds = seconds,
-            DataLossProven = seconds == 0,
-        };
-
-        Assert.Null(LossWindow.FromSummary(summary));
-        Assert.Null(LossWindow.FromSummary(null));
-    }
 }
