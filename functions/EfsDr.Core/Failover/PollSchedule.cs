@@ -55,6 +55,18 @@ public static class PollSchedule
     /// <summary>… and at most this many.</summary>
     public const int MaxOverdueWaitSeconds = 300;
 
+    /// <summary>Past an expected end that came from this file system's history, the wait is at most this many seconds while
+    /// the promotion is still near that end (<see cref="HistoryNearSeconds"/>): a history is the middle of an interval as
+    /// wide as the previous run's checks were apart, so a promotion can end a few minutes after the watch, and checking
+    /// every <see cref="MaxOverdueWaitSeconds"/> would notice it minutes late. The run then records a tight interval, so the
+    /// next watch covers the end.</summary>
+    public const int HistoryOverdueWaitSeconds = 60;
+
+    /// <summary>How long past an expected end from history the checks stay at <see cref="HistoryOverdueWaitSeconds"/>: a
+    /// quarter of the expected promotion, at least <see cref="MaxOverdueWaitSeconds"/>; later, the promotion is far
+    /// from its history and the waits grow again.</summary>
+    public static int HistoryNearSeconds(int expected) => (int)Math.Max(MaxOverdueWaitSeconds, expected * ApproachShare);
+
     /// <summary>The most compute the promotion checks may hold in one failover (one full watch and confirmations).</summary>
     public const int PromotionHoldSeconds = 110;
 
@@ -79,7 +91,8 @@ public static class PollSchedule
     /// <param name="watchTaken">True once the watch ran, or can no longer run (hold budget spent).</param>
     /// <param name="budget">budgets.promotionSeconds: no wait ends past it, so a check happens at the budget.</param>
     /// <param name="pendingConfirmation">The last answer had no replication: confirm it soon.</param>
-    public static int PromotionWait(double elapsed, int expected, bool watchTaken, int budget, bool pendingConfirmation)
+    /// <param name="expectedFromHistory">True when <paramref name="expected"/> came from this file system's history.</param>
+    public static int PromotionWait(double elapsed, int expected, bool watchTaken, int budget, bool pendingConfirmation, bool expectedFromHistory = false)
     {
         double wait;
         if (pendingConfirmation)
@@ -95,7 +108,8 @@ public static class PollSchedule
         }
         else
         {
-            wait = Math.Clamp(elapsed * OverdueShare, MinOverdueWaitSeconds, MaxOverdueWaitSeconds);
+            var near = expectedFromHistory && elapsed < expected + HistoryNearSeconds(expected);
+            wait = Math.Clamp(elapsed * OverdueShare, MinOverdueWaitSeconds, near ? HistoryOverdueWaitSeconds : MaxOverdueWaitSeconds);
         }
 
         if (!pendingConfirmation && elapsed < budget)

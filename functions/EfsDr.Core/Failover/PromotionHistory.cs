@@ -30,6 +30,9 @@ public sealed record PromotionExpectation(int ExpectedSeconds, string Source, st
 /// </summary>
 public sealed class PromotionHistory(IParameters parameters, TimeProvider time)
 {
+    /// <summary>The <see cref="PromotionExpectation.Source"/> of an expectation that no history backs.</summary>
+    public const string DefaultSource = "default";
+
     /// <summary>The root of every history parameter.</summary>
     public const string Root = "/efsdr/promotion-history";
 
@@ -52,7 +55,7 @@ public sealed class PromotionHistory(IParameters parameters, TimeProvider time)
     {
         var (record, note) = await ReadAsync(fileSystemName, region, cancellationToken).ConfigureAwait(false);
         return record.Seconds.Count == 0
-            ? new PromotionExpectation(PollSchedule.DefaultExpectedPromotionSeconds, "default", note)
+            ? new PromotionExpectation(PollSchedule.DefaultExpectedPromotionSeconds, DefaultSource, note)
             : new PromotionExpectation(record.Seconds[^1], string.Create(CultureInfo.InvariantCulture, $"history ({record.Seconds.Count} promotions)"), null);
     }
 

@@ -28,7 +28,7 @@ public sealed class PromotionService(IFileSystems fileSystems, IReplications rep
         var plan = Require(state);
         var started = await RequestDeletionAsync(state, plan, cancellationToken).ConfigureAwait(false);
         var expectation = parameters is null
-            ? new PromotionExpectation(PollSchedule.DefaultExpectedPromotionSeconds, "default", null)
+            ? new PromotionExpectation(PollSchedule.DefaultExpectedPromotionSeconds, PromotionHistory.DefaultSource, null)
             : await new PromotionHistory(parameters, time).ExpectAsync(plan.FileSystemName, plan.TargetRegion, cancellationToken).ConfigureAwait(false);
         var elapsed = (time.GetUtcNow() - started.StartedAt).TotalSeconds;
         return started with
@@ -151,7 +151,7 @@ public sealed class PromotionService(IFileSystems fileSystems, IReplications rep
                 $"{plan.FileSystemId} was not writable {elapsed / 60:0.#} min after the delete request (budget {plan.Budgets.PromotionSeconds / 60.0:0.#} min; last status {progress.StatusText()}).");
         }
 
-        return progress with { NextWaitSeconds = PollSchedule.PromotionWait(elapsed, expected, progress.Watched, plan.Budgets.PromotionSeconds, pending) };
+        return progress with { NextWaitSeconds = PollSchedule.PromotionWait(elapsed, expected, progress.Watched, plan.Budgets.PromotionSeconds, pending, progress.ExpectedFrom is { } from && from != PromotionHistory.DefaultSource) };
     }
 
     /// <summary>True when the last answer had no replication and its confirming answer is still owed.</summary>

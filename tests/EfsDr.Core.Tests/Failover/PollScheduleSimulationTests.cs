@@ -75,6 +75,21 @@ public sealed class PollScheduleSimulationTests
         }
     }
 
+    [Theory]
+    [InlineData(30, 150)]
+    [InlineData(60, 150)]
+    [InlineData(60, 250)]
+    public async Task Failover_PromotionEndingMinutesAfterItsHistory_SeenWithinAMinute(int minutes, int lateBySeconds)
+    {
+        // The history is the middle of the previous run's last interval, which sparse checks can make minutes wide: the
+        // watch then ends before the promotion does (bench/results/detection-2026-12-03.md: 60 min with history, 220 s late).
+        var outcome = await RunAsync(TimeSpan.FromMinutes(minutes), history: (minutes * 60) - lateBySeconds);
+
+        Assert.True(outcome.LatencySeconds <= PollSchedule.HistoryOverdueWaitSeconds + 5, $"latency {outcome.LatencySeconds} s");
+        Assert.True(outcome.HeldSeconds <= 180, $"{outcome.HeldSeconds} s held");
+        Assert.True(outcome.Invocations <= 40 && outcome.Transitions <= 100, $"{outcome.Invocations} invocations, {outcome.Transitions} transitions");
+    }
+
     [Fact]
     public async Task Failover_ThirtyMinutePromotionAtDefaults_DoesNotTimeOut()
     {

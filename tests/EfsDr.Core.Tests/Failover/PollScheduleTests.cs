@@ -51,6 +51,17 @@ public sealed class PollScheduleTests
         Assert.Equal(wait, PollSchedule.PromotionWait(elapsed, expected, watched, 4200, pendingConfirmation: false));
     }
 
+    [Theory]
+    [InlineData(3500, 3450, true, 60)]
+    [InlineData(4000, 3450, true, 60)]
+    [InlineData(4400, 3450, true, 300)]
+    [InlineData(3500, 3450, false, 300)]
+    [InlineData(1000, 900, true, 60)]
+    [InlineData(880, 600, true, 60)]
+    [InlineData(960, 600, true, 120)]
+    public void PromotionWait_PastAnExpectedEndFromHistory_EveryMinuteWhileNearThatEnd(double elapsed, int expected, bool fromHistory, int wait) =>
+        Assert.Equal(wait, PollSchedule.PromotionWait(elapsed, expected, watchTaken: true, 4200, pendingConfirmation: false, fromHistory));
+
     [Fact]
     public void PromotionWait_PendingConfirmation_ChecksAgainInTwoSecondsEvenPastTheBudget() =>
         Assert.Equal(2, PollSchedule.PromotionWait(4300, 900, true, 4200, pendingConfirmation: true));
