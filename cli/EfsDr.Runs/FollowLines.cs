@@ -1,3 +1,4 @@
+using System.Text.Json;
 using EfsDr.Core.Model;
 using EfsDr.Core.Workflows;
 
@@ -13,6 +14,7 @@ internal sealed class FollowLines(Action<string> progress, DateTimeOffset now, T
     private int _repeats;
     private string? _current;
     private DateTimeOffset? _promotionStarted;
+    private (TimeSpan Seconds, string From)? _expectedPromotion;
     private DateTimeOffset _lastOutput = now;
 
     /// <summary>The workflow, once the history names a state (the failover's description is used until then).</summary>
@@ -32,6 +34,11 @@ internal sealed class FollowLines(Action<string> progress, DateTimeOffset now, T
             {
                 _promotionStarted ??= e.Timestamp;
             }
+        }
+
+        if (e.Type == "TaskStateExited" && FailoverDriver.IsPromoting(Workflow, e.StateName) && ExpectedPromotion(e.Details) is { } expected)
+        {
+            _expectedPromotion = expected;
         }
 
         if (FailoverDriver.Describe(e, _current, Workflow) is not { } line)
@@ -90,10 +97,38 @@ internal sealed class FollowLines(Action<string> progress, DateTimeOffset now, T
             return;
         }
 
+        // The run's own expectation (this file system's promotion history, or the workflow's default) once PromoteReplica
+        // said it; the driver's typical figure before that.
+        var (expected, label) = _expectedPromotion is { } run
+            ? (run.Seconds, $"expected {Durations.ForPeople(run.Seconds)} ({run.From})")
+            : (typicalPromotion, $"typically {Durations.ForPeople(typicalPromotion)}");
         var remaining = _promotionStarted is { } p && FailoverDriver.IsPromoting(Workflow, _current)
-            ? $", promotion {Durations.ForPeople(now - p)} in, typically {Durations.ForPeople(typicalPromotion)}: about {Durations.ForPeople(typicalPromotion - (now - p) > TimeSpan.Zero ? typicalPromotion - (now - p) : TimeSpan.Zero)} left"
+            ? $", promotion {Durations.ForPeople(now - p)} in, {label}: about {Durations.ForPeople(expected - (now - p) > TimeSpan.Zero ? expected - (now - p) : TimeSpan.Zero)} left"
             : string.Empty;
         progress($"  … {_current ?? "starting"}, {Durations.ForPeople(now - started)} elapsed{remaining}");
         _lastOutput = now;
+    }
+
+    /// <summary>The promotion the run expects (<c>promotion.expectedSeconds</c> and <c>expectedFrom</c> in the state a
+    /// promotion step left), or null when the output does not say.</summary>
+    private static (TimeSpan Seconds, string From)? ExpectedPromotion(string? details)
+    {
+        if (FailoverDriver.OutputOf(details) is not { } output)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(output);
+            return doc.RootElement.TryGetProperty("promotion", out var promotion) && promotion.ValueKind == JsonValueKind.Object
+                && promotion.TryGetProperty("expectedSeconds", out var seconds) && seconds.TryGetInt32(out var value) && value > 0
+                ? (TimeSpan.FromSeconds(value), promotion.TryGetProperty("expectedFrom", out var from) && from.ValueKind == JsonValueKind.String ? from.GetString()! : "this run's expectation")
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

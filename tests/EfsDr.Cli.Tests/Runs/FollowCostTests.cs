@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using EfsDr.Core.Model;
 using EfsDr.Core.Ports;
 using EfsDr.Runs;
@@ -157,6 +158,24 @@ public sealed class FollowCostTests
     }
 
     [Fact]
+    public async Task FollowAsync_PromotionWithAnExpectation_HeartbeatSaysTheRunsExpectationNotTheTypicalOne()
+    {
+        // PromoteReplica's output carries this file system's expectation (its promotion history): 2 minutes, not 12.
+        var time = new FakeTimeProvider(Start);
+        var run = new ScriptedExecution(time);
+        var output = new JsonObject { ["promotion"] = new JsonObject { ["expectedSeconds"] = 120, ["expectedFrom"] = "history (3 promotions)" } };
+        var details = new JsonObject { ["name"] = "PromoteReplica", ["output"] = output.ToJsonString() };
+        run.At(0, "ExecutionStarted").At(1, "TaskStateEntered", "PromoteReplica").At(2, "TaskStateExited", "PromoteReplica", details.ToJsonString())
+            .At(2, "WaitStateEntered", "WaitForPromotion").At(200, "WaitStateExited", "WaitForPromotion").At(201, "ExecutionSucceeded");
+        var lines = new List<string>();
+
+        await FollowAsync(time, run, lines);
+
+        Assert.Contains("  … WaitForPromotion, 32 s elapsed, promotion 31 s in, expected 2 min 0 s (history (3 promotions)): about 1 min 29 s left", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("typically", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task FollowAsync_NeverEnds_TimesOutOnTheInjectedClockAfterOneDescribe()
     {
         var time = new FakeTimeProvider(Start);
@@ -206,9 +225,9 @@ public sealed class FollowCostTests
 
         public DateTimeOffset EndsAt => Script[^1].Timestamp;
 
-        public ScriptedExecution At(double seconds, string type, string? state = null)
+        public ScriptedExecution At(double seconds, string type, string? state = null, string? details = null)
         {
-            Script.Add(new HistoryEvent(Script.Count + 1, Script.Count, type, Start.AddSeconds(seconds), state, null, null, null));
+            Script.Add(new HistoryEvent(Script.Count + 1, Script.Count, type, Start.AddSeconds(seconds), state, null, null, details));
             return this;
         }
 
