@@ -28,6 +28,16 @@ public sealed record RunRecord(string Label, string TargetServer, Execution Exec
     /// plan has the overwrites and warnings); null for a failover or before the plan was made.</summary>
     public ReprotectPlan? ReprotectPlan => Workflow == WorkflowKind.Reprotect ? PlanOf(History) : null;
 
+    /// <summary>A failover's plan, as its Plan step left it in the history (a run that stopped before its summary still has
+    /// it); null for a reprotect or before the plan was made.</summary>
+    public FailoverPlan? FailoverPlan => Workflow == WorkflowKind.Failover ? FailoverPlanOf(History) : null;
+
+    private static FailoverPlan? FailoverPlanOf(IReadOnlyList<HistoryEvent> history)
+    {
+        var exited = history.LastOrDefault(e => e.Type == "TaskStateExited" && e.StateName == FailoverWorkflow.PlanFailover.StateName);
+        return FailoverDriver.OutputOf(exited?.Details) is { } output ? EfsDrJson.ParseState(output)?.Plan : null;
+    }
+
     private static ReprotectPlan? PlanOf(IReadOnlyList<HistoryEvent> history)
     {
         var exited = history.LastOrDefault(e => e.Type == "TaskStateExited" && e.StateName == ReprotectWorkflow.PlanReprotect.StateName);

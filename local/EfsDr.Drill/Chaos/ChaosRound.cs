@@ -73,7 +73,7 @@ public sealed class ChaosRound(DrillWorld world, Action<string> output)
     {
         ArgumentNullException.ThrowIfNull(run);
         var promoted = run.History.Any(e => e.Type == "TaskStateEntered" && e.StateName == FailoverWorkflow.PromoteReplica.StateName);
-        var plan = run.Summary?.Plan ?? PlanOf(run.History);
+        var plan = run.Summary?.Plan ?? run.FailoverPlan;
         if (!promoted || plan is not { Action: PlanAction.Promote, Planned: false, LastReplicatedTimestamp: { } last } || run.Summary is { DataLossWindowSeconds: 0 } || plan.PlannedAt <= last)
         {
             yield break;
@@ -245,26 +245,5 @@ public sealed class ChaosRound(DrillWorld world, Action<string> output)
         }
 
         return fenced;
-    }
-
-    private static FailoverPlan? PlanOf(IReadOnlyList<HistoryEvent> history)
-    {
-        var exited = history.LastOrDefault(e => e.Type == "TaskStateExited" && e.StateName == FailoverWorkflow.PlanFailover.StateName);
-        if (exited?.Details is not { } details)
-        {
-            return null;
-        }
-
-        try
-        {
-            using var doc = JsonDocument.Parse(details);
-            return doc.RootElement.TryGetProperty("output", out var output) && output.ValueKind == JsonValueKind.String
-                ? EfsDrJson.ParseState(output.GetString())?.Plan
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 }
