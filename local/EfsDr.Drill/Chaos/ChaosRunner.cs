@@ -24,7 +24,8 @@ public sealed record ChaosResult(ChaosFigures Figures, IReadOnlyList<InvariantRe
 /// The chaos drill (<c>drill --chaos --seed N --rounds R</c>): on a seeded local world, R rounds, each a random DR operation
 /// valid from the current state (or an invalid one that must be refused cleanly) under random faults, with clients writing
 /// objects through the record's address between rounds, and the invariants (<see cref="ChaosInvariants"/>) checked after
-/// every round. One <see cref="Random"/> seeded with the seed makes every choice, so a failure replays with the same seed.
+/// every round. One <see cref="Random"/> seeded with the seed makes every choice. A replay is exact only while the
+/// unseeded parts end the same way: which of two concurrent runs wins, and which call draws an injected fault.
 /// </summary>
 /// <param name="options">The seed, rounds and world.</param>
 /// <param name="output">Where each line goes.</param>
