@@ -5,11 +5,14 @@
 # writing between rounds; the invariants checked after every round) under `flock -o /tmp/efsdr-local-world.lock`, and
 # writes its figures (rounds, faults by kind, runs resumed after a crash, refused, objects checked and lost, split-brain
 # moments, invariant failures, the seed) with the date, commit and machine to bench/results/chaos-<UTC date>.md (or -o FILE).
-# The same seed replays the same choices; a failed invariant's evidence is in the drill's log and report.
-# Usage: bench/chaos.sh [-S SEED] [-r ROUNDS] [-s TIME_SCALE] [-p PROMOTION_MINUTES] [-o FILE] [--skip-build]
+# The same seed replays the same rounds (choices, faults, outcomes, states: the report's script digest); --twice runs the
+# drill a second time with the same seed and records whether the digests are equal and which figures differed.
+# A failed invariant's evidence is in the drill's log and report.
+# Usage: bench/chaos.sh [-S SEED] [-r ROUNDS] [-s TIME_SCALE] [-p PROMOTION_MINUTES] [-o FILE] [--twice] [--skip-build]
 # Defaults: seed 20261203, 200 rounds, time scale 60, promotion 2 simulated minutes.
 # Exit codes: 0 every invariant held, written; 1 the drill's build failed; 2 bad usage or a required tool is missing;
-#             3 written, but an invariant failed (the drill stopped at that round); 4 the drill produced no figures.
+#             3 written, but an invariant failed (the drill stopped at that round); 4 the drill produced no figures;
+#             5 written, but the replay (--twice) ran different rounds.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +23,7 @@ promotion=2
 date_utc="$(date -u +%Y-%m-%d)"
 result="${root}/bench/results/chaos-${date_utc}.md"
 build=true
+twice=false
 lock=/tmp/efsdr-local-world.lock
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2; }
@@ -31,6 +35,7 @@ while [[ $# -gt 0 ]]; do
     -p) promotion="${2:-}"; shift 2 || { usage; exit 2; } ;;
     -o) result="${2:-}"; shift 2 || { usage; exit 2; } ;;
     --skip-build) build=false; shift ;;
+    --twice) twice=true; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage; exit 2 ;;
   esac
@@ -73,13 +78,38 @@ rm -rf "${work}"
 mkdir -p "${work}"
 echo "chaos: seed ${seed}, ${rounds} rounds (log: ${work}/chaos.log)" >&2
 status=0
-flock -o "${lock}" dotnet "${drill}" --chaos --seed "${seed}" --rounds "${rounds}" --time-scale "${scale}" \
-  --promotion-minutes "${promotion}" --report "${work}" >"${work}/chaos.log" 2>&1 || status=$?
+run_drill() {
+  flock -o "${lock}" dotnet "${drill}" --chaos --seed "${seed}" --rounds "${rounds}" --time-scale "${scale}" \
+    --promotion-minutes "${promotion}" --report "$1" >"$1/chaos.log" 2>&1
+}
+run_drill "${work}" || status=$?
 figures="${work}/chaos-figures.json"
 if [[ ! -f "${figures}" ]] || [[ "${status}" -ne 0 && "${status}" -ne 3 ]]; then
   tail -n 30 "${work}/chaos.log" >&2
   echo "chaos: the drill exited ${status} without figures" >&2
   exit 4
+fi
+
+replay=""
+replay_differs=false
+if [[ "${twice}" == true ]]; then
+  echo "chaos: the same seed again (log: ${work}/replay/chaos.log)" >&2
+  mkdir -p "${work}/replay"
+  replay_status=0
+  run_drill "${work}/replay" || replay_status=$?
+  replayed="${work}/replay/chaos-figures.json"
+  if [[ ! -f "${replayed}" ]]; then
+    tail -n 30 "${work}/replay/chaos.log" >&2
+    echo "chaos: the replay exited ${replay_status} without figures" >&2
+    exit 4
+  fi
+  differed="$(jq -r --slurp '.[0] as $a | .[1] as $b | [$a | keys[] | select(. != "date" and . != "elapsedSeconds" and . != "secondsPerRound") | select($a[.] != $b[.]) | "\(.) \($a[.] | tostring) → \($b[.] | tostring)"] | if length == 0 then "none" else join("; ") end' "${figures}" "${replayed}")"
+  if [[ "$(jq -r .scriptDigest "${figures}")" == "$(jq -r .scriptDigest "${replayed}")" ]]; then
+    replay="same script digest (replay exit ${replay_status}): the same ${rounds} rounds, faults, runs, outcomes and states; figures that differed: ${differed}"
+  else
+    replay="**DIFFERENT script digest** ($(jq -r .scriptDigest "${replayed}")); figures that differed: ${differed}"
+    replay_differs=true
+  fi
 fi
 
 commit="$(git -C "${root}" rev-parse --short HEAD)$(git -C "${root}" diff --quiet HEAD -- . 2>/dev/null || echo "+dirty")"
@@ -92,7 +122,7 @@ mkdir -p "$(dirname "${result}")"
   echo
   echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ); commit ${commit}"
   echo "- machine: $(uname -srm), ${cpu}, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), dotnet $(dotnet --version)"
-  echo "- command: \`bench/chaos.sh -S ${seed} -r ${rounds} -s ${scale} -p ${promotion}\` (replays the same choices)"
+  echo "- command: \`bench/chaos.sh -S ${seed} -r ${rounds} -s ${scale} -p ${promotion}$(if [[ "${twice}" == true ]]; then echo " --twice"; fi)\` (the same seed replays the same rounds)"
   echo "- result: $(if [[ "${status}" -eq 0 ]]; then echo "every invariant held after every round"; else echo "**an invariant FAILED** (see below and the drill's log)"; fi)"
   echo
   echo "| Figure | Value |"
@@ -113,6 +143,10 @@ mkdir -p "$(dirname "${result}")"
   echo "| split-brain moments | $(field .splitBrainMoments) |"
   echo "| invariant failures | $(field .invariantFailures) |"
   echo "| real time | $(field .elapsedSeconds) s, $(field .secondsPerRound) s per round (time scale ×${scale}, promotion ${promotion} simulated min) |"
+  echo "| script digest | $(field .scriptDigest) |"
+  if [[ -n "${replay}" ]]; then
+    echo "| replay with the same seed | ${replay} |"
+  fi
   if [[ "${status}" -ne 0 ]]; then
     echo
     echo "## Failed invariants"
@@ -122,3 +156,4 @@ mkdir -p "$(dirname "${result}")"
 } >"${result}"
 echo "chaos: wrote ${result}" >&2
 [[ "${status}" -eq 0 ]] || exit 3
+[[ "${replay_differs}" == false ]] || exit 5

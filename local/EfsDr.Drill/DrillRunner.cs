@@ -310,6 +310,41 @@ public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, Aw
         return run;
     }
 
+    /// <summary>Starts a failover to <paramref name="target"/> in its region's state machine without following it; returns
+    /// the execution ARN (<see cref="FollowAsync"/> follows it).</summary>
+    public async Task<string> StartFailoverAsync(string target, string? reason, CancellationToken cancellationToken)
+    {
+        var name = $"failover-{target}-{Interlocked.Increment(ref _runs).ToString(CultureInfo.InvariantCulture)}-{DateTimeOffset.UtcNow:HHmmss}";
+        output($"• fail over to {target} ({topology.Server(target).Region})");
+        var started = await adapters.Executions.StartAsync(topology.StateMachineFor(target), name, Input(target, reason), cancellationToken).ConfigureAwait(false);
+        output($"    started {name}");
+        return started.ExecutionArn;
+    }
+
+    /// <summary>Waits (at most <see cref="DrillOptions.RunTimeout"/>, real time) until the execution has entered a state
+    /// after <paramref name="stateName"/> or has ended, as the emulator holds it (injected faults do not hide it).</summary>
+    /// <exception cref="TimeoutException">Neither within the timeout.</exception>
+    public async Task UntilPastAsync(string executionArn, string stateName, CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow + options.RunTimeout;
+        while (true)
+        {
+            var states = cloud.Context.StepFunctions.StatesEntered(executionArn) ?? [];
+            var at = states.ToList().LastIndexOf(stateName);
+            if ((at >= 0 && at < states.Count - 1) || cloud.Context.StepFunctions.Execution(executionArn) is { Status: not "RUNNING" })
+            {
+                return;
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{executionArn} did not pass {stateName} within {options.RunTimeout.TotalSeconds:0} s");
+            }
+
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>The execution input for a failover to <paramref name="target"/>; <paramref name="planned"/> makes it a planned move.</summary>
     public static string Input(string target, string? reason = null, bool planned = false) =>
         EfsDrJson.SerializeRequest(new FailoverRequest { TargetServer = target, Reason = reason, Planned = planned });

@@ -5,9 +5,9 @@ namespace EfsDr.Drill.Chaos;
 
 /// <summary>The chaos drill's figures (chaos-figures.json next to chaos-report.md): counts, not times, except the real
 /// seconds the drill took.</summary>
-/// <param name="SchemaVersion">1.</param>
+/// <param name="SchemaVersion">2 (1 had no <see cref="ScriptDigest"/>).</param>
 /// <param name="Date">When the figures were written.</param>
-/// <param name="Seed">The seed: the same seed replays the same choices.</param>
+/// <param name="Seed">The seed: the same seed replays the same rounds (<see cref="ScriptDigest"/>).</param>
 /// <param name="RoundsPlanned">The rounds asked for.</param>
 /// <param name="RoundsRun">The rounds that ran to their invariant check.</param>
 /// <param name="TimeScale">Simulated seconds per real second.</param>
@@ -31,6 +31,8 @@ namespace EfsDr.Drill.Chaos;
 /// <param name="InvariantFailures">Failed invariant checks (the drill stops at the first round with one).</param>
 /// <param name="ElapsedSeconds">Real seconds the whole drill took.</param>
 /// <param name="SecondsPerRound">Real seconds per round, on average.</param>
+/// <param name="ScriptDigest">SHA-256 of the rounds' script (<see cref="ChaosTally.Script"/>: choices, runs, outcomes,
+/// states; no times): a replay with the same seed has the same digest.</param>
 public sealed record ChaosFigures(
     int SchemaVersion,
     DateTimeOffset Date,
@@ -57,10 +59,11 @@ public sealed record ChaosFigures(
     int SplitBrainMoments,
     int InvariantFailures,
     double ElapsedSeconds,
-    double SecondsPerRound)
+    double SecondsPerRound,
+    string ScriptDigest)
 {
     /// <summary>The schema version this code writes.</summary>
-    public const int CurrentSchema = 1;
+    public const int CurrentSchema = 2;
 
     /// <summary>True when nothing was lost outside reported windows, there was never split brain and every invariant held.</summary>
     public bool Held => ObjectsLost == 0 && SplitBrainMoments == 0 && InvariantFailures == 0;

@@ -25,6 +25,7 @@ public static class ChaosReport
             string.Create(CultureInfo.InvariantCulture, $"  runs: {figures.RunsStarted} started, {figures.RunsResumedAfterCrash} resumed after a crash, {figures.RunsReRunAfterFault} re-run after another fault, {figures.RunsRefused} refused, {figures.RunsFailed} failed even re-run; {figures.OperatorFences} ex-primaries fenced by the operator afterwards"),
             string.Create(CultureInfo.InvariantCulture, $"  objects: {figures.ObjectsWritten} acknowledged ({figures.WritesFailed} writes failed, not acknowledged), {figures.ObjectsChecked} checked, {figures.ObjectsLost} lost outside reported windows, {figures.ObjectsLostInReportedWindows} lost inside {figures.LossWindows} reported data-loss windows"),
             string.Create(CultureInfo.InvariantCulture, $"  split-brain moments: {figures.SplitBrainMoments}; invariant failures: {figures.InvariantFailures}"),
+            $"  replay: --chaos --seed {figures.Seed.ToString(CultureInfo.InvariantCulture)} gives the same rounds, script digest {figures.ScriptDigest}",
         ];
     }
 
@@ -88,6 +89,7 @@ public static class ChaosReport
         yield return ("invariant failures", f.InvariantFailures.ToString(i));
         yield return ("time scale, promotion", string.Create(i, $"×{f.TimeScale:0}, {f.PromotionSeconds:0} simulated s"));
         yield return ("real time", string.Create(i, $"{f.ElapsedSeconds:0.0} s, {f.SecondsPerRound:0.0} s per round"));
+        yield return ("script digest (same seed, same digest)", f.ScriptDigest);
     }
 
     private static string Join(IReadOnlyDictionary<string, int> counts) =>

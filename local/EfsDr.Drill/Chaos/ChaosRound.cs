@@ -84,23 +84,21 @@ public sealed class ChaosRound(DrillWorld world, Action<string> output)
 
     private async Task<IReadOnlyList<RunRecord>> UnderFaultsAsync(int round, ChaosOperation operation, FaultPlan faults, List<InvariantResult> problems, CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var timers = Apply(faults, operation, stop.Token);
+        Apply(faults, operation);
         try
         {
             return await ExecuteAsync(round, operation, problems, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(timers).ConfigureAwait(false);
             // Every fault ends with the run: the re-runs, the fence and the invariants see a healthy cloud.
             world.Cloud.Faults.Clear();
         }
     }
 
-    /// <summary>Sets the plan's faults; returns the timers that end the temporary ones early.</summary>
-    private List<Task> Apply(FaultPlan faults, ChaosOperation operation, CancellationToken stop)
+    /// <summary>Sets the plan's faults; a temporary one ends when the run first invokes the step it lasts until (before that
+    /// step runs), or with the run.</summary>
+    private void Apply(FaultPlan faults, ChaosOperation operation)
     {
         var cloud = world.Cloud.Faults;
         if (faults.HasServiceFaults)
@@ -109,7 +107,6 @@ public sealed class ChaosRound(DrillWorld world, Action<string> output)
         }
 
         cloud.CrashAfterFunction = faults.CrashAfter;
-        var timers = new List<Task>();
         if (operation.Kind == ChaosOperationKind.FailoverToOfflineNode)
         {
             cloud.SetNodeOffline(world.Topology.Server(operation.Target).InstanceId, offline: true);
@@ -119,28 +116,19 @@ public sealed class ChaosRound(DrillWorld world, Action<string> output)
         {
             var instance = world.Topology.Server(node).InstanceId;
             cloud.SetNodeOffline(instance, offline: true);
-            timers.Add(After(faults.OfflineFor!.Value, () => cloud.SetNodeOffline(instance, offline: false), stop));
+            if (faults.OfflineUntil is { } step)
+            {
+                cloud.EndWhenInvoked(step, () => cloud.SetNodeOffline(instance, offline: false));
+            }
         }
 
         if (faults.RegionDown is { } region)
         {
             cloud.BlackHoleRegion(region);
-            timers.Add(After(faults.RegionDownFor!.Value, () => cloud.RestoreRegion(region), stop));
-        }
-
-        return timers;
-    }
-
-    private static async Task After(TimeSpan delay, Action action, CancellationToken stop)
-    {
-        try
-        {
-            await Task.Delay(delay, stop).ConfigureAwait(false);
-            action();
-        }
-        catch (OperationCanceledException)
-        {
-            // The run ended first: Clear() ends the fault.
+            if (faults.RegionDownUntil is { } step)
+            {
+                cloud.EndWhenInvoked(step, () => cloud.RestoreRegion(region));
+            }
         }
     }
 
@@ -159,16 +147,28 @@ public sealed class ChaosRound(DrillWorld world, Action<string> output)
 
                 return [run];
             case ChaosOperationKind.TwoRunsDifferentTargets:
-                List<RunRecord> one = [], two = [];
-                await Task.WhenAll(
-                    world.FailoverAsync(label + " (1)", operation.Target, "chaos: two runs at once", one, cancellationToken),
-                    world.FailoverAsync(label + " (2)", operation.SecondTarget!, "chaos: two runs at once", two, cancellationToken)).ConfigureAwait(false);
-                _runs.AddRange(one.Concat(two));
-                return [.. one, .. two];
+                var both = await TwoRunsAsync(label, operation, cancellationToken).ConfigureAwait(false);
+                _runs.AddRange(both);
+                return both;
             default:
                 var single = await RunOnceAsync(label, operation, cancellationToken).ConfigureAwait(false);
                 return [single];
         }
+    }
+
+    /// <summary>Two failovers to different servers, the second started while the first runs, once the first has passed its
+    /// run lock (taken it, or been refused before it): the second must then be refused by the lock. Ordered so that the
+    /// same seed makes the same run win in every replay; the race of two lock acquisitions at the same instant is the
+    /// run lock's own test (<c>RunLockLocalCloudTests.AcquireAsync_TwoRunsAtOnceThroughTheRealAdapters_…</c>).</summary>
+    private async Task<IReadOnlyList<RunRecord>> TwoRunsAsync(string label, ChaosOperation operation, CancellationToken cancellationToken)
+    {
+        const string reason = "chaos: two runs at once";
+        var first = await world.StartFailoverAsync(operation.Target, reason, cancellationToken).ConfigureAwait(false);
+        await world.UntilPastAsync(first, FailoverWorkflow.AcquireRunLock.StateName, cancellationToken).ConfigureAwait(false);
+        var second = await world.StartFailoverAsync(operation.SecondTarget!, reason, cancellationToken).ConfigureAwait(false);
+        return await Task.WhenAll(
+            world.FollowAsync(first, label + " (1)", operation.Target, cancellationToken),
+            world.FollowAsync(second, label + " (2)", operation.SecondTarget!, cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>The request of a single-run operation (also its re-run: the same request again).</summary>

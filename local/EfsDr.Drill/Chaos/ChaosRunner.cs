@@ -14,7 +14,8 @@ namespace EfsDr.Drill.Chaos;
 /// <param name="Failures">The failed invariants of the round that stopped the drill (empty when every round held).</param>
 /// <param name="ReportPath">chaos-report.md.</param>
 /// <param name="FiguresPath">chaos-figures.json.</param>
-public sealed record ChaosResult(ChaosFigures Figures, IReadOnlyList<InvariantResult> Failures, string ReportPath, string FiguresPath)
+/// <param name="Script">The rounds' script (<see cref="ChaosTally.Script"/>), whose digest the figures carry.</param>
+public sealed record ChaosResult(ChaosFigures Figures, IReadOnlyList<InvariantResult> Failures, string ReportPath, string FiguresPath, IReadOnlyList<string> Script)
 {
     /// <summary>True when every round's invariants held.</summary>
     public bool Passed => Failures.Count == 0 && Figures.Held && Figures.RoundsRun == Figures.RoundsPlanned;
@@ -24,8 +25,12 @@ public sealed record ChaosResult(ChaosFigures Figures, IReadOnlyList<InvariantRe
 /// The chaos drill (<c>drill --chaos --seed N --rounds R</c>): on a seeded local world, R rounds, each a random DR operation
 /// valid from the current state (or an invalid one that must be refused cleanly) under random faults, with clients writing
 /// objects through the record's address between rounds, and the invariants (<see cref="ChaosInvariants"/>) checked after
-/// every round. One <see cref="Random"/> seeded with the seed makes every choice. A replay is exact only while the
-/// unseeded parts end the same way: which of two concurrent runs wins, and which call draws an injected fault.
+/// every round. Each round's choices come from a <see cref="Random"/> seeded with <see cref="RoundSeed"/> (the seed and
+/// the round's number), and the same round seed drives the local cloud's fault draws (<see cref="FaultInjector.Reseed"/>),
+/// keyed by each call's operation rather than taken in arrival order; temporary faults end at a step of the run, and of two
+/// runs for different targets the first passes its run lock before the second starts. So the same seed replays the same
+/// rounds, the same faults on the same calls and the same outcomes (<see cref="ChaosFigures.ScriptDigest"/> compares two
+/// replays); what a replay does not repeat is real time, and figures that follow from it (see the README).
 /// </summary>
 /// <param name="options">The seed, rounds and world.</param>
 /// <param name="output">Where each line goes.</param>
@@ -35,6 +40,11 @@ public sealed class ChaosRunner(ChaosOptions options, Action<string> output, Act
 {
     /// <summary>The check that a round ran to its end (beside the invariants': a round that throws stops the drill).</summary>
     public const string RoundRan = "round-ran";
+
+    /// <summary>The seed of round <paramref name="round"/> of a drill seeded with <paramref name="seed"/>: the seed of its choices'
+    /// <see cref="Random"/> and its fault draws. A pure function, stable across processes.</summary>
+    public static int RoundSeed(int seed, int round) =>
+        (int)(FaultInjector.DrawOf(seed, "chaos round", round) * int.MaxValue);
 
     /// <summary>Runs the drill; stops at the first round whose invariants fail. Throws only for cancellation or when the
     /// world cannot be started.</summary>
@@ -68,7 +78,7 @@ public sealed class ChaosRunner(ChaosOptions options, Action<string> output, Act
         }
 
         output($"report: {report}");
-        return new ChaosResult(figures, failures, report, json);
+        return new ChaosResult(figures, failures, report, json, [.. tally.Script]);
     }
 
     /// <summary>The local cloud of the chaos world: the end-to-end tests' quick physical durations (a short promotion, a
@@ -103,10 +113,9 @@ public sealed class ChaosRunner(ChaosOptions options, Action<string> output, Act
         return [];
     }
 
-    /// <summary>The rounds' shared state: the one seeded random sequence, the invariants, the last completed run.</summary>
+    /// <summary>The rounds' shared state: the invariants and the last completed run.</summary>
     private sealed class Loop(ChaosOptions options, Action<string> output, Action<DrillWorld, int>? behindEfsDrsBack, DrillWorld world, ObjectLedger ledger, ChaosWriters writers, ChaosTally tally)
     {
-        private readonly Random _random = new(options.Seed);
         private readonly ChaosInvariants _invariants = new(world, ledger);
         private readonly ChaosRound _round = new(world, output);
         private DateTimeOffset? _lastCompleted;
@@ -116,9 +125,12 @@ public sealed class ChaosRunner(ChaosOptions options, Action<string> output, Act
         public async Task<IReadOnlyList<InvariantResult>> RoundAsync(int n, CancellationToken cancellationToken)
         {
             var state = Observe(world);
-            var operation = ChaosOperations.Pick(state, world.Topology.Servers, _random);
-            var faults = FaultPlan.Pick(operation, state, world.Topology.Servers, _random);
-            var burst = ChaosWriters.Plan(n, options.Writers, _random);
+            var seed = RoundSeed(options.Seed, n);
+            var random = new Random(seed);
+            var operation = ChaosOperations.Pick(state, world.Topology.Servers, random);
+            var faults = FaultPlan.Pick(operation, state, world.Topology.Servers, random);
+            var burst = ChaosWriters.Plan(n, options.Writers, random);
+            world.Cloud.Faults.Reseed(seed);
             var choice = string.Create(CultureInfo.InvariantCulture, $"round {n}/{options.Rounds} (seed {options.Seed}): {operation} | {faults} | from {state}");
             output(string.Empty);
             output(choice);

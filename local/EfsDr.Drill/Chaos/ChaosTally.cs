@@ -8,12 +8,20 @@ public sealed class ChaosTally(ChaosOptions options)
     private readonly SortedDictionary<string, int> _operations = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, int> _faults = new(StringComparer.Ordinal);
     private readonly List<string> _lines = [];
+    private readonly List<string> _script = [];
     private int _rounds, _runs, _resumed, _reRun, _refused, _failed, _fences, _written, _invariantFailures;
     private ObjectCheck _objects = new(0, 0, 0, []);
     private int _splitBrain;
 
     /// <summary>One line per round: its choice, what ran and what it took.</summary>
     public IReadOnlyList<string> Lines => _lines;
+
+    /// <summary>One line per round without the real time it took: its choice (operation, faults, starting state), every run
+    /// with its end, the refused and fenced counts and the state it left. The same seed gives the same script.</summary>
+    public IReadOnlyList<string> Script => _script;
+
+    /// <summary>SHA-256 (hex) of <see cref="Script"/>, one line each: two replays compare by it.</summary>
+    public string ScriptDigest => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', _script))));
 
     /// <summary>Adds a round.</summary>
     public void Add(ChaosOperation operation, FaultPlan faults, RoundOutcome outcome, int written, ChaosInvariants invariants, int failedInvariants, string choice, TimeSpan took, DrState after)
@@ -39,7 +47,9 @@ public sealed class ChaosTally(ChaosOptions options)
         _invariantFailures += failedInvariants;
         _objects = invariants.LastObjectCheck;
         _splitBrain = invariants.SplitBrainMoments;
-        _lines.Add(string.Create(CultureInfo.InvariantCulture, $"{choice} → {string.Join(", ", outcome.Runs.Select(r => $"{r.TargetServer} {r.Execution.Status}{(r.Succeeded ? string.Empty : " " + r.Execution.Error)}"))}; now {after}; {took.TotalSeconds:0.0} s"));
+        var script = string.Create(CultureInfo.InvariantCulture, $"{choice} → {string.Join(", ", outcome.Runs.Select(r => $"{r.TargetServer} {r.Execution.Status}{(r.Succeeded ? string.Empty : " " + r.Execution.Error)}"))}; {outcome.Refused.Count} refused, {outcome.OperatorFences} fenced; now {after}");
+        _script.Add(script);
+        _lines.Add(string.Create(CultureInfo.InvariantCulture, $"{script}; {took.TotalSeconds:0.0} s"));
     }
 
     /// <summary>Counts a round that could not finish as a failed check (the drill stops there).</summary>
@@ -75,7 +85,8 @@ public sealed class ChaosTally(ChaosOptions options)
             _splitBrain,
             _invariantFailures,
             Math.Round(elapsed.TotalSeconds, 1),
-            _rounds == 0 ? 0 : Math.Round(elapsed.TotalSeconds / _rounds, 2));
+            _rounds == 0 ? 0 : Math.Round(elapsed.TotalSeconds / _rounds, 2),
+            ScriptDigest);
     }
 
     private static IEnumerable<string> TwoRunsKind(ChaosOperation operation) => operation.Kind switch

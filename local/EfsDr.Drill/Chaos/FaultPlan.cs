@@ -38,10 +38,14 @@ public static class FaultKinds
 /// <param name="Latency">Extra latency of every AWS call (zero: none).</param>
 /// <param name="CrashAfter">The handler after whose success the next invocation crashes; null: no crash.</param>
 /// <param name="OfflineNode">A server whose agent goes offline when the run starts; null: none.</param>
-/// <param name="OfflineFor">How long (real time) it stays offline; null: until the run ends.</param>
+/// <param name="OfflineUntil">The handler whose first invocation brings it back, before that step runs; null: the whole
+/// run.</param>
 /// <param name="RegionDown">A region black-holed when the run starts; null: none.</param>
-/// <param name="RegionDownFor">How long (real time) it stays down; null: until the run ends.</param>
-public sealed record FaultPlan(double ThrottleRate, double ServerErrorRate, TimeSpan Latency, string? CrashAfter, string? OfflineNode, TimeSpan? OfflineFor, string? RegionDown, TimeSpan? RegionDownFor)
+/// <param name="RegionDownUntil">The handler whose first invocation brings it back; null: the whole run.</param>
+/// <remarks>A temporary fault ends at a step of the run, not after a real-time delay, so that a replay ends it at the same
+/// point: the local cloud runs on real elapsed time × scale, and a run reaches a given second at a slightly different step
+/// each time.</remarks>
+public sealed record FaultPlan(double ThrottleRate, double ServerErrorRate, TimeSpan Latency, string? CrashAfter, string? OfflineNode, string? OfflineUntil, string? RegionDown, string? RegionDownUntil)
 {
     /// <summary>No fault.</summary>
     public static FaultPlan None { get; } = new(0, 0, TimeSpan.Zero, null, null, null, null, null);
@@ -67,8 +71,9 @@ public sealed record FaultPlan(double ThrottleRate, double ServerErrorRate, Time
     /// a run they still break is re-run, as an operator would).</item>
     /// <item>A crash after a random step of the workflow the operation runs, in about a third of the single-run valid
     /// rounds (an invalid one is refused by its plan, before any step a crash could follow).</item>
-    /// <item>A random server offline for 0.5–5 real seconds (or the whole run), in about a fifth of the valid rounds.</item>
-    /// <item>The primary's region black-holed for 2–20 real seconds (or the whole run), in about 40 % of the unplanned
+    /// <item>A random server offline until the run reaches a random step (in about a quarter of them: the whole run), in
+    /// about a fifth of the valid rounds.</item>
+    /// <item>The primary's region black-holed until the run reaches a random step (or the whole run), in about 40 % of the unplanned
     /// cross-region failovers: the outage those exist for (they are about one round in twenty-five). Its node is then left
     /// running, cut off, as in a real outage.</item>
     /// </list>
@@ -89,12 +94,12 @@ public sealed record FaultPlan(double ThrottleRate, double ServerErrorRate, Time
         var crash = single && crashDraw < 0.33 ? crashStep : null;
         var offlineDraw = random.NextDouble();
         var offlineServer = servers[random.Next(servers.Count)].Name;
-        var offlineFor = Duration(random, 0.5, 5);
+        var offlineUntil = Until(random, handlers);
         var offline = !operation.ExpectRefused && offlineDraw < 0.2 ? offlineServer : null;
         var downDraw = random.NextDouble();
-        var downFor = Duration(random, 2, 20);
+        var downUntil = Until(random, handlers);
         var down = operation.Kind == ChaosOperationKind.CrossRegionFailover && downDraw < 0.4 ? state.PrimaryRegion : null;
-        return new FaultPlan(throttle, errors, latency, crash, offline, offline is null ? null : offlineFor, down, down is null ? null : downFor);
+        return new FaultPlan(throttle, errors, latency, crash, offline, offline is null ? null : offlineUntil, down, down is null ? null : downUntil);
     }
 
     /// <summary>The failover's handlers a crash may follow: all but the summary (nothing is left to stop after it) and the
@@ -132,12 +137,12 @@ public sealed record FaultPlan(double ThrottleRate, double ServerErrorRate, Time
 
         if (OfflineNode is not null)
         {
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{OfflineNode} offline {OfflineFor!.Value.TotalSeconds:0.0} s"));
+            parts.Add($"{OfflineNode} offline {UntilText(OfflineUntil)}");
         }
 
         if (RegionDown is not null)
         {
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{RegionDown} down {RegionDownFor!.Value.TotalSeconds:0.0} s"));
+            parts.Add($"{RegionDown} down {UntilText(RegionDownUntil)}");
         }
 
         return parts.Count == 0 ? "no faults" : string.Join(", ", parts);
@@ -145,5 +150,14 @@ public sealed record FaultPlan(double ThrottleRate, double ServerErrorRate, Time
 
     private static double Rate(Random random) => Math.Round(0.05 + (random.NextDouble() * 0.2), 2);
 
-    private static TimeSpan Duration(Random random, double min, double max) => TimeSpan.FromSeconds(Math.Round(min + (random.NextDouble() * (max - min)), 1));
+    /// <summary>The step a temporary fault lasts until: one of <paramref name="handlers"/>, or null (the whole run) in about
+    /// a quarter of the draws.</summary>
+    private static string? Until(Random random, IReadOnlyList<string> handlers)
+    {
+        var whole = random.NextDouble() < 0.25;
+        var handler = handlers[random.Next(handlers.Count)];
+        return whole ? null : handler;
+    }
+
+    private static string UntilText(string? handler) => handler is null ? "for the whole run" : $"until {handler}";
 }

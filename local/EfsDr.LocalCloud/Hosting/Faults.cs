@@ -31,6 +31,13 @@ public sealed record ServiceFaults
 /// (<see cref="RegionalServices"/>) accepts connections and never answers, on top of whatever other faults are set.
 /// Route 53 is global (signed for us-east-1) and stays up. <see cref="RestoreRegion"/> or <see cref="Clear"/> ends it.
 /// </para>
+/// <para>
+/// Draws are replayable: the draw of a call is a pure function of the seed (or the last <see cref="Reseed"/>), the call's
+/// key (service, region, operation) and how many draws that key had before (<see cref="DrawOf"/>), not the next value of
+/// one shared sequence. Calls of different operations, made concurrently by different executions, never shift each
+/// other's draws, so the same seed throttles the same calls whatever their interleaving. A fault can also end when a
+/// function is next invoked (<see cref="EndWhenInvoked"/>), at a point of the run rather than after a real-time delay.
+/// </para>
 /// </summary>
 public sealed class FaultInjector(int seed)
 {
@@ -39,7 +46,9 @@ public sealed class FaultInjector(int seed)
     public static IReadOnlyList<string> RegionalServices { get; } = ["elasticfilesystem", "ssm", "ec2", "states", "lambda"];
 
     private readonly Lock _gate = new();
-    private readonly Random _random = new(seed);
+    private readonly Dictionary<string, long> _draws = new(StringComparer.Ordinal);
+    private readonly List<(string Function, Action End)> _endings = [];
+    private long _salt = seed;
     private readonly Dictionary<(string Service, string Region), ServiceFaults> _faults = [];
     private readonly HashSet<string> _offlineNodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _failingCommands = new(StringComparer.Ordinal);
@@ -105,6 +114,7 @@ public sealed class FaultInjector(int seed)
             _blackHoledRegions.Clear();
             _offlineNodes.Clear();
             _failingCommands.Clear();
+            _endings.Clear();
             DeletionSlowdown = 1;
             CrashAfterFunction = null;
             InterruptReplicationCopiesAfterFiles = null;
@@ -127,12 +137,73 @@ public sealed class FaultInjector(int seed)
         }
     }
 
-    /// <summary>A random draw in [0,1).</summary>
-    public double Draw()
+    /// <summary>Starts the draws again from <paramref name="salt"/>: every key's next draw is its first (the chaos drill
+    /// reseeds with each round's seed, so a round's draws do not depend on how many calls the rounds before it made).</summary>
+    public void Reseed(long salt)
     {
         lock (_gate)
         {
-            return _random.NextDouble();
+            _salt = salt;
+            _draws.Clear();
+        }
+    }
+
+    /// <summary>The next draw in [0,1) for a call identified by <paramref name="key"/>: <see cref="DrawOf"/> of the salt,
+    /// the key and the number of draws the key had so far.</summary>
+    public double Draw(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        lock (_gate)
+        {
+            var ordinal = _draws.GetValueOrDefault(key);
+            _draws[key] = ordinal + 1;
+            return DrawOf(_salt, key, ordinal);
+        }
+    }
+
+    /// <summary>The <paramref name="ordinal"/>-th draw in [0,1) of <paramref name="key"/> under <paramref name="salt"/>: a
+    /// SplitMix64 mix of the three (the key hashed with FNV-1a over its UTF-8 bytes, stable across processes, unlike
+    /// <see cref="string.GetHashCode()"/>).</summary>
+    public static double DrawOf(long salt, string key, long ordinal)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var hash = 14695981039346656037UL;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(key))
+        {
+            hash = unchecked((hash ^ b) * 1099511628211UL);
+        }
+
+        var mixed = Mix(unchecked((ulong)salt) ^ Mix(hash ^ Mix(unchecked((ulong)ordinal))));
+        return (mixed >> 11) * (1.0 / (1UL << 53));
+    }
+
+    /// <summary>Runs <paramref name="end"/> (which ends a fault) when <paramref name="function"/> is next invoked, before it
+    /// runs: a fault that lasts "until the run reaches that step", the same point in every replay. <see cref="Clear"/>
+    /// drops the endings not reached.</summary>
+    public void EndWhenInvoked(string function, Action end)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(function);
+        ArgumentNullException.ThrowIfNull(end);
+        lock (_gate)
+        {
+            _endings.Add((function, end));
+        }
+    }
+
+    /// <summary>Told by the Lambda emulator that <paramref name="function"/> is being invoked: runs (once) the endings
+    /// registered for it with <see cref="EndWhenInvoked"/>.</summary>
+    public void Invoked(string function)
+    {
+        List<Action> due;
+        lock (_gate)
+        {
+            due = [.. _endings.Where(e => e.Function == function).Select(e => e.End)];
+            _endings.RemoveAll(e => e.Function == function);
+        }
+
+        foreach (var end in due)
+        {
+            end();
         }
     }
 
@@ -183,6 +254,17 @@ public sealed class FaultInjector(int seed)
         lock (_gate)
         {
             return _failingCommands.GetValueOrDefault(instanceId);
+        }
+    }
+
+    private static ulong Mix(ulong z)
+    {
+        unchecked
+        {
+            z += 0x9E3779B97F4A7C15UL;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return z ^ (z >> 31);
         }
     }
 }

@@ -128,18 +128,6 @@ public sealed class LocalCloudHost : IAsyncDisposable
             await Task.Delay(faults.Latency, Context.Clock.Time, http.RequestAborted).ConfigureAwait(false);
         }
 
-        if (faults.ThrottleRate > 0 && Context.Faults.Draw() < faults.ThrottleRate)
-        {
-            await Write(http, emulator.Throttled()).ConfigureAwait(false);
-            return;
-        }
-
-        if (faults.ServerErrorRate > 0 && Context.Faults.Draw() < faults.ServerErrorRate)
-        {
-            await Write(http, emulator.ServerError()).ConfigureAwait(false);
-            return;
-        }
-
         using var body = new MemoryStream();
         await http.Request.Body.CopyToAsync(body, http.RequestAborted).ConfigureAwait(false);
         var call = new AwsCall(
@@ -150,6 +138,18 @@ public sealed class LocalCloudHost : IAsyncDisposable
             http.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal),
             http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             body.ToArray());
+        if (faults.ThrottleRate > 0 && Context.Faults.Draw("throttle " + DrawKey(call)) < faults.ThrottleRate)
+        {
+            await Write(http, emulator.Throttled()).ConfigureAwait(false);
+            return;
+        }
+
+        if (faults.ServerErrorRate > 0 && Context.Faults.Draw("5xx " + DrawKey(call)) < faults.ServerErrorRate)
+        {
+            await Write(http, emulator.ServerError()).ConfigureAwait(false);
+            return;
+        }
+
         AwsAnswer answer;
         try
         {
@@ -161,6 +161,25 @@ public sealed class LocalCloudHost : IAsyncDisposable
         }
 
         await Write(http, answer).ConfigureAwait(false);
+    }
+
+    /// <summary>The identity of a call for <see cref="FaultInjector.Draw"/>: service, region, method, the operation
+    /// (<c>X-Amz-Target</c> of the JSON protocols, <c>Action</c> of EC2's query protocol) and the path with every segment
+    /// that holds a generated id (a digit, and no ':' of an ARN) replaced by <c>{}</c>. It names the operation, never a
+    /// run's own ids or times, so a replay draws the same values for the same calls.</summary>
+    public static string DrawKey(AwsCall call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var target = call.Headers.GetValueOrDefault("X-Amz-Target") ?? string.Empty;
+        var action = call.Service == "ec2" ? QueryAction(call.Body) : string.Empty;
+        var path = string.Join('/', call.Path.Split('/').Select(p => p.Any(char.IsAsciiDigit) && !p.Contains(':', StringComparison.Ordinal) && !p.Contains("%3A", StringComparison.OrdinalIgnoreCase) ? "{}" : p));
+        return $"{call.Service} {call.Region} {call.Method} {path} {target}{action}";
+    }
+
+    private static string QueryAction(byte[] body)
+    {
+        var form = System.Text.Encoding.UTF8.GetString(body);
+        return form.Split('&').Select(p => p.Split('=', 2)).FirstOrDefault(p => p[0] == "Action") is [_, var value] ? value : string.Empty;
     }
 
     /// <summary>A black hole: the request was accepted and is never answered. It is held until the client gives up

@@ -280,6 +280,8 @@ public sealed class LambdaEmulator(LocalCloudContext context) : IServiceEmulator
     private async Task<Outcome> InvokeAsync(DeployedFunction function, byte[] payload, CancellationToken cancellationToken)
     {
         var requestId = Guid.NewGuid().ToString();
+        // Faults that last until this step is reached end now, before it runs (FaultInjector.EndWhenInvoked).
+        Context.Faults.Invoked(function.Name);
         string? crashAfter = null;
         lock (_gate)
         {

@@ -59,6 +59,7 @@ public sealed class ChaosOptionsTests
         Assert.Contains("| objects lost outside reported windows | 0 |", text, StringComparison.Ordinal);
         Assert.Contains("| faults injected | 7 (5xx 3, crash-after-step 4) |", text, StringComparison.Ordinal);
         Assert.Contains("- **one-writer**: 2 writable copies", text, StringComparison.Ordinal);
+        Assert.Contains("| script digest (same seed, same digest) | 5e0f |", text, StringComparison.Ordinal);
         Assert.Equal(5, ChaosFigures.FromJson(File.ReadAllText(json))!.Seed);
         Assert.StartsWith("chaos drill HELD: seed 5, 10 of 10 rounds", ChaosReport.Summary(Figures())[0], StringComparison.Ordinal);
         Directory.Delete(directory, recursive: true);
@@ -68,7 +69,7 @@ public sealed class ChaosOptionsTests
         ChaosFigures.CurrentSchema, new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero), 5, 10, 10, 60, 120,
         new Dictionary<string, int> { ["reprotect"] = 4, ["cross-region-failover"] = 6 },
         new Dictionary<string, int> { ["5xx"] = 3, ["crash-after-step"] = 4 },
-        7, 14, 3, 1, 2, 0, 1, 60, 0, 60, 0, 2, 3, 0, 0, 40, 4);
+        7, 14, 3, 1, 2, 0, 1, 60, 0, 60, 0, 2, 3, 0, 0, 40, 4, "5e0f");
 
     private static async Task<(int Exit, string Out, string Err)> DrillAsync(params string[] args)
     {

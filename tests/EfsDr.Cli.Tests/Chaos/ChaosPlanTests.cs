@@ -124,6 +124,35 @@ public sealed class ChaosPlanTests
     }
 
     [Fact]
+    public void FaultPlanPick_TemporaryFaults_EndAtAStepOfTheOperationsWorkflowOrLastTheWholeRun()
+    {
+        var failover = Plans(new Random(11), new ChaosOperation(ChaosOperationKind.CrossRegionFailover, "server3"), new DrState("us-east-1", true, "server1", true));
+        var reprotect = Plans(new Random(12), new ChaosOperation(ChaosOperationKind.Reprotect, "us-west-2"), new DrState("us-west-2", false, "server3"));
+
+        var offline = failover.Concat(reprotect).Where(p => p.OfflineNode is not null).ToList();
+        var down = failover.Where(p => p.RegionDown is not null).ToList();
+        Assert.All(failover.Where(p => p.OfflineUntil is not null), p => Assert.Contains(p.OfflineUntil, FaultPlan.FailoverHandlers));
+        Assert.All(reprotect.Where(p => p.OfflineUntil is not null), p => Assert.Contains(p.OfflineUntil, FaultPlan.ReprotectHandlers));
+        Assert.All(down.Where(p => p.RegionDownUntil is not null), p => Assert.Contains(p.RegionDownUntil, FaultPlan.FailoverHandlers));
+        Assert.Contains(offline, p => p.OfflineUntil is null);
+        Assert.Contains(offline, p => p.OfflineUntil is not null);
+        Assert.Contains(down, p => p.RegionDownUntil is null);
+        Assert.Contains(down, p => p.RegionDownUntil is not null && p.ToString().Contains($"us-east-1 down until {p.RegionDownUntil}", StringComparison.Ordinal));
+        Assert.All(failover.Where(p => p.OfflineNode is null && p.RegionDown is null), p => Assert.True(p.OfflineUntil is null && p.RegionDownUntil is null, p.ToString()));
+    }
+
+    [Fact]
+    public void RoundSeed_SameSeedAndRound_SameValueOtherRoundsOthers()
+    {
+        var seeds = Enumerable.Range(1, 200).Select(n => ChaosRunner.RoundSeed(20261203, n)).ToList();
+
+        Assert.Equal(seeds, Enumerable.Range(1, 200).Select(n => ChaosRunner.RoundSeed(20261203, n)));
+        Assert.Equal(200, seeds.Distinct().Count());
+        Assert.NotEqual(ChaosRunner.RoundSeed(20261203, 1), ChaosRunner.RoundSeed(20261204, 1));
+        Assert.All(seeds, x => Assert.True(x >= 0));
+    }
+
+    [Fact]
     public void WritersPlan_SameSeed_SameKeysAndContentsTwoToFiveObjectsPerWriter()
     {
         var first = ChaosWriters.Plan(3, 2, new Random(9));

@@ -10,6 +10,10 @@ public sealed class ChaosEndToEndTests
     /// <summary>The CI drill's seed: its ten rounds take about half a minute and include refused runs and faults.</summary>
     public const int Seed = 20261203;
 
+    /// <summary>The replay test's seed: its six rounds (about 15 s) run two runs for different targets, throttling, 5xx, a
+    /// node offline for a whole run and one offline until a step of the run, which the run reaches only when re-run.</summary>
+    public const int ReplaySeed = 8;
+
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -40,6 +44,26 @@ public sealed class ChaosEndToEndTests
         Assert.Equal(10, lines.Count(l => l.StartsWith("round ", StringComparison.Ordinal) && l.Contains($"(seed {Seed})", StringComparison.Ordinal)));
         Assert.Equal(f.Seed, ChaosFigures.FromJson(await File.ReadAllTextAsync(result.FiguresPath, Token))!.Seed);
         Assert.Contains($"--seed {Seed} --rounds 10", await File.ReadAllTextAsync(result.ReportPath, Token), StringComparison.Ordinal);
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task RunAsync_SameSeedTwice_TheSameScriptRoundForRound()
+    {
+        LocalWorld.RequireNodeTooling();
+        var directory = Path.Combine(Path.GetTempPath(), "efsdr-chaos-" + Guid.NewGuid().ToString("N")[..8]);
+        var options = new ChaosOptions { Seed = ReplaySeed, Rounds = 6, ReportDirectory = directory };
+
+        var first = await new ChaosRunner(options, _ => { }).RunAsync(Token);
+        var second = await new ChaosRunner(options, _ => { }).RunAsync(Token);
+
+        // The seed's six rounds include two runs for different targets and a fault that ends at a step of the run, whose
+        // outcomes (which run wins, whether a step saw the node offline) are what a replay used to change.
+        Assert.True(first.Passed && second.Passed);
+        Assert.Contains(first.Script, l => l.Contains("two-runs-different-targets", StringComparison.Ordinal));
+        Assert.Contains(first.Script, l => l.Contains(" until ", StringComparison.Ordinal));
+        Assert.Equal(first.Script, second.Script);
+        Assert.Equal(first.Figures.ScriptDigest, second.Figures.ScriptDigest);
         Directory.Delete(directory, recursive: true);
     }
 

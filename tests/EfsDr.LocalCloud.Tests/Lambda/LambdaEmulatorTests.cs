@@ -101,6 +101,35 @@ public sealed class LambdaEmulatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Invoke_FaultThatEndsWhenAFunctionIsInvoked_EndsBeforeThatFunctionRunsAndOnlyThen()
+    {
+        var faults = _cloud.Host.Faults;
+        var offlineAsSeen = new List<(string, bool)>();
+        Task<object?> Record(string name)
+        {
+            lock (offlineAsSeen)
+            {
+                offlineAsSeen.Add((name, faults.IsNodeOffline("i-0123")));
+            }
+
+            return Task.FromResult<object?>("ok");
+        }
+
+        var before = _cloud.Function("before", (_, _) => Record("before"));
+        var step = _cloud.Function("step", (_, _) => Record("step"));
+        faults.SetNodeOffline("i-0123", offline: true);
+        faults.EndWhenInvoked("step", () => faults.SetNodeOffline("i-0123", offline: false));
+
+        await _cloud.InvokeAsync(before, "{}");
+        await _cloud.InvokeAsync(step, "{}");
+        faults.SetNodeOffline("i-0123", offline: true);
+        await _cloud.InvokeAsync(step, "{}");
+
+        // Offline while "before" ran; back before "step" ran; the ending ran once (the second "step" left it offline).
+        Assert.Equal([("before", true), ("step", false), ("step", true)], offlineAsSeen);
+    }
+
+    [Fact]
     public async Task Invoke_CrashAfterFunctionThatFails_DoesNotArmTheCrash()
     {
         var failing = _cloud.Function("failing", (_, _) => throw new FlakyTestException("no"));
