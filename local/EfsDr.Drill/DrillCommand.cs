@@ -42,7 +42,7 @@ public static class DrillCommand
         var roundTrips = new Option<int>("--round-trips") { Description = "DR round trips after the failovers, 0–2 (default 2): reprotect, planned failback, reprotect back; the second with its own cross-region failover.", DefaultValueFactory = _ => 2 };
         var report = new Option<string?>("--report") { Description = "Report folder (default artifacts/drill; with --chaos artifacts/chaos)." };
         var chaos = new Option<bool>("--chaos") { Description = "Run the chaos drill instead: random DR operations under random faults, the invariants checked after every round (the fault options above do not apply; the drill picks its own)." };
-        var seed = new Option<int?>("--seed") { Description = "With --chaos: the seed of every choice (operations, targets, faults, timing, objects), 0 or more; the same seed replays the same drill (default: from the clock, printed)." };
+        var seed = new Option<int?>("--seed") { Description = "With --chaos: the seed of every choice (operations, targets, faults and which calls they hit, objects), 0 or more; the same seed replays the same rounds, compared by the printed script digest (default: from the clock, printed)." };
         var rounds = new Option<int?>("--rounds") { Description = $"With --chaos: how many rounds, {ChaosOptions.MinRounds}–{ChaosOptions.MaxRounds} (default {ChaosOptions.DefaultRounds})." };
         foreach (var option in new Option[] { throttle, serverErrors, latency, regionDown, offlineNode, commandFailure, slowDeletion, promotion, timeScale, roundTrips, report, chaos, seed, rounds })
         {
