@@ -204,9 +204,7 @@ public sealed class ChaosRound(DrillWorld world, Action<string> output)
         }
 
         var crashed = faults.CrashAfter is not null && first.Any(r => r.Execution.Error == "SimulatedCrashException");
-        var again = operation.Kind is ChaosOperationKind.TwoRunsSameTarget or ChaosOperationKind.TwoRunsDifferentTargets
-            ? operation with { Kind = ChaosOperationKind.InRegionFailover, SecondTarget = null }
-            : operation;
+        var again = ReRunOf(operation, first);
         output($"  re-run of the same request ({(crashed ? "after the crash" : "after " + string.Join(", ", first.Select(r => r.Execution.Error)))})");
         var rerun = await RunOnceAsync(string.Create(CultureInfo.InvariantCulture, $"round {round} re-run {again}"), again, cancellationToken).ConfigureAwait(false);
         if (!rerun.Succeeded && again.Kind == ChaosOperationKind.PlannedFailover && rerun.Execution.Error?.StartsWith("PlannedFailover", StringComparison.Ordinal) == true)
@@ -219,6 +217,23 @@ public sealed class ChaosRound(DrillWorld world, Action<string> output)
         }
 
         return rerun.Succeeded ? (crashed ? 1 : 0, crashed ? 0 : 1, 0) : (0, 0, 1);
+    }
+
+    /// <summary>The request an operator repeats after a round whose runs all failed: the same one; after two runs at once,
+    /// the failover of the run that took the run lock (it may have changed the world: promoted, fenced, moved the
+    /// application), else of the first target. Repeating the other target instead would ask for a move the world no longer
+    /// allows (a failover back into a fenced region) and be refused, rightly.</summary>
+    public static ChaosOperation ReRunOf(ChaosOperation operation, IReadOnlyList<RunRecord> runs)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        ArgumentNullException.ThrowIfNull(runs);
+        if (operation.Kind is not (ChaosOperationKind.TwoRunsSameTarget or ChaosOperationKind.TwoRunsDifferentTargets))
+        {
+            return operation;
+        }
+
+        var locked = runs.FirstOrDefault(r => r.History.Any(e => e.StateName == FailoverWorkflow.LowerDnsTtl.StateName && e.Type.EndsWith("StateEntered", StringComparison.Ordinal)));
+        return operation with { Kind = ChaosOperationKind.InRegionFailover, Target = locked?.TargetServer ?? operation.Target, SecondTarget = null };
     }
 
     /// <summary>Fences an ex-primary left writable (its region was down during the promotion), as the operator does with

@@ -184,6 +184,24 @@ public sealed class ChaosPlanTests
         Assert.Empty(ChaosRound.LossWindowOf(Run(promoted: true, new RunSummary { Plan = Plan(planned, planned: true), DataLossWindowSeconds = 0, DataLossProven = true })));
     }
 
+    [Fact]
+    public void ReRunOf_TwoRunsBothFailedTheSecondAfterTakingTheLock_RepeatsTheSecondsTarget()
+    {
+        // Round 114 of the 200-round run: server1's run refused (its node offline), server3's took the lock, promoted and
+        // failed at its DNS check; repeating server1 was refused as stale. The run that took the lock is the one to repeat.
+        var operation = new ChaosOperation(ChaosOperationKind.TwoRunsDifferentTargets, "server1", "server3");
+        var refused = Run(promoted: false, new RunSummary()) with { TargetServer = "server1" };
+        var tookTheLock = Run(promoted: true, new RunSummary()) with { TargetServer = "server3" };
+        tookTheLock = tookTheLock with { History = [.. tookTheLock.History, new(3, 2, "TaskStateEntered", Start, "LowerDnsTtl", null, null, null)] };
+
+        var again = ChaosRound.ReRunOf(operation, [refused, tookTheLock]);
+
+        Assert.Equal(new ChaosOperation(ChaosOperationKind.InRegionFailover, "server3"), again);
+        Assert.Equal(new ChaosOperation(ChaosOperationKind.InRegionFailover, "server1"), ChaosRound.ReRunOf(operation, [refused, refused with { TargetServer = "server3" }]));
+        var planned = new ChaosOperation(ChaosOperationKind.PlannedFailover, "server3");
+        Assert.Same(planned, ChaosRound.ReRunOf(planned, [refused]));
+    }
+
     private static readonly DateTimeOffset Start = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
 
     private static FailoverPlan Plan(DateTimeOffset plannedAt, bool planned) => new()
