@@ -54,6 +54,27 @@ public sealed class S3Probe : IDisposable
         return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>True when the address answers an S3 request at all (a list of buckets, or any S3 error response); false when
+    /// the connection fails or no answer comes within the client's timeout.</summary>
+    public async Task<bool> AnswersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _s3.ListBucketsAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (AmazonServiceException ex) when (ex.StatusCode != 0)
+        {
+            return true;
+        }
+#pragma warning disable CA1031 // Any other failure (connection refused, timeout) means the address does not answer.
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            return false;
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose() => _s3.Dispose();
 }

@@ -55,7 +55,9 @@ public sealed class ChaosInvariants(DrillWorld world, ObjectLedger ledger)
     private const int ReadAttempts = 3;
     private const int Listed = 20;
     private const string Diverged = "-diverged-";
-    private const string Unreadable = "unreadable";
+
+    /// <summary>How the problem of an object that could not be read at all starts.</summary>
+    public const string Unreadable = "unreadable";
 
     private readonly HashSet<(string Bucket, string Key, string Sha256)> _verified = [];
     private string? _verifiedOn;
@@ -311,20 +313,28 @@ public sealed class ChaosInvariants(DrillWorld world, ObjectLedger ledger)
         return ObjectVerdict(promised.Count, toRead.Count, problems, $"{promised.Count} object(s) {scope} checked at {s3.Address} ({primary ?? "no single file system mounted there"})");
     }
 
-    /// <summary>Reads every entry, <see cref="ParallelReads"/> at once; what is wrong with each that does not read back. The
-    /// first is read alone: when the address does not answer at all, every object is unreadable for the same reason, and
-    /// retrying each of thousands would take minutes.</summary>
-    private static async Task<List<(LedgerEntry Entry, string Problem)>> ReadAllAsync(S3Probe s3, List<LedgerEntry> entries, CancellationToken cancellationToken)
+    private static Task<List<(LedgerEntry Entry, string Problem)>> ReadAllAsync(S3Probe s3, List<LedgerEntry> entries, CancellationToken cancellationToken) =>
+        ReadAllAsync((e, token) => ProblemReadingAsync(s3, e, token), s3.AnswersAsync, s3.Address, entries, cancellationToken);
+
+    /// <summary>Reads every entry with <paramref name="read"/> (the problem of one, or null when it reads back),
+    /// <see cref="ParallelReads"/> at once; returns what is wrong with each that does not read back. The first is read
+    /// alone: when it is unreadable and the address does not answer at all (<paramref name="answers"/>), every object is
+    /// unreadable for the same reason, and retrying each of thousands would take minutes. When the address answers, the
+    /// first object alone was unreadable (e.g. torn by a copy cut off inside a data-loss window) and the others are read.</summary>
+    public static async Task<List<(LedgerEntry Entry, string Problem)>> ReadAllAsync(Func<LedgerEntry, CancellationToken, Task<string?>> read, Func<CancellationToken, Task<bool>> answers, string address, IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(answers);
+        ArgumentNullException.ThrowIfNull(entries);
         if (entries.Count == 0)
         {
             return [];
         }
 
-        var first = await ProblemReadingAsync(s3, entries[0], cancellationToken).ConfigureAwait(false);
-        if (first?.StartsWith(Unreadable, StringComparison.Ordinal) == true)
+        var first = await read(entries[0], cancellationToken).ConfigureAwait(false);
+        if (first?.StartsWith(Unreadable, StringComparison.Ordinal) == true && !await answers(cancellationToken).ConfigureAwait(false))
         {
-            return [.. entries.Select((e, i) => (e, i == 0 ? first : $"{Unreadable} (not tried: {s3.Address} did not answer the first read)"))];
+            return [.. entries.Select((e, i) => (e, i == 0 ? first : $"{Unreadable} (not tried: {address} did not answer the first read)"))];
         }
 
         var problems = new ConcurrentBag<(LedgerEntry Entry, string Problem)>();
@@ -336,7 +346,7 @@ public sealed class ChaosInvariants(DrillWorld world, ObjectLedger ledger)
         var options = new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(entries.Skip(1), options, async (entry, token) =>
         {
-            if (await ProblemReadingAsync(s3, entry, token).ConfigureAwait(false) is { } problem)
+            if (await read(entry, token).ConfigureAwait(false) is { } problem)
             {
                 problems.Add((entry, problem));
             }
