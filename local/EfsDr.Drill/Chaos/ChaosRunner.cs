@@ -29,8 +29,9 @@ public sealed record ChaosResult(ChaosFigures Figures, IReadOnlyList<InvariantRe
 /// the round's number), and the same round seed drives the local cloud's fault draws (<see cref="FaultInjector.Reseed"/>),
 /// keyed by each call's operation rather than taken in arrival order; temporary faults end at a step of the run, and of two
 /// runs for different targets the first passes its run lock before the second starts. So the same seed replays the same
-/// rounds, the same faults on the same calls and the same outcomes (<see cref="ChaosFigures.ScriptDigest"/> compares two
-/// replays); what a replay does not repeat is real time, and figures that follow from it (see the README).
+/// rounds and states, and nearly always the same outcomes (<see cref="ChaosFigures.ScriptDigest"/> compares two replays);
+/// what a replay does not repeat is real time, and what follows from it: how often a loop polled, which can shift the
+/// fault draw of a later call (see bench/README.md).
 /// </summary>
 /// <param name="options">The seed, rounds and world.</param>
 /// <param name="output">Where each line goes.</param>
