@@ -302,7 +302,7 @@ public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, Aw
     public async Task<RunRecord> FailoverAsync(string label, string target, string? reason, List<RunRecord> runs, CancellationToken cancellationToken, string? input = null)
     {
         ArgumentNullException.ThrowIfNull(runs);
-        var name = $"failover-{target}-{Interlocked.Increment(ref _runs).ToString(CultureInfo.InvariantCulture)}-{DateTimeOffset.UtcNow:HHmmss}";
+        var name = NextName("failover", target);
         input ??= Input(target, reason);
         output($"• fail over to {target} ({topology.Server(target).Region})");
         var run = await Driver.RunAsync(topology.StateMachineFor(target), name, input, label, target, line => output("  " + line), RunTimeout, cancellationToken).ConfigureAwait(false);
@@ -314,7 +314,7 @@ public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, Aw
     /// the execution ARN (<see cref="FollowAsync"/> follows it).</summary>
     public async Task<string> StartFailoverAsync(string target, string? reason, CancellationToken cancellationToken)
     {
-        var name = $"failover-{target}-{Interlocked.Increment(ref _runs).ToString(CultureInfo.InvariantCulture)}-{DateTimeOffset.UtcNow:HHmmss}";
+        var name = NextName("failover", target);
         output($"• fail over to {target} ({topology.Server(target).Region})");
         var started = await adapters.Executions.StartAsync(topology.StateMachineFor(target), name, Input(target, reason), cancellationToken).ConfigureAwait(false);
         output($"    started {name}");
@@ -345,6 +345,10 @@ public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, Aw
         }
     }
 
+    /// <summary>A unique execution name: the kind, its target, this world's run number and the time.</summary>
+    private string NextName(string kind, string target) =>
+        $"{kind}-{target}-{Interlocked.Increment(ref _runs).ToString(CultureInfo.InvariantCulture)}-{DateTimeOffset.UtcNow:HHmmss}";
+
     /// <summary>The execution input for a failover to <paramref name="target"/>; <paramref name="planned"/> makes it a planned move.</summary>
     public static string Input(string target, string? reason = null, bool planned = false) =>
         EfsDrJson.SerializeRequest(new FailoverRequest { TargetServer = target, Reason = reason, Planned = planned });
@@ -354,7 +358,7 @@ public sealed class DrillWorld(LocalCloudHost cloud, SeededTopology topology, Aw
     public async Task<RunRecord> ReprotectAsync(string label, string primaryRegion, string reason, List<RunRecord> runs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(runs);
-        var name = $"reprotect-{primaryRegion}-{Interlocked.Increment(ref _runs).ToString(CultureInfo.InvariantCulture)}-{DateTimeOffset.UtcNow:HHmmss}";
+        var name = NextName("reprotect", primaryRegion);
         var input = ReprotectJson.SerializeRequest(new ReprotectRequest { Reason = reason });
         var replicaRegion = topology.Configuration.Regions.First(r => r != primaryRegion);
         output($"• reprotect from {primaryRegion} into {replicaRegion}");
