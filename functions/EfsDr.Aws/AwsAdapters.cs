@@ -25,13 +25,16 @@ public sealed class AwsAdapters : IDisposable
     /// <param name="retry">Null uses <see cref="AwsRetryOptions.Default"/>.</param>
     /// <param name="time">Null uses the system clock.</param>
     /// <param name="onRetry">Told about each retry of the hand-written clients (for logs).</param>
-    public AwsAdapters(AWSCredentials? credentials = null, EndpointResolver? endpoints = null, AwsRetryOptions? retry = null, TimeProvider? time = null, Action<AwsRetryNotice>? onRetry = null)
+    /// <param name="transport">The HTTP transport of every client, hand-written and SDK (the local cloud's Lambda
+    /// emulator decorates it); null: each builds its own. It is shared and never disposed here.</param>
+    public AwsAdapters(AWSCredentials? credentials = null, EndpointResolver? endpoints = null, AwsRetryOptions? retry = null, TimeProvider? time = null, Action<AwsRetryNotice>? onRetry = null, HttpMessageHandler? transport = null)
     {
         endpoints ??= new EndpointResolver();
         retry ??= AwsRetryOptions.Default;
-        _http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        _http = transport is null ? new HttpClient() : new HttpClient(transport, disposeHandler: false);
+        _http.Timeout = Timeout.InfiniteTimeSpan;
         var pipeline = new SignedRequestPipeline(_http, credentials, endpoints, retry, time, onRetry: onRetry);
-        _sdk = new SdkClientFactory(credentials, endpoints, retry, time: time);
+        _sdk = new SdkClientFactory(credentials, endpoints, retry, transport is null ? null : new MessageHandlerHttpClientFactory(transport), time);
         var efs = new EfsClient(pipeline);
         FileSystems = efs;
         Replications = efs;

@@ -27,11 +27,11 @@ public sealed record ChaosResult(ChaosFigures Figures, IReadOnlyList<InvariantRe
 /// objects through the record's address between rounds, and the invariants (<see cref="ChaosInvariants"/>) checked after
 /// every round. Each round's choices come from a <see cref="Random"/> seeded with <see cref="RoundSeed"/> (the seed and
 /// the round's number), and the same round seed drives the local cloud's fault draws (<see cref="FaultInjector.Reseed"/>),
-/// keyed by each call's operation rather than taken in arrival order; temporary faults end at a step of the run, and of two
-/// runs for different targets the first passes its run lock before the second starts. So the same seed replays the same
-/// rounds and states, and nearly always the same outcomes (<see cref="ChaosFigures.ScriptDigest"/> compares two replays);
-/// what a replay does not repeat is real time, and what follows from it: how often a loop polled, which can shift the
-/// fault draw of a later call (see bench/README.md).
+/// keyed by each call's caller and operation and drawn per attempt (<see cref="FaultDraws.PerAttempt"/>) rather than
+/// taken in arrival order, so how many times a loop polled, which follows real time, never shifts a draw; temporary
+/// faults end at a step of the run, and of two runs for different targets the first passes its run lock before the
+/// second starts. So the same seed replays the same rounds, faults, outcomes and states
+/// (<see cref="ChaosFigures.ScriptDigest"/> compares two replays; see bench/README.md).
 /// </summary>
 /// <param name="options">The seed, rounds and world.</param>
 /// <param name="output">Where each line goes.</param>
@@ -56,6 +56,7 @@ public sealed class ChaosRunner(ChaosOptions options, Action<string> output, Act
         output(string.Create(CultureInfo.InvariantCulture, $"EfsDr chaos drill: seed {options.Seed}, {options.Rounds} rounds (time scale ×{options.TimeScale:0}, promotion {options.Promotion.TotalMinutes:0.#} simulated min); replay with --chaos --seed {options.Seed} --rounds {options.Rounds}"));
         var cloudOptions = CloudOptions(options);
         await using var cloud = await LocalCloudHost.StartAsync(cloudOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
+        cloud.Faults.Draws = FaultDraws.PerAttempt;
         var topology = await LocalTopology.SeedAsync(cloud.Context, line => output("  " + line), cancellationToken).ConfigureAwait(false);
         using var adapters = DrillRunner.ObserverAdapters(cloud, options.TimeScale);
         var world = new DrillWorld(cloud, topology, adapters, new DrillOptions { TimeScale = options.TimeScale, RunTimeout = options.RunTimeout }, output);

@@ -24,6 +24,33 @@ public sealed record ServiceFaults
 }
 
 /// <summary>
+/// <summary>How <see cref="FaultInjector"/> numbers the draws of a call key (<see cref="FaultInjector.Draws"/>).</summary>
+public enum FaultDraws
+{
+    /// <summary>The n-th call of a key draws its n-th value: a rate is the share of requests that fail.</summary>
+    PerCall,
+
+    /// <summary>A call draws the value of its attempt: how many calls of its key in a row were just failed by the
+    /// injector (0 after any call it let through). Every call of an operation then meets the same faults on its first,
+    /// second … attempt, however many times a loop made it before, so a poll whose count follows real time never
+    /// shifts another call's draw (the chaos drill's exact replay, issue 12).</summary>
+    PerAttempt,
+}
+
+/// <summary>What <see cref="FaultInjector.Decide"/> does to a call.</summary>
+public enum InjectedFault
+{
+    /// <summary>The call goes through.</summary>
+    None,
+
+    /// <summary>The call is answered with its service's throttling error.</summary>
+    Throttled,
+
+    /// <summary>The call is answered with HTTP 500.</summary>
+    ServerError,
+}
+
+/// <summary>
 /// Fault injection, changeable while the cloud runs. Services are keyed by SigV4 signing name
 /// (elasticfilesystem, route53, ec2, ssm, states, lambda); "*" matches any service or region.
 /// <para>
@@ -37,6 +64,8 @@ public sealed record ServiceFaults
 /// one shared sequence. Calls of different operations, made concurrently by different executions, never shift each
 /// other's draws, so the same seed throttles the same calls whatever their interleaving. A fault can also end when a
 /// function is next invoked (<see cref="EndWhenInvoked"/>), at a point of the run rather than after a real-time delay.
+/// With <see cref="FaultDraws.PerAttempt"/> the ordinal is the call's attempt instead of its count, so neither does
+/// the number of polls a loop made before.
 /// </para>
 /// </summary>
 public sealed class FaultInjector(int seed)
@@ -47,12 +76,16 @@ public sealed class FaultInjector(int seed)
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, long> _draws = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _attempts = new(StringComparer.Ordinal);
     private readonly List<(string Function, Action End)> _endings = [];
     private long _salt = seed;
     private readonly Dictionary<(string Service, string Region), ServiceFaults> _faults = [];
     private readonly HashSet<string> _offlineNodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _failingCommands = new(StringComparer.Ordinal);
     private readonly HashSet<string> _blackHoledRegions = new(StringComparer.Ordinal);
+
+    /// <summary>How draws are numbered: <see cref="FaultDraws.PerCall"/> (the default) or <see cref="FaultDraws.PerAttempt"/>.</summary>
+    public FaultDraws Draws { get; set; }
 
     /// <summary>Multiplies the simulated replication deletion time (slow deletion).</summary>
     public double DeletionSlowdown { get; set; } = 1;
@@ -145,6 +178,48 @@ public sealed class FaultInjector(int seed)
         {
             _salt = salt;
             _draws.Clear();
+            _attempts.Clear();
+        }
+    }
+
+    /// <summary>Decides whether the call identified by <paramref name="key"/> fails under <paramref name="faults"/>'s
+    /// throttling and server-error rates: a draw of <c>"throttle " + key</c> below the throttling rate throttles it,
+    /// otherwise a draw of <c>"5xx " + key</c> below the server-error rate fails it. Under
+    /// <see cref="FaultDraws.PerCall"/> each of the two keys counts its own draws (<see cref="Draw"/>); under
+    /// <see cref="FaultDraws.PerAttempt"/> both draw at the key's attempt, which a failed call raises and a call let
+    /// through sets back to 0.</summary>
+    public InjectedFault Decide(string key, ServiceFaults faults)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(faults);
+        if (faults.ThrottleRate <= 0 && faults.ServerErrorRate <= 0)
+        {
+            return InjectedFault.None;
+        }
+
+        lock (_gate)
+        {
+            if (Draws == FaultDraws.PerCall)
+            {
+                return faults.ThrottleRate > 0 && NextDraw("throttle " + key) < faults.ThrottleRate ? InjectedFault.Throttled
+                    : faults.ServerErrorRate > 0 && NextDraw("5xx " + key) < faults.ServerErrorRate ? InjectedFault.ServerError
+                    : InjectedFault.None;
+            }
+
+            var attempt = _attempts.GetValueOrDefault(key);
+            var fault = faults.ThrottleRate > 0 && DrawOf(_salt, "throttle " + key, attempt) < faults.ThrottleRate ? InjectedFault.Throttled
+                : faults.ServerErrorRate > 0 && DrawOf(_salt, "5xx " + key, attempt) < faults.ServerErrorRate ? InjectedFault.ServerError
+                : InjectedFault.None;
+            if (fault == InjectedFault.None)
+            {
+                _attempts.Remove(key);
+            }
+            else
+            {
+                _attempts[key] = attempt + 1;
+            }
+
+            return fault;
         }
     }
 
@@ -155,10 +230,15 @@ public sealed class FaultInjector(int seed)
         ArgumentNullException.ThrowIfNull(key);
         lock (_gate)
         {
-            var ordinal = _draws.GetValueOrDefault(key);
-            _draws[key] = ordinal + 1;
-            return DrawOf(_salt, key, ordinal);
+            return NextDraw(key);
         }
+    }
+
+    private double NextDraw(string key)
+    {
+        var ordinal = _draws.GetValueOrDefault(key);
+        _draws[key] = ordinal + 1;
+        return DrawOf(_salt, key, ordinal);
     }
 
     /// <summary>The <paramref name="ordinal"/>-th draw in [0,1) of <paramref name="key"/> under <paramref name="salt"/>: a

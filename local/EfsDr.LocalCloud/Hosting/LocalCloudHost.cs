@@ -21,6 +21,10 @@ namespace EfsDr.LocalCloud.Hosting;
 /// </summary>
 public sealed class LocalCloudHost : IAsyncDisposable
 {
+    /// <summary>The request header that names the Lambda function making a call (added by the Lambda emulator's
+    /// transport, <see cref="CallerHeaderHandler"/>); it only scopes the call's fault draws (<see cref="DrawKey"/>).</summary>
+    public const string CallerHeader = "X-EfsDr-Local-Caller";
+
     private readonly CancellationTokenSource _stopping = new();
     private readonly WebApplication _app;
     private int _disposed;
@@ -138,16 +142,14 @@ public sealed class LocalCloudHost : IAsyncDisposable
             http.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal),
             http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             body.ToArray());
-        if (faults.ThrottleRate > 0 && Context.Faults.Draw("throttle " + DrawKey(call)) < faults.ThrottleRate)
+        switch (Context.Faults.Decide(DrawKey(call), faults))
         {
-            await Write(http, emulator.Throttled()).ConfigureAwait(false);
-            return;
-        }
-
-        if (faults.ServerErrorRate > 0 && Context.Faults.Draw("5xx " + DrawKey(call)) < faults.ServerErrorRate)
-        {
-            await Write(http, emulator.ServerError()).ConfigureAwait(false);
-            return;
+            case InjectedFault.Throttled:
+                await Write(http, emulator.Throttled()).ConfigureAwait(false);
+                return;
+            case InjectedFault.ServerError:
+                await Write(http, emulator.ServerError()).ConfigureAwait(false);
+                return;
         }
 
         AwsAnswer answer;
@@ -166,14 +168,17 @@ public sealed class LocalCloudHost : IAsyncDisposable
     /// <summary>The identity of a call for <see cref="FaultInjector.Draw"/>: service, region, method, the operation
     /// (<c>X-Amz-Target</c> of the JSON protocols, <c>Action</c> of EC2's query protocol) and the path with every segment
     /// that holds a generated id (a digit, and no ':' of an ARN) replaced by <c>{}</c>. It names the operation, never a
-    /// run's own ids or times, so a replay draws the same values for the same calls.</summary>
+    /// run's own ids or times, so a replay draws the same values for the same calls. A call made by a function the
+    /// Lambda emulator runs is prefixed with that function's name (<see cref="CallerHeader"/>), so the calls of two
+    /// functions running at once, or of a function and the drill, never draw each other's values.</summary>
     public static string DrawKey(AwsCall call)
     {
         ArgumentNullException.ThrowIfNull(call);
+        var caller = call.Headers.GetValueOrDefault(CallerHeader) is { Length: > 0 } function ? function + " " : string.Empty;
         var target = call.Headers.GetValueOrDefault("X-Amz-Target") ?? string.Empty;
         var action = call.Service == "ec2" ? QueryAction(call.Body) : string.Empty;
         var path = string.Join('/', call.Path.Split('/').Select(p => p.Any(char.IsAsciiDigit) && !p.Contains(':', StringComparison.Ordinal) && !p.Contains("%3A", StringComparison.OrdinalIgnoreCase) ? "{}" : p));
-        return $"{call.Service} {call.Region} {call.Method} {path} {target}{action}";
+        return $"{caller}{call.Service} {call.Region} {call.Method} {path} {target}{action}";
     }
 
     private static string QueryAction(byte[] body)

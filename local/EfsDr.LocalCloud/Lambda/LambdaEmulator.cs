@@ -49,6 +49,7 @@ public sealed class LambdaEmulator(LocalCloudContext context) : IServiceEmulator
     private readonly FunctionTimeoutsFile _timeouts = Template(context);
     private TimeSpan? _functionTimeout;
     private AwsAdapters? _adapters;
+    private readonly CallerHeaderHandler _transport = new(new SocketsHttpHandler { UseProxy = false });
     private StreamWriter? _log;
     private JsonLineLoggerProvider? _loggers;
     private string? _crashArmedBy;
@@ -255,6 +256,7 @@ public sealed class LambdaEmulator(LocalCloudContext context) : IServiceEmulator
 
             _disposed = true;
             _adapters?.Dispose();
+            _transport.Dispose();
             _log?.Dispose();
             _loggers?.Dispose();
         }
@@ -317,6 +319,7 @@ public sealed class LambdaEmulator(LocalCloudContext context) : IServiceEmulator
         using var timeout = new CancellationTokenSource(functionTimeout, Context.Clock.Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         LogStart(logger, function.Name, requestId, null);
+        using var caller = CallerHeaderHandler.Enter(function.Name);
         try
         {
             var output = await function.Run(payload, new InvocationContext(requestId, deadline, function.Arn, null), linked.Token).ConfigureAwait(false) ?? [];
@@ -371,7 +374,8 @@ public sealed class LambdaEmulator(LocalCloudContext context) : IServiceEmulator
             new EndpointResolver(n => n == "AWS_ENDPOINT_URL" ? Context.Endpoint.ToString().TrimEnd('/') : null),
             retry,
             Context.Clock.Time,
-            notice => LogRetry(logger, notice.Retry, notice.ErrorCode, notice.HttpStatus, null));
+            notice => LogRetry(logger, notice.Retry, notice.ErrorCode, notice.HttpStatus, null),
+            _transport);
     }
 
     private static FunctionTimeoutsFile Template(LocalCloudContext context) =>

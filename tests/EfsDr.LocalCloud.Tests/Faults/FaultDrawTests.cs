@@ -100,12 +100,96 @@ public sealed class FaultDrawTests
         Assert.Equal(keys.Length, keys.Distinct(StringComparer.Ordinal).Count());
     }
 
-    private static AwsCall Call(string service, string method, string path, string region = "us-east-1", string? target = null, string body = "") => new(
-        service,
-        region,
-        method,
-        path,
-        new Dictionary<string, string>(StringComparer.Ordinal),
-        target is null ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) : new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["X-Amz-Target"] = target },
-        Encoding.UTF8.GetBytes(body));
+    [Fact]
+    public void DrawKey_CallMadeByAFunction_PrefixedWithTheFunctionsNameAndApartFromTheSameCallOfAnyoneElse()
+    {
+        var byCheckDns = Call("ssm", "POST", "/", target: "AmazonSSM.GetParameter", caller: "check-dns");
+        var byPlan = Call("ssm", "POST", "/", target: "AmazonSSM.GetParameter", caller: "plan-failover");
+        var byNobody = Call("ssm", "POST", "/", target: "AmazonSSM.GetParameter");
+
+        Assert.Equal("check-dns " + LocalCloudHost.DrawKey(byNobody), LocalCloudHost.DrawKey(byCheckDns));
+        Assert.Equal(3, new[] { byCheckDns, byPlan, byNobody }.Select(LocalCloudHost.DrawKey).Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public void Decide_PerAttemptEveryCallRetriedUntilThrough_EachMeetsTheSameFaultsWhateverCameBefore()
+    {
+        // Round 114 of the 2026-12-03 runs: a poll loop whose count follows real time. Per call, a poll made once more
+        // shifts the faults every later poll meets; per attempt, every poll meets the same ones.
+        var rates = new ServiceFaults { ThrottleRate = 0.3, ServerErrorRate = 0.3 };
+        var perAttempt = new FaultInjector(20261203) { Draws = FaultDraws.PerAttempt };
+        var perCall = new FaultInjector(20261203);
+
+        var perAttemptPolls = Enumerable.Range(0, 12).Select(_ => FaultsUntilThrough(perAttempt, Describe, rates)).ToList();
+        var perCallPolls = Enumerable.Range(0, 12).Select(_ => FaultsUntilThrough(perCall, Describe, rates)).ToList();
+
+        Assert.Single(perAttemptPolls.Distinct(new SequenceComparer()));
+        Assert.True(perCallPolls.Distinct(new SequenceComparer()).Count() > 1, "control: per call, polls meet different faults");
+        Assert.Equal(perAttemptPolls[0], FaultsUntilThrough(new FaultInjector(20261203) { Draws = FaultDraws.PerAttempt }, Describe, rates));
+    }
+
+    [Fact]
+    public void Decide_PerAttemptACallFailedOnEveryAttemptItHad_TheNextCallGoesOnFromTheNextAttempt()
+    {
+        var rates = new ServiceFaults { ServerErrorRate = 0.5 };
+        var salt = Enumerable.Range(0, 10_000).First(s =>
+            FaultInjector.DrawOf(s, "5xx " + Describe, 0) < 0.5 && FaultInjector.DrawOf(s, "5xx " + Describe, 1) < 0.5 && FaultInjector.DrawOf(s, "5xx " + Describe, 2) >= 0.5);
+        var faults = new FaultInjector(1) { Draws = FaultDraws.PerAttempt };
+        faults.Reseed(salt);
+
+        // A client allowed one attempt fails; its caller's retry is the key's second attempt (fails too), the third goes
+        // through, and after it the key starts again from its first attempt.
+        var outcomes = Enumerable.Range(0, 4).Select(_ => faults.Decide(Describe, rates)).ToList();
+
+        Assert.Equal([InjectedFault.ServerError, InjectedFault.ServerError, InjectedFault.None, InjectedFault.ServerError], outcomes);
+    }
+
+    [Fact]
+    public void Decide_NoRates_NeverDrawsSoLaterDrawsAreUnmoved()
+    {
+        var faults = new FaultInjector(5);
+        Assert.Equal(InjectedFault.None, faults.Decide(Describe, new ServiceFaults { Latency = TimeSpan.FromSeconds(1) }));
+
+        Assert.Equal(FaultInjector.DrawOf(5, "throttle " + Describe, 0), faults.Draw("throttle " + Describe));
+    }
+
+    private static List<InjectedFault> FaultsUntilThrough(FaultInjector faults, string key, ServiceFaults rates)
+    {
+        var met = new List<InjectedFault>();
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var fault = faults.Decide(key, rates);
+            if (fault == InjectedFault.None)
+            {
+                return met;
+            }
+
+            met.Add(fault);
+        }
+
+        throw new InvalidOperationException("no attempt went through in 50");
+    }
+
+    private sealed class SequenceComparer : IEqualityComparer<List<InjectedFault>>
+    {
+        public bool Equals(List<InjectedFault>? x, List<InjectedFault>? y) => x is not null && y is not null && x.SequenceEqual(y);
+
+        public int GetHashCode(List<InjectedFault> obj) => obj.Count;
+    }
+
+    private static AwsCall Call(string service, string method, string path, string region = "us-east-1", string? target = null, string body = "", string? caller = null)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (target is not null)
+        {
+            headers["X-Amz-Target"] = target;
+        }
+
+        if (caller is not null)
+        {
+            headers[LocalCloudHost.CallerHeader] = caller;
+        }
+
+        return new(service, region, method, path, new Dictionary<string, string>(StringComparer.Ordinal), headers, Encoding.UTF8.GetBytes(body));
+    }
 }

@@ -1,6 +1,9 @@
 using System.Text.Json;
 using EfsDr.Core.Workflows;
 using EfsDr.Functions.Handlers;
+using EfsDr.Aws.Http;
+using EfsDr.Core.Exceptions;
+using EfsDr.LocalCloud.Hosting;
 using EfsDr.LocalCloud.Lambda;
 using EfsDr.LocalCloud.Tests.Support;
 
@@ -161,6 +164,28 @@ public sealed class LambdaEmulatorTests : IAsyncLifetime
         Assert.Equal("StoredParameterNotFoundException", valid.Body.GetProperty("errorType").GetString());
         Assert.True(_cloud.Host.RequestCounts.GetValueOrDefault("ssm") >= 1);
         Assert.Equal(2, _cloud.Host.Context.Lambda.Invocations[FailoverWorkflow.PlanFailover.Handler!]);
+    }
+
+    [Fact]
+    public async Task DeployFunctions_HandlersCallUnderFaultsDrawnPerAttempt_TheirCallsDrawUnderTheirFunctionsName()
+    {
+        // Salt chosen so that GetParameter fails both attempts when drawn as plan-failover's call, and goes through at
+        // once when drawn as anyone's: the handler's error tells which key its call was drawn under.
+        var anyone = LocalCloudHost.DrawKey(new AwsCall("ssm", "us-east-1", "POST", "/", new Dictionary<string, string>(), new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["X-Amz-Target"] = "AmazonSSM.GetParameter" }, []));
+        var planFailover = FailoverWorkflow.PlanFailover.Handler! + " " + anyone;
+        var salt = Enumerable.Range(0, 100_000).First(s =>
+            FaultInjector.DrawOf(s, "5xx " + planFailover, 0) < 0.5 && FaultInjector.DrawOf(s, "5xx " + planFailover, 1) < 0.5 && FaultInjector.DrawOf(s, "5xx " + anyone, 0) >= 0.5);
+        var lambda = _cloud.Host.Context.Lambda;
+        lambda.Retry = new AwsRetryOptions { MaxAttempts = 2, BaseDelay = TimeSpan.Zero };
+        var arns = lambda.DeployFunctions("us-east-1", new Dictionary<string, string> { ["EFSDR_CONFIG_PARAMETER"] = "/efsdr/cluster" });
+        _cloud.Host.Faults.Draws = FaultDraws.PerAttempt;
+        _cloud.Host.Faults.Reseed(salt);
+        _cloud.Host.Faults.Set("ssm", "*", new ServiceFaults { ServerErrorRate = 0.5 });
+
+        var plan = await _cloud.InvokeAsync(arns[FailoverWorkflow.PlanFailover.Handler!], """{"input":{"targetServer":"server3"},"executionName":"t"}""", region: "us-east-1");
+
+        Assert.Equal("Unhandled", plan.FunctionError);
+        Assert.Equal(nameof(CloudBusyException), plan.Body.GetProperty("errorType").GetString());
     }
 
     [Fact]
