@@ -22,7 +22,7 @@ public sealed class RunConflictException(string message) : Exception(message);
 /// <item>Every region's state machine is asked for RUNNING executions first (an unreachable region is skipped and noted):
 /// the same target joins, another target is refused, naming the running execution.</item>
 /// <item>The execution name is deterministic: <c>failover-&lt;server&gt;-&lt;n&gt;</c>, where n comes from the run lock's next
-/// generation in the target's region. Two starts for the same target at once carry the same name, so Step Functions itself
+/// generation in the target's region, read before the running executions are asked for. Two starts for the same target at once carry the same name, so Step Functions itself
 /// keeps one (the same name and input is the same start; other input answers ExecutionAlreadyExists, and the running one is
 /// joined). A name taken by a closed execution moves on to <c>-2</c>, <c>-3</c>…, the same walk for every caller.</item>
 /// <item>A running reprotect (the run lock is shared: one run per file system, whichever workflow) refuses the failover
@@ -81,6 +81,11 @@ public sealed partial class FailoverStarter(IExecutions executions, Func<string,
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(target);
         var notes = new List<string>();
+
+        // The name's generation is read BEFORE looking for running runs: a duplicate that takes the lock after this read
+        // was named from the same generation (Step Functions keeps one of the two), and one that took it before is
+        // RUNNING when we look. Read after the look, it could name a second execution (chaos drill, 2026-12-03, round 90).
+        var generation = await GenerationAsync(notes, cancellationToken).ConfigureAwait(false);
         foreach (var region in configuration.Regions.Order(StringComparer.Ordinal))
         {
             var noted = notes.Count;
@@ -111,7 +116,7 @@ public sealed partial class FailoverStarter(IExecutions executions, Func<string,
 
         var machine = await stateMachineIn(target.Region, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"no failover state machine in {target.Region}");
-        return await StartNamedAsync(machine, target.Name, input, notes, cancellationToken).ConfigureAwait(false);
+        return await StartNamedAsync(machine, target.Name, generation, input, notes, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The execution a refused run should follow instead: a <c>RunInProgressException</c> naming a RUNNING
@@ -139,19 +144,28 @@ public sealed partial class FailoverStarter(IExecutions executions, Func<string,
     public static string NameFor(string server, long generation, int attempt) => ExecutionNames.Fit(
         $"failover-{server}-{generation.ToString(CultureInfo.InvariantCulture)}{(attempt > 1 ? "-" + attempt.ToString(CultureInfo.InvariantCulture) : string.Empty)}");
 
-    private async Task<StartOutcome> StartNamedAsync(string machine, string server, string input, List<string> notes, CancellationToken cancellationToken)
+    /// <summary>The generation the execution's name carries: <paramref name="read"/> (the run lock's next generation), or,
+    /// when the lock could not be read, the minute (it keeps concurrent starts together; the workflow's lock still
+    /// decides), noted.</summary>
+    internal static long GenerationOrMinute(long? read, List<string> notes)
     {
-        var generation = await nextGeneration(cancellationToken).ConfigureAwait(false);
-        if (generation is null)
+        if (read is { } generation)
         {
-            // The lock could not be read: the minute keeps concurrent starts together; the workflow's lock still decides.
-            generation = long.Parse(DateTimeOffset.UtcNow.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-            notes.Add("the run lock could not be read; the execution is named by the minute");
+            return generation;
         }
 
+        notes.Add("the run lock could not be read; the execution is named by the minute");
+        return long.Parse(DateTimeOffset.UtcNow.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    }
+
+    private async Task<long> GenerationAsync(List<string> notes, CancellationToken cancellationToken) =>
+        GenerationOrMinute(await nextGeneration(cancellationToken).ConfigureAwait(false), notes);
+
+    private async Task<StartOutcome> StartNamedAsync(string machine, string server, long generation, string input, List<string> notes, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; attempt <= MaxNameAttempts; attempt++)
         {
-            var name = NameFor(server, generation.Value, attempt);
+            var name = NameFor(server, generation, attempt);
             try
             {
                 var started = await executions.StartAsync(machine, name, input, cancellationToken).ConfigureAwait(false);

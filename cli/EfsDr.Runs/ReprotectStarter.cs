@@ -139,17 +139,20 @@ public sealed partial class ReprotectStarter(IExecutions executions, RunningRuns
 
     private async Task<StartOutcome> StartNamedAsync(string machine, string region, string input, List<string> notes, CancellationToken cancellationToken)
     {
-        var generation = await nextGeneration(region, cancellationToken).ConfigureAwait(false);
-        if (generation is null)
+        var generation = FailoverStarter.GenerationOrMinute(await nextGeneration(region, cancellationToken).ConfigureAwait(false), notes);
+
+        // Looked for again after the generation was read (the region is known only once the primary is): a duplicate
+        // that took the lock before the read is RUNNING now and is joined; one that takes it after was named from the
+        // same generation, and Step Functions keeps one of the two. Without this look a duplicate that started between
+        // the first look and the read was not joined but doubled (the failover's case: chaos drill, 2026-12-03, round 90).
+        if (await reprotects.FirstInAsync(region, notes, cancellationToken).ConfigureAwait(false) is { } running)
         {
-            // The lock could not be read: the minute keeps concurrent starts together; the workflow's lock still decides.
-            generation = long.Parse(DateTimeOffset.UtcNow.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-            notes.Add("the run lock could not be read; the execution is named by the minute");
+            return new StartOutcome(running.ExecutionArn, running.Name, true, notes);
         }
 
         for (var attempt = 1; attempt <= FailoverStarter.MaxNameAttempts; attempt++)
         {
-            var name = NameFor(generation.Value, attempt);
+            var name = NameFor(generation, attempt);
             try
             {
                 var started = await executions.StartAsync(machine, name, input, cancellationToken).ConfigureAwait(false);

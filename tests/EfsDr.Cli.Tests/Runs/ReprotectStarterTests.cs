@@ -98,6 +98,56 @@ public sealed class ReprotectStarterTests
     }
 
     [Fact]
+    public async Task StartOrJoinAsync_DuplicateTookTheLockBetweenTheLookAndTheNamesRead_JoinsItInsteadOfStartingASecond()
+    {
+        // The other start of the same reprotect was not running at the first look, then started and took the lock
+        // (generation 5) before this start read it (next: 6).
+        var executions = new FakeExecutions();
+        var lockGeneration = 4L;
+        Execution? duplicate = null;
+        executions.AfterList = machine =>
+        {
+            if (duplicate is null && machine == Machine("us-west-2", "efsdr-reprotect"))
+            {
+                duplicate = executions.Add(machine, "reprotect-5", ExecutionStatus.Running, ReprotectInput());
+                lockGeneration = 5;
+            }
+        };
+        var starter = new ReprotectStarter(executions, ReprotectStarter.Reprotects(executions, "efsdr-reprotect"), FailoverStarter.Failovers(executions, "efsdr-failover"), (_, _) => Task.FromResult<long?>(lockGeneration + 1));
+
+        var outcome = await starter.StartOrJoinAsync(Configuration, Primary, ReprotectInput(), TestContext.Current.CancellationToken);
+
+        Assert.True(outcome.Joined, $"started {outcome.Name} beside the running {duplicate?.Name}");
+        Assert.Equal(duplicate!.ExecutionArn, outcome.ExecutionArn);
+        Assert.Empty(executions.Started);
+    }
+
+    [Fact]
+    public async Task FailoverStartOrJoinAsync_DuplicateTookTheLockWhileRunsWereLookedFor_JoinsItInsteadOfStartingASecond()
+    {
+        // Chaos drill 2026-12-03, round 90: two starts for server2 at once under throttling made failover-server2-84 and
+        // -85. The other start took the lock (84) after this one had looked in us-east-1 and before it read the lock.
+        var executions = new FakeExecutions();
+        var lockGeneration = 83L;
+        Execution? duplicate = null;
+        executions.AfterList = machine =>
+        {
+            if (duplicate is null && machine == Machine("us-east-1", "efsdr-failover"))
+            {
+                duplicate = executions.Add(machine, "failover-server2-84", ExecutionStatus.Running, FailoverInput("server2"));
+                lockGeneration = 84;
+            }
+        };
+        var starter = new FailoverStarter(executions, (region, token) => executions.FindStateMachineAsync(region, "efsdr-failover", token), _ => Task.FromResult<long?>(lockGeneration + 1), ReprotectStarter.Reprotects(executions, "efsdr-reprotect"));
+
+        var outcome = await starter.StartOrJoinAsync(Configuration, Configuration.Server("server2")!, FailoverInput("server2"), TestContext.Current.CancellationToken);
+
+        Assert.True(outcome.Joined, $"started {outcome.Name} beside the running {duplicate?.Name}");
+        Assert.Equal(duplicate!.ExecutionArn, outcome.ExecutionArn);
+        Assert.Empty(executions.Started);
+    }
+
+    [Fact]
     public async Task StartOrJoinAsync_LockUnreadable_NamesByTheMinuteAndSaysSo()
     {
         var executions = new FakeExecutions();
@@ -317,7 +367,14 @@ public sealed class ReprotectStarterTests
         public Task<string?> FindStateMachineAsync(string region, string name, CancellationToken cancellationToken) =>
             Task.FromResult(Machine(region, name) == Missing ? null : Machine(region, name));
 
-        public Task<Page<Execution>> ListAsync(string stateMachineArn, ExecutionStatus? status, string? nextToken, CancellationToken cancellationToken) =>
-            Task.FromResult(new Page<Execution>([.. _byArn.Values.Where(e => e.StateMachineArn == stateMachineArn && (status is null || e.Status == status)).Select(e => e with { Input = null })], null));
+        /// <summary>Told of each list of a state machine's executions once it is answered (another starter acting then).</summary>
+        public Action<string>? AfterList { get; set; }
+
+        public Task<Page<Execution>> ListAsync(string stateMachineArn, ExecutionStatus? status, string? nextToken, CancellationToken cancellationToken)
+        {
+            var page = new Page<Execution>([.. _byArn.Values.Where(e => e.StateMachineArn == stateMachineArn && (status is null || e.Status == status)).Select(e => e with { Input = null })], null);
+            AfterList?.Invoke(stateMachineArn);
+            return Task.FromResult(page);
+        }
     }
 }
